@@ -1,0 +1,43 @@
+namespace TinyGrad.Kernels.Cpu;
+
+/// <summary>Host memory for the CPU backends: a managed array of the buffer's element type.</summary>
+public sealed class CpuBuffer : DeviceBuffer
+{
+    internal CpuBuffer(IBackend backend, DType dtype, int length) : base(backend, dtype, length)
+    {
+        Data = dtype switch
+        {
+            DType.Float32 => new float[length],
+            DType.Float64 => new double[length],
+            DType.Int32 => new int[length],
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
+        };
+    }
+
+    /// <summary>The backing array (float[], double[] or int[]).</summary>
+    public Array Data { get; }
+
+    /// <summary>The elements as a span of <typeparamref name="T"/>, which must match the dtype.</summary>
+    public Span<T> Span<T>() where T : unmanaged =>
+        Data as T[] ?? throw new InvalidOperationException($"buffer holds {DType}, not {typeof(T).Name}");
+
+    /// <summary>Reads element <paramref name="index"/> as a double, whatever the dtype.</summary>
+    public double Get(int index) => Data switch
+    {
+        float[] f => f[index],
+        double[] d => d[index],
+        int[] i => i[index],
+        _ => throw new InvalidOperationException("unknown buffer type"),
+    };
+
+    /// <summary>Writes <paramref name="value"/> to element <paramref name="index"/>, converting to the dtype.</summary>
+    public void Set(int index, double value)
+    {
+        switch (Data)
+        {
+            case float[] f: f[index] = (float)value; break;
+            case double[] d: d[index] = value; break;
+            case int[] i: i[index] = checked((int)value); break;
+        }
+    }
+}
