@@ -1,0 +1,76 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D cross-correlation (PyTorch's conv2d, groups = 1) of NCHW input with OIHW
+    /// <paramref name="weight"/>, plus an optional bias of extent O.
+    /// </summary>
+    public Tensor Conv2d(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null, (int H, int W)? dilation = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        CheckCompatible(this, weight, "conv2d");
+        RequireFloat("conv2d");
+        if (Rank != 4) throw new ArgumentException($"conv2d: input must be NCHW (4-D), got shape {Shapes.Format(shape)}");
+        if (weight.Rank != 4) throw new ArgumentException($"conv2d: weight must be OIHW (4-D), got shape {Shapes.Format(weight.shape)}");
+        if (weight.shape[1] != shape[1])
+            throw new ArgumentException($"conv2d: input {Shapes.Format(shape)} has {shape[1]} channels but weight {Shapes.Format(weight.shape)} expects {weight.shape[1]}");
+        var (sh, sw) = stride ?? (1, 1);
+        var (ph, pw) = padding ?? (0, 0);
+        var (dh, dw) = dilation ?? (1, 1);
+        if (sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0 || ph < 0 || pw < 0)
+            throw new ArgumentException($"conv2d: stride ({sh}, {sw}) and dilation ({dh}, {dw}) must be positive and padding ({ph}, {pw}) non-negative");
+        var geometry = new Conv2dGeometry(shape[0], shape[1], shape[2], shape[3], weight.shape[0], weight.shape[2], weight.shape[3], sh, sw, ph, pw, dh, dw);
+        if (geometry.OutH <= 0 || geometry.OutW <= 0)
+            throw new ArgumentException($"conv2d: kernel {Shapes.Format(weight.shape)} (dilation {dh}, {dw}, padding {ph}, {pw}) does not fit input {Shapes.Format(shape)}");
+        var y = ConvForward(geometry, this, weight);
+        if (bias is null) return y;
+        if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
+            throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
+        return y + bias.Reshape(1, -1, 1, 1);
+    }
+
+    /// <summary>y = conv(x, w). Backward: the two adjoint convolutions below.</summary>
+    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w)
+    {
+        x = x.Dense();
+        w = w.Dense();
+        var y = Empty([g.N, g.O, g.OutH, g.OutW], x.DType, x.Device);
+        x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer);
+        return y.Record("conv2d", [x, w], dy =>
+        [
+            x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null,
+            w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null,
+        ]);
+    }
+
+    /// <summary>dx = the adjoint of conv(., w) applied to dy; bilinear in (dy, w), so its own backward is convolutions again.</summary>
+    private static Tensor ConvBackwardInput(Conv2dGeometry g, Tensor dy, Tensor w)
+    {
+        dy = dy.Dense();
+        w = w.Dense();
+        var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
+        dy.Backend.Conv2dBackwardInput(g, dy.Buffer, w.Buffer, dx.Buffer);
+        return dx.Record("conv2d_backward_input", [dy, w], gx =>
+        [
+            dy.RequiresGrad ? ConvForward(g, gx, w) : null,
+            w.RequiresGrad ? ConvBackwardWeight(g, gx, dy) : null,
+        ]);
+    }
+
+    /// <summary>dw = the adjoint of conv(x, .) applied to dy; bilinear in (x, dy).</summary>
+    private static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor x, Tensor dy)
+    {
+        x = x.Dense();
+        dy = dy.Dense();
+        var dw = Empty([g.O, g.C, g.KH, g.KW], x.DType, x.Device);
+        x.Backend.Conv2dBackwardWeight(g, x.Buffer, dy.Buffer, dw.Buffer);
+        return dw.Record("conv2d_backward_weight", [x, dy], gw =>
+        [
+            x.RequiresGrad ? ConvBackwardInput(g, dy, gw) : null,
+            dy.RequiresGrad ? ConvForward(g, x, gw) : null,
+        ]);
+    }
+}

@@ -1,0 +1,62 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad;
+
+/// <summary>How a loss combines its per-sample values.</summary>
+public enum Reduction
+{
+    /// <summary>Average over samples.</summary>
+    Mean,
+    /// <summary>Sum over samples.</summary>
+    Sum,
+    /// <summary>One value per sample.</summary>
+    None,
+}
+
+/// <summary>Losses, named like torch.nn.functional.</summary>
+public static class Functional
+{
+    /// <summary>
+    /// Cross-entropy from unnormalised <paramref name="logits"/> [N, C]. <paramref name="target"/> is either
+    /// Int32 class indices [N] (each in 0..C-1) or class probabilities [N, C] of the logits' dtype.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(target);
+        if (logits.Rank != 2) throw new ArgumentException($"cross_entropy: logits must be [N, C], got {Shapes.Format(logits.Shape)}");
+        var logProbs = logits.LogSoftmax(1);
+        Tensor perSample;
+        if (target.DType == DType.Int32)
+        {
+            if (target.Rank != 1 || target.Size(0) != logits.Size(0))
+                throw new ArgumentException($"cross_entropy: class-index target must be [N] = [{logits.Size(0)}], got {Shapes.Format(target.Shape)} for logits {Shapes.Format(logits.Shape)}");
+            perSample = -logProbs.Gather(1, target.Reshape(-1, 1)).Reshape(-1);
+        }
+        else
+        {
+            if (!target.Shape.SequenceEqual(logits.Shape))
+                throw new ArgumentException($"cross_entropy: probability target shape {Shapes.Format(target.Shape)} differs from logits {Shapes.Format(logits.Shape)}");
+            perSample = -(target * logProbs).Sum(1);
+        }
+        return Reduce(perSample, reduction);
+    }
+
+    /// <summary>Mean squared error between tensors of the same shape.</summary>
+    public static Tensor MseLoss(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!prediction.Shape.SequenceEqual(target.Shape))
+            throw new ArgumentException($"mse_loss: prediction shape {Shapes.Format(prediction.Shape)} and target shape {Shapes.Format(target.Shape)} differ");
+        var diff = prediction - target;
+        return Reduce(diff * diff, reduction);
+    }
+
+    private static Tensor Reduce(Tensor values, Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => values.Mean(),
+        Reduction.Sum => values.Sum(),
+        _ => values,
+    };
+}

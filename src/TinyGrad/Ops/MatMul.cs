@@ -1,0 +1,63 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product with PyTorch's rules: 1-D operands are promoted to a row/column and squeezed
+    /// back; leading (batch) dimensions broadcast. Transposed views are read without copying.
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckCompatible(this, other, "matmul");
+        RequireFloat("matmul");
+        if (Rank == 0 || other.Rank == 0)
+            throw new ArgumentException($"matmul: shapes {Shapes.Format(shape)} and {Shapes.Format(other.shape)}: both operands need at least one dimension");
+        var a = Rank == 1 ? Unsqueeze(0) : this;
+        var b = other.Rank == 1 ? other.Unsqueeze(1) : other;
+        int m = a.shape[^2], k = a.shape[^1], k2 = b.shape[^2], n = b.shape[^1];
+        if (k != k2)
+            throw new ArgumentException($"matmul: shapes {Shapes.Format(shape)} and {Shapes.Format(other.shape)}: inner dimensions {k} and {k2} differ");
+        var batch = Shapes.Broadcast(a.shape[..^2], b.shape[..^2], "matmul");
+        int batchSize = Shapes.Numel(batch);
+        var a3 = a.Expand([.. batch, m, k]).Reshape(batchSize, m, k);
+        var b3 = b.Expand([.. batch, k, n]).Reshape(batchSize, k, n);
+        var y = Bmm(a3, b3).Reshape([.. batch, m, n]);
+        if (Rank == 1) y = y.Squeeze(-2);
+        if (other.Rank == 1) y = y.Squeeze(-1);
+        return y;
+    }
+
+    /// <summary>Batched product of rank-3 tensors [B, M, K] x [B, K, N]: the one GEMM op on the tape.</summary>
+    private static Tensor Bmm(Tensor a, Tensor b)
+    {
+        var (opA, ta, lda, sa, oa) = GemmOperand(ref a);
+        var (opB, tb, ldb, sb, ob) = GemmOperand(ref b);
+        int batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
+        var y = Empty([batch, m, n], a.DType, a.Device);
+        var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
+        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer);
+        return y.Record("matmul", [a, b], g =>
+        [
+            a.RequiresGrad ? Bmm(g, b.Transpose(1, 2)) : null,
+            b.RequiresGrad ? Bmm(a.Transpose(1, 2), g) : null,
+        ]);
+    }
+
+    /// <summary>How GEMM reads a [B, R, C] operand: transposed when its rows are the unit-stride axis;
+    /// a layout with neither axis unit-stride (or overlapping rows) is copied first.</summary>
+    private static (Tensor Operand, bool Trans, int Ld, int BatchStride, int Offset) GemmOperand(ref Tensor t)
+    {
+        int rows = t.shape[1], cols = t.shape[2];
+        int rs = t.strides[1], cs = t.strides[2];
+        int batchStride = t.shape[0] == 1 ? 0 : t.strides[0];
+        if ((cs == 1 || cols == 1) && (rows == 1 || rs >= cols))
+            return (t, false, rows == 1 ? cols : Math.Max(rs, cols), batchStride, t.Offset);
+        if ((rs == 1 || rows == 1) && (cols == 1 || cs >= rows))
+            return (t, true, cols == 1 ? rows : Math.Max(cs, rows), batchStride, t.Offset);
+        t = t.Contiguous();
+        return (t, false, cols, t.shape[0] == 1 ? 0 : t.strides[0], t.Offset);
+    }
+}

@@ -1,0 +1,69 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad;
+
+public sealed partial class Tensor
+{
+    private Pool2dGeometry PoolGeometry(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding)
+    {
+        RequireFloat(op);
+        if (Rank != 4) throw new ArgumentException($"{op}: input must be NCHW (4-D), got shape {Shapes.Format(shape)}");
+        var (sh, sw) = stride ?? kernel;
+        var (ph, pw) = padding ?? (0, 0);
+        if (kernel.H <= 0 || kernel.W <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0 || 2 * ph > kernel.H || 2 * pw > kernel.W)
+            throw new ArgumentException($"{op}: kernel {kernel} and stride ({sh}, {sw}) must be positive, padding ({ph}, {pw}) at most half the kernel");
+        var g = new Pool2dGeometry(shape[0], shape[1], shape[2], shape[3], kernel.H, kernel.W, sh, sw, ph, pw);
+        if (g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"{op}: kernel {kernel} with padding ({ph}, {pw}) does not fit input {Shapes.Format(shape)}");
+        return g;
+    }
+
+    /// <summary>
+    /// Max pooling over NCHW input (stride defaults to the kernel). The gradient flows to the
+    /// first maximum of each window, through a scatter-add that is itself differentiable.
+    /// </summary>
+    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        MaxPool2dWithIndices(kernel, stride, padding).Values;
+
+    /// <summary>Max pooling that also returns, per output, the Int32 flat index h * W + w of the maximum in its plane.</summary>
+    public (Tensor Values, Tensor Indices) MaxPool2dWithIndices((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null)
+    {
+        var g = PoolGeometry("max_pool2d", kernel, stride, padding);
+        var x = Dense();
+        var y = Empty([g.N, g.C, g.OutH, g.OutW], DType, Device);
+        var indices = Empty([g.N, g.C, g.OutH, g.OutW], DType.Int32, Device);
+        Backend.MaxPool2dForward(g, x.Buffer, y.Buffer, indices.Buffer);
+        var planes = indices.Reshape(g.N * g.C, g.OutH * g.OutW);
+        y.Record("max_pool2d", [x], dy =>
+        [
+            Zeros([g.N * g.C, g.H * g.W], dy.DType, dy.Device)
+                .ScatterAdd(1, planes, dy.Reshape(g.N * g.C, g.OutH * g.OutW))
+                .Reshape(g.N, g.C, g.H, g.W),
+        ]);
+        return (y, indices);
+    }
+
+    /// <summary>Average pooling over NCHW input (stride defaults to the kernel; padded zeros count in the mean).</summary>
+    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null)
+    {
+        var g = PoolGeometry("avg_pool2d", kernel, stride, padding);
+        return AvgPoolForward(g, this);
+    }
+
+    private static Tensor AvgPoolForward(Pool2dGeometry g, Tensor x)
+    {
+        x = x.Dense();
+        var y = Empty([g.N, g.C, g.OutH, g.OutW], x.DType, x.Device);
+        x.Backend.AvgPool2dForward(g, x.Buffer, y.Buffer);
+        return y.Record("avg_pool2d", [x], dy => [AvgPoolBackward(g, dy)]);
+    }
+
+    /// <summary>The adjoint of average pooling; linear, so its backward is the forward pooling.</summary>
+    private static Tensor AvgPoolBackward(Pool2dGeometry g, Tensor dy)
+    {
+        dy = dy.Dense();
+        var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
+        dy.Backend.AvgPool2dBackward(g, dy.Buffer, dx.Buffer);
+        return dx.Record("avg_pool2d_backward", [dy], gx => [AvgPoolForward(g, gx)]);
+    }
+}
