@@ -1,0 +1,222 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Tests.Autograd;
+
+public sealed class AutogradTests
+{
+    private static Tensor Leaf(double[] values, params int[] shape)
+    {
+        var t = Tensor.FromArray(values, shape);
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    [Test]
+    public void BackwardAccumulatesIntoLeavesAcrossCalls()
+    {
+        var x = Leaf([1, 2, 3], 3);
+        (x * x).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2.0, 4, 6 }));
+        (x * 3.0).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 5.0, 7, 9 }));
+    }
+
+    [Test]
+    public void ReusedTensorGetsTheSumOfItsPaths()
+    {
+        var x = Leaf([2], 1);
+        var y = x * x * x + x.Exp(); // 3x^2 + e^x
+        y.Sum().Backward();
+        Assert.That(x.Grad!.Item(), Is.EqualTo(12 + Math.Exp(2)).Within(1e-12));
+    }
+
+    [Test]
+    public void SecondDerivativeOfCubicIsSixX()
+    {
+        var x = Leaf([1.5, -2], 2);
+        var g = TinyGrad.Autograd.Grad([(x * x * x).Sum()], [x], createGraph: true)[0];
+        Assert.That(g.ToArray<double>(), Is.EqualTo(new[] { 3 * 2.25, 3 * 4.0 }).Within(1e-12));
+        var h = TinyGrad.Autograd.Grad([g.Sum()], [x])[0];
+        Assert.That(h.ToArray<double>(), Is.EqualTo(new[] { 9.0, -12 }).Within(1e-12));
+    }
+
+    [Test]
+    public void HessianVectorProductOfQuadraticFormIsAv()
+    {
+        // f(x) = 0.5 x^T A x with symmetric A: H = A, so Hv = A v exactly.
+        var a = Tensor.FromArray(new double[] { 2, 1, 0, 1, 3, -1, 0, -1, 4 }, [3, 3]);
+        var x = Leaf([0.3, -0.7, 1.1], 3);
+        var v = Tensor.FromArray(new double[] { 1, 2, -1 }, [3]);
+        var f = 0.5 * x.MatMul(a).MatMul(x);
+        var g = TinyGrad.Autograd.Grad([f], [x], createGraph: true)[0];
+        var hv = TinyGrad.Autograd.Grad([(g * v).Sum()], [x])[0];
+        Assert.That(hv.ToArray<double>(), Is.EqualTo(new[] { 4.0, 8, -6 }).Within(1e-12));
+    }
+
+    [Test]
+    public void GradOutputsWeightNonScalarOutputs()
+    {
+        var x = Leaf([1, 2, 3], 3);
+        var y = x * x;
+        var g = TinyGrad.Autograd.Grad([y], [x], [Tensor.FromArray(new double[] { 1, 0, -1 }, [3])])[0];
+        Assert.That(g.ToArray<double>(), Is.EqualTo(new[] { 2.0, 0, -6 }));
+    }
+
+    [Test]
+    public void NonScalarBackwardWithoutGradientThrows()
+    {
+        var x = Leaf([1, 2, 3], 3);
+        var ex = Assert.Throws<InvalidOperationException>(() => (x * 2.0).Backward());
+        Assert.That(ex!.Message, Does.Contain("not a scalar").And.Contain("[3]"));
+    }
+
+    [Test]
+    public void BackwardOnTensorWithoutGradThrows()
+    {
+        var x = Tensor.FromArray(new double[] { 1, 2 }, [2]);
+        var ex = Assert.Throws<InvalidOperationException>(() => x.Sum().Backward());
+        Assert.That(ex!.Message, Does.Contain("does not require grad"));
+    }
+
+    [Test]
+    public void GradientOfWrongShapeThrows()
+    {
+        var x = Leaf([1, 2, 3], 3);
+        var ex = Assert.Throws<ArgumentException>(() => (x * 2.0).Backward(Tensor.Ones([2], DType.Float64)));
+        Assert.That(ex!.Message, Does.Contain("[2]").And.Contain("[3]"));
+    }
+
+    [Test]
+    public void OpWithoutBackwardRuleThrowsNamingIt()
+    {
+        var x = Leaf([1, 2], 2);
+        var y = TinyGrad.Autograd.Function("my_opaque_op", [x], i => i[0] * 2.0, backward: null);
+        Assert.That(y.RequiresGrad, Is.True);
+        var ex = Assert.Throws<NotSupportedException>(() => y.Sum().Backward());
+        Assert.That(ex!.Message, Does.Contain("my_opaque_op").And.Contain("no backward rule"));
+    }
+
+    [Test]
+    public void CustomFunctionRuleIsUsed()
+    {
+        var x = Leaf([1, 2], 2);
+        // Straight-through estimator: forward rounds, backward passes the gradient unchanged.
+        var y = TinyGrad.Autograd.Function("straight_through", [x], i => (i[0] * 0.4).Sign(), (g, _) => [g]);
+        (y * 3.0).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 3.0, 3 }));
+    }
+
+    [Test]
+    public void SecondBackwardThroughFreedGraphThrows()
+    {
+        var x = Leaf([1, 2], 2);
+        var loss = (x.Exp() * x).Sum();
+        loss.Backward();
+        var ex = Assert.Throws<InvalidOperationException>(() => loss.Backward());
+        Assert.That(ex!.Message, Does.Contain("retainGraph"));
+    }
+
+    [Test]
+    public void RetainGraphAllowsASecondBackward()
+    {
+        var x = Leaf([1, 2], 2);
+        var loss = (x * x).Sum();
+        loss.Backward(retainGraph: true);
+        loss.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 4.0, 8 }));
+    }
+
+    [Test]
+    public void NoGradScopeRecordsNothing()
+    {
+        var x = Leaf([1, 2], 2);
+        Tensor y;
+        using (TinyGrad.Autograd.NoGrad()) y = x * x;
+        Assert.That(y.RequiresGrad, Is.False);
+        Assert.That(y.IsLeaf, Is.True);
+        Assert.That(TinyGrad.Autograd.IsEnabled, Is.True);
+    }
+
+    [Test]
+    public void DetachCutsTheGraphButSharesMemory()
+    {
+        var x = Leaf([1, 2], 2);
+        var d = (x * 2.0).Detach();
+        Assert.That(d.RequiresGrad, Is.False);
+        var y = (x * d).Sum();
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2.0, 4 })); // d treated as constant
+    }
+
+    [Test]
+    public void UnusedInputThrowsUnlessAllowed()
+    {
+        var x = Leaf([1], 1);
+        var z = Leaf([5], 1);
+        var y = (x * 2.0).Sum();
+        Assert.Throws<InvalidOperationException>(() => TinyGrad.Autograd.Grad([y], [z], retainGraph: true));
+        var g = TinyGrad.Autograd.Grad([y], [z], allowUnused: true)[0];
+        Assert.That(g.ToArray<double>(), Is.EqualTo(new[] { 0.0 }));
+    }
+
+    [Test]
+    public void GradWithRespectToAnIntermediate()
+    {
+        var x = Leaf([3], 1);
+        var h = x * x;
+        var y = (h * h).Sum(); // dy/dh = 2h = 18
+        Assert.That(TinyGrad.Autograd.Grad([y], [h])[0].Item(), Is.EqualTo(18));
+    }
+
+    [Test]
+    public void RequiresGradCannotBeSetOnNonLeaf()
+    {
+        var x = Leaf([1], 1);
+        var y = x * 2.0;
+        Assert.Throws<InvalidOperationException>(() => y.RequiresGrad = false);
+    }
+
+    [Test]
+    public void IntegerTensorsCannotRequireGrad()
+    {
+        var i = Tensor.FromArray(new[] { 1, 2 }, [2]);
+        Assert.Throws<InvalidOperationException>(() => i.RequiresGrad = true);
+    }
+
+    [Test]
+    public void AnomalyModeNamesTheFirstOpThatMadeANaN()
+    {
+        var x = Leaf([-1, 4], 2);
+        using var _ = TinyGrad.Autograd.DetectAnomaly();
+        var ex = Assert.Throws<ArithmeticException>(() => x.Sqrt().Sum().Backward());
+        Assert.That(ex!.Message, Does.Contain("sqrt"));
+    }
+
+    [Test]
+    public void CastGradientFlowsBackInTheSourceDtype()
+    {
+        var x = Leaf([1, 2], 2);
+        (x.To(DType.Float32) * 3.0f).Sum().Backward();
+        Assert.That(x.Grad!.DType, Is.EqualTo(DType.Float64));
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 3.0, 3 }));
+    }
+
+    [Test]
+    public void ConvolutionHasThirdDerivatives()
+    {
+        // conv is bilinear, so d^3/dx dw dw of <R, conv(x, w)^2> exists and the rules compose to any order.
+        var g = new Generator(5);
+        var x = Tensor.Randn([1, 2, 5, 5], g, DType.Float64);
+        var w = Tensor.Randn([2, 2, 3, 3], g, DType.Float64);
+        x.RequiresGrad = true;
+        w.RequiresGrad = true;
+        var y = x.Conv2d(w, padding: (1, 1));
+        var loss = (y * y).Sum();
+        var gw = TinyGrad.Autograd.Grad([loss], [w], createGraph: true)[0];
+        var gx = TinyGrad.Autograd.Grad([gw.Sum()], [x], createGraph: true)[0];
+        var third = TinyGrad.Autograd.Grad([(gx * gx).Sum()], [w])[0];
+        Assert.That(third.Shape.ToArray(), Is.EqualTo(new[] { 2, 2, 3, 3 }));
+        Assert.That(third.ToArray<double>().Any(v => v != 0), Is.True);
+    }
+}

@@ -1,0 +1,110 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Tests.Autograd;
+
+/// <summary>
+/// The op registry the gradient checks run over: each entry builds float64 inputs (odd,
+/// non-square shapes; broadcasting where the op has it) and applies the op. Inputs listed in
+/// <see cref="OpCase.Constant"/> (indices, labels) are not differentiated.
+/// </summary>
+public sealed record OpCase(Func<Generator, Tensor[]> Inputs, Func<Tensor[], Tensor> Apply, int[]? Constant = null);
+
+public static class OpCases
+{
+    private static Tensor Randn(Generator g, params int[] shape) => Tensor.Randn(shape, g, DType.Float64);
+
+    /// <summary>Values at least 0.2 away from zero: keeps relu/abs kinks out of the finite differences.</summary>
+    private static Tensor AwayFromZero(Generator g, params int[] shape)
+    {
+        var u = Tensor.Randn(shape, g, DType.Float64);
+        using var _ = TinyGrad.Autograd.NoGrad();
+        return u + u.Sign() * 0.2;
+    }
+
+    private static Tensor Positive(Generator g, params int[] shape) => Tensor.Uniform(shape, 0.5, 2.0, g, DType.Float64);
+
+    /// <summary>Distinct values (a shuffled, scaled 0..n-1 plus noise): max and pooling have no ties.</summary>
+    private static Tensor Distinct(Generator g, params int[] shape)
+    {
+        int n = Shapes(shape);
+        var perm = g.Permutation(n);
+        var values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = perm[i] * 0.1 + 0.01 * g.NextDouble();
+        return Tensor.FromArray(values, shape);
+    }
+
+    private static int Shapes(int[] shape)
+    {
+        int n = 1;
+        foreach (int e in shape) n *= e;
+        return n;
+    }
+
+    private static Tensor Indices(Generator g, int bound, params int[] shape)
+    {
+        var values = new int[Shapes(shape)];
+        for (int i = 0; i < values.Length; i++) values[i] = g.NextInt(bound);
+        return Tensor.FromArray(values, shape);
+    }
+
+    public static readonly IReadOnlyDictionary<string, OpCase> All = new Dictionary<string, OpCase>
+    {
+        ["add"] = new(g => [Randn(g, 3, 1, 5), Randn(g, 4, 5)], x => x[0] + x[1]),
+        ["sub"] = new(g => [Randn(g, 2, 3, 5), Randn(g, 3, 1)], x => x[0] - x[1]),
+        ["mul"] = new(g => [Randn(g, 2, 3, 5), Randn(g, 5)], x => x[0] * x[1]),
+        ["div"] = new(g => [Randn(g, 3, 5), Positive(g, 3, 1)], x => x[0] / x[1]),
+        ["pow"] = new(g => [Positive(g, 3, 5), Randn(g, 5)], x => x[0].Pow(x[1])),
+        ["pow_scalar"] = new(g => [Positive(g, 4, 3)], x => x[0].Pow(2.5)),
+        ["neg"] = new(g => [Randn(g, 3, 4)], x => -x[0]),
+        ["exp"] = new(g => [Randn(g, 3, 5)], x => x[0].Exp()),
+        ["log"] = new(g => [Positive(g, 5, 3)], x => x[0].Log()),
+        ["sqrt"] = new(g => [Positive(g, 3, 7)], x => x[0].Sqrt()),
+        ["abs"] = new(g => [AwayFromZero(g, 3, 5)], x => x[0].Abs()),
+        ["sin"] = new(g => [Randn(g, 3, 5)], x => x[0].Sin()),
+        ["cos"] = new(g => [Randn(g, 3, 5)], x => x[0].Cos()),
+        ["tanh"] = new(g => [Randn(g, 3, 5)], x => x[0].Tanh()),
+        ["sigmoid"] = new(g => [Randn(g, 5, 3)], x => x[0].Sigmoid()),
+        ["relu"] = new(g => [AwayFromZero(g, 3, 7)], x => x[0].Relu()),
+        ["reciprocal"] = new(g => [Positive(g, 3, 5)], x => x[0].Reciprocal()),
+        ["maximum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 5)], x => x[0].Maximum(x[1])),
+        ["minimum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 3, 1)], x => x[0].Minimum(x[1])),
+        ["clamp"] = new(g => [Distinct(g, 4, 5)], x => x[0].Clamp(0.5, 1.5)),
+        ["where"] = new(g => [Randn(g, 3, 5), Randn(g, 5), Indices(g, 2, 3, 5)], x => Tensor.Where(x[2].To(DType.Float64), x[0], x[1]), Constant: [2]),
+        ["sum"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Sum([0, 2])),
+        ["sum_keepdim"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Sum([1], keepDim: true)),
+        ["mean"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Mean([-1])),
+        ["max"] = new(g => [Distinct(g, 3, 4, 5)], x => x[0].Max([1])),
+        ["max_all"] = new(g => [Distinct(g, 3, 5)], x => x[0].Max()),
+        ["min"] = new(g => [Distinct(g, 4, 3)], x => x[0].Min([0], keepDim: true)),
+        ["var"] = new(g => [Randn(g, 4, 5)], x => x[0].Var([1])),
+        ["matmul"] = new(g => [Randn(g, 3, 4), Randn(g, 4, 5)], x => x[0].MatMul(x[1])),
+        ["matmul_batched"] = new(g => [Randn(g, 2, 1, 3, 4), Randn(g, 3, 4, 5)], x => x[0].MatMul(x[1])),
+        ["matmul_transposed"] = new(g => [Randn(g, 4, 3), Randn(g, 5, 4)], x => x[0].T.MatMul(x[1].T)),
+        ["matmul_vector"] = new(g => [Randn(g, 4), Randn(g, 4, 3), Randn(g, 3)], x => x[0].MatMul(x[1]).MatMul(x[2])),
+        ["reshape"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Reshape(5, -1).Exp()),
+        ["reshape_noncontiguous"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Permute(2, 0, 1).Reshape(-1, 4).Sin()),
+        ["permute"] = new(g => [Randn(g, 2, 3, 5)], x => x[0].Permute(2, 0, 1).Contiguous() * Tensor.Arange(3, DType.Float64)),
+        ["transpose"] = new(g => [Randn(g, 3, 5)], x => x[0].Transpose(0, 1).Tanh()),
+        ["expand"] = new(g => [Randn(g, 3, 1)], x => x[0].Expand(2, 3, 4).Sin()),
+        ["slice"] = new(g => [Randn(g, 7, 5)], x => x[0].Slice(0, 1, 7, 2).Slice(1, -3, 5).Exp()),
+        ["select"] = new(g => [Randn(g, 4, 5)], x => x[0].Select(1, 2).Exp()),
+        ["squeeze_unsqueeze"] = new(g => [Randn(g, 3, 1, 5)], x => x[0].Squeeze(1).Unsqueeze(0).Sin()),
+        ["flatten"] = new(g => [Randn(g, 2, 3, 5)], x => x[0].Flatten(1).Cos()),
+        ["concat"] = new(g => [Randn(g, 3, 2), Randn(g, 3, 5)], x => Tensor.Concat([x[0], x[1], x[0]], 1).Sin()),
+        ["stack"] = new(g => [Randn(g, 3, 2), Randn(g, 3, 2)], x => Tensor.Stack([x[0], x[1]], 1).Exp()),
+        ["gather"] = new(g => [Randn(g, 4, 7), Indices(g, 7, 4, 3)], x => x[0].Gather(1, x[1]), Constant: [1]),
+        ["scatter_add"] = new(g => [Randn(g, 5, 3), Randn(g, 4, 3), Indices(g, 5, 4, 3)], x => x[0].ScatterAdd(0, x[2], x[1]).Sin(), Constant: [2]),
+        ["index_select"] = new(g => [Randn(g, 5, 3), Indices(g, 5, 7)], x => x[0].IndexSelect(x[1]).Exp(), Constant: [1]),
+        ["conv2d"] = new(g => [Randn(g, 2, 3, 7, 6), Randn(g, 4, 3, 3, 2), Randn(g, 4)], x => x[0].Conv2d(x[1], x[2], padding: (1, 1))),
+        ["conv2d_strided"] = new(g => [Randn(g, 2, 2, 9, 8), Randn(g, 3, 2, 3, 3)], x => x[0].Conv2d(x[1], stride: (2, 3), padding: (2, 1), dilation: (2, 1))),
+        ["max_pool2d"] = new(g => [Distinct(g, 2, 3, 7, 6)], x => x[0].MaxPool2d((2, 2))),
+        ["max_pool2d_padded"] = new(g => [Distinct(g, 2, 2, 7, 6)], x => x[0].MaxPool2d((3, 3), stride: (2, 2), padding: (1, 1))),
+        ["avg_pool2d"] = new(g => [Randn(g, 2, 3, 7, 6)], x => x[0].AvgPool2d((2, 3))),
+        ["avg_pool2d_padded"] = new(g => [Randn(g, 2, 2, 7, 6)], x => x[0].AvgPool2d((3, 3), stride: (2, 1), padding: (1, 1))),
+        ["log_softmax"] = new(g => [Randn(g, 3, 5)], x => x[0].LogSoftmax(1)),
+        ["softmax"] = new(g => [Randn(g, 4, 3)], x => x[0].Softmax(0)),
+        ["cross_entropy"] = new(g => [Randn(g, 5, 4), Indices(g, 4, 5)], x => Functional.CrossEntropy(x[0], x[1]), Constant: [1]),
+        ["cross_entropy_soft"] = new(g => [Randn(g, 5, 4), Positive(g, 5, 4)], x => Functional.CrossEntropy(x[0], x[1].Softmax(1))),
+        ["mse_loss"] = new(g => [Randn(g, 5, 3), Randn(g, 5, 3)], x => Functional.MseLoss(x[0], x[1])),
+    };
+}
