@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One-time set-up of a fresh Debian machine: system packages the tests and tools use, then the
+# NuGet restore. Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: python3-numpy/torch are the reference peers of later checks; nothing here
+# is needed to build. Installed only when missing and when we may (root + apt).
+packages=()
+for p in ${TINYGRAD_APT_PACKAGES:-}; do
+  dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
+done
+if [ ${#packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  else
+    echo "setup: please install: ${packages[*]}" >&2
+  fi
+fi
+
+command -v dotnet >/dev/null || { echo "setup: the .NET SDK (see global.json) is required" >&2; exit 1; }
+dotnet restore Hw1.sln --nologo -v quiet
