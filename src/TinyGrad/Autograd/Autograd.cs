@@ -25,6 +25,17 @@ public static class Autograd
     }
 
     /// <summary>
+    /// Turns recording back on inside a <see cref="NoGrad"/> region until disposed (like
+    /// torch.enable_grad): for analyses that differentiate while their callers do not.
+    /// </summary>
+    public static Scope EnableGrad()
+    {
+        int saved = disabledDepth;
+        disabledDepth = 0;
+        return new Scope(() => disabledDepth = saved);
+    }
+
+    /// <summary>
     /// Within the returned scope every recorded op checks its result for NaN/Inf and throws naming
     /// the first op that produced one (forward or backward). Slow: for debugging.
     /// </summary>
