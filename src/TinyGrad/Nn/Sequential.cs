@@ -1,0 +1,39 @@
+namespace TinyGrad.Nn;
+
+/// <summary>Applies its modules in order, like torch.nn.Sequential; children are named "0", "1", ....</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> layers = [];
+
+    /// <summary>Chains <paramref name="modules"/> in the given order.</summary>
+    public Sequential(params Module[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>Number of modules.</summary>
+    public int Count => layers.Count;
+
+    /// <summary>The module at <paramref name="index"/>.</summary>
+    public Module this[int index] => layers[index];
+
+    /// <summary>Appends <paramref name="module"/> under the next index; returns this container.</summary>
+    public Sequential Add(Module module)
+    {
+        layers.Add(RegisterModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in layers) x = layer.Forward(x);
+        return x;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        "Sequential(" + string.Join(", ", layers.Select((m, i) => $"{i}: {m}")) + ")";
+}

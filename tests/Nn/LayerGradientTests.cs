@@ -1,0 +1,59 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+using TinyGrad.Nn;
+
+namespace TinyGrad.Tests.Nn;
+
+/// <summary>Backward through whole models against central finite differences (Float64).</summary>
+public sealed class LayerGradientTests
+{
+    private static void CheckParameterGradients(Module model, Func<Tensor> loss)
+    {
+        model.ZeroGrad();
+        loss().Backward();
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            var analytic = p.Grad!.ToArray<double>();
+            var values = p.ToArray<double>();
+            for (int i = 0; i < values.Length; i++)
+            {
+                double Eval(double v)
+                {
+                    var copy = (double[])values.Clone();
+                    copy[i] = v;
+                    using var _ = Autograd.NoGrad();
+                    p.CopyFrom(Tensor.FromArray(copy, p.ShapeArray));
+                    return loss().Item();
+                }
+                const double h = 1e-6;
+                double numeric = (Eval(values[i] + h) - Eval(values[i] - h)) / (2 * h);
+                Eval(values[i]);
+                Assert.That(analytic[i], Is.EqualTo(numeric).Within(1e-6 + 1e-5 * Math.Abs(numeric)), $"{name}[{i}]");
+            }
+        }
+    }
+
+    [Test]
+    public void CnnGradientsMatchFiniteDifferences()
+    {
+        var g = new Generator(3);
+        var model = new Sequential(
+            new Conv2d(2, 3, (3, 2), stride: (1, 2), padding: 1, dilation: (2, 1), generator: g, dtype: DType.Float64),
+            new Tanh(), new MaxPool2d(2, stride: 1), new AvgPool2d(2, padding: 1), new Flatten(),
+            new Linear(3 * 3 * 2, 3, generator: g, dtype: DType.Float64), new Sigmoid(), new Linear(3, 4, generator: g, dtype: DType.Float64));
+        var x = Tensor.Randn([2, 2, 7, 7], g, DType.Float64);
+        var target = Tensor.FromArray(new[] { 1, 3 });
+        Assert.That(model.Forward(x).Shape.ToArray(), Is.EqualTo(new[] { 2, 4 }));
+        CheckParameterGradients(model, () => Functional.CrossEntropy(model.Forward(x), target));
+    }
+
+    [Test]
+    public void MlpGradientsMatchFiniteDifferences()
+    {
+        var g = new Generator(4);
+        var model = new Sequential(new Linear(3, 5, generator: g, dtype: DType.Float64), new ReLU(), new Linear(5, 2, generator: g, dtype: DType.Float64));
+        var x = Tensor.Randn([4, 3], g, DType.Float64);
+        var y = Tensor.Randn([4, 2], g, DType.Float64);
+        CheckParameterGradients(model, () => Functional.MseLoss(model.Forward(x), y));
+    }
+}
