@@ -1,6 +1,6 @@
 using TinyGrad.Kernels;
 
-namespace TinyGrad.Tests.Autograd;
+namespace TinyGrad.Tests.Gradients;
 
 /// <summary>
 /// The op registry the gradient checks run over: each entry builds float64 inputs (odd,

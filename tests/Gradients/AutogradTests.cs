@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using TinyGrad.Kernels;
 
-namespace TinyGrad.Tests.Autograd;
+namespace TinyGrad.Tests.Gradients;
 
 public sealed class AutogradTests
 {

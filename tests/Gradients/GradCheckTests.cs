@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using TinyGrad.Kernels;
 
-namespace TinyGrad.Tests.Autograd;
+namespace TinyGrad.Tests.Gradients;
 
 /// <summary>
 /// First and second derivatives of every registered op against float64 central differences:
