@@ -39,4 +39,100 @@ public static class Check
         if (!dtype.IsFloat())
             throw new NotSupportedException($"{what} needs Float32 or Float64 data, got {dtype}");
     }
+
+    /// <summary>Argument checks of <see cref="IBackend.Binary"/>.</summary>
+    public static void BinaryArgs(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        Check.Float(a.Buffer.DType, $"binary {op}");
+        if (a.Buffer.DType != b.Buffer.DType)
+            throw new ArgumentException($"binary {op}: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
+        Check.SameShape(a.Shape, b.Shape, $"binary {op}");
+        Check.InBounds(a, $"binary {op} left");
+        Check.InBounds(b, $"binary {op} right");
+        Check.Buffer(y, a.Buffer.DType, a.Length, $"binary {op} output");
+    }
+
+    /// <summary>Argument checks of <see cref="IBackend.Reduce"/>.</summary>
+    public static void ReduceArgs(ReduceOp op, in StridedView x, in StridedView y)
+    {
+        Check.Float(x.Buffer.DType, $"reduce {op}");
+        if (x.Rank != y.Rank) throw new ArgumentException($"reduce {op}: input rank {x.Rank} and output rank {y.Rank} differ");
+        for (int d = 0; d < x.Rank; d++)
+            if (y.Shape[d] != x.Shape[d] && y.Shape[d] != 1)
+                throw new ArgumentException($"reduce {op}: output shape [{string.Join(", ", y.Shape)}] does not fit input [{string.Join(", ", x.Shape)}]");
+        if (y.Buffer.DType != x.Buffer.DType) throw new ArgumentException($"reduce {op}: output dtype {y.Buffer.DType}, input {x.Buffer.DType}");
+        Check.InBounds(x, $"reduce {op} input");
+        Check.InBounds(y, $"reduce {op} output");
+    }
+
+    /// <summary>Argument checks of <see cref="IBackend.Gemm"/>: dtypes and the last element each operand reaches.</summary>
+    public static void GemmArgs(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c)
+    {
+        Check.Float(a.DType, "gemm");
+        if (b.DType != a.DType || c.DType != a.DType) throw new ArgumentException($"gemm: dtypes {a.DType}, {b.DType}, {c.DType} differ");
+        if (g.Batch < 0 || g.M < 0 || g.N < 0 || g.K < 0) throw new ArgumentException($"gemm: negative size in {g}");
+        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
+        (int rowsA, int colsA) = g.TransA ? (g.K, g.M) : (g.M, g.K);
+        (int rowsB, int colsB) = g.TransB ? (g.N, g.K) : (g.K, g.N);
+        Reach(a, g.OffsetA, g.Lda, g.BatchStrideA, rowsA, colsA, g.Batch, "gemm A");
+        Reach(b, g.OffsetB, g.Ldb, g.BatchStrideB, rowsB, colsB, g.Batch, "gemm B");
+        Reach(c, g.OffsetC, g.Ldc, g.BatchStrideC, g.M, g.N, g.Batch, "gemm C");
+
+        static void Reach(DeviceBuffer buf, int offset, int ld, int batchStride, int rows, int cols, int batch, string what)
+        {
+            if (rows == 0 || cols == 0) return;
+            if (ld < cols) throw new ArgumentException($"{what}: leading dimension {ld} is smaller than the {cols} columns");
+            long last = offset + (long)(batch - 1) * batchStride + (long)(rows - 1) * ld + cols - 1;
+            if (offset < 0 || batchStride < 0 || last >= buf.Length)
+                throw new ArgumentException($"{what}: reaches element {last} of a buffer of {buf.Length}");
+        }
+    }
+
+    /// <summary>Argument checks of the convolution primitives.</summary>
+    public static void ConvArgs(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, string what)
+    {
+        Check.Float(x.DType, what);
+        if (g.N < 0 || g.C <= 0 || g.O <= 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0
+            || g.PadH < 0 || g.PadW < 0 || g.DilationH <= 0 || g.DilationW <= 0 || g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"{what}: invalid geometry {g}");
+        var (nx, nw, ny) = g.Sizes;
+        Check.Buffer(x, x.DType, nx, $"{what} x");
+        Check.Buffer(w, x.DType, nw, $"{what} w");
+        Check.Buffer(y, x.DType, ny, $"{what} y");
+    }
+
+    /// <summary>Argument checks of the pooling primitives.</summary>
+    public static void PoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, string what)
+    {
+        Check.Float(x.DType, what);
+        if (g.N < 0 || g.C < 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0 || g.PadH < 0 || g.PadW < 0
+            || 2 * g.PadH > g.KH || 2 * g.PadW > g.KW || g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"{what}: invalid geometry {g} (padding may be at most half the window)");
+        Check.Buffer(x, x.DType, g.N * g.C * g.H * g.W, $"{what} input");
+        Check.Buffer(y, x.DType, g.N * g.C * g.OutH * g.OutW, $"{what} output");
+    }
+
+    /// <summary>Argument checks of gather and scatter-add.</summary>
+    public static void IndexingArgs(in StridedView data, int axis, in StridedView index, in StridedView other, string what)
+    {
+        if ((uint)axis >= (uint)data.Rank) throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{what}: axis out of range for rank {data.Rank}");
+        if (index.Buffer.DType != DType.Int32) throw new ArgumentException($"{what}: index must be Int32, got {index.Buffer.DType}");
+        if (index.Rank != data.Rank) throw new ArgumentException($"{what}: index rank {index.Rank} differs from data rank {data.Rank}");
+        for (int d = 0; d < data.Rank; d++)
+            if (d != axis && index.Shape[d] > data.Shape[d])
+                throw new ArgumentException($"{what}: index shape [{string.Join(", ", index.Shape)}] exceeds data shape [{string.Join(", ", data.Shape)}] in dimension {d}");
+        Check.SameShape(index.Shape, other.Shape, what);
+        if (other.Buffer.DType != data.Buffer.DType) throw new ArgumentException($"{what}: dtypes {data.Buffer.DType} and {other.Buffer.DType} differ");
+        Check.InBounds(data, $"{what} data");
+        Check.InBounds(index, $"{what} index");
+        Check.InBounds(other, what);
+    }
+
+    /// <summary>Argument checks of the optimizer steps.</summary>
+    public static void StepArgs(DeviceBuffer param, string what, params DeviceBuffer?[] others)
+    {
+        Check.Float(param.DType, what);
+        foreach (var other in others)
+            if (other is not null) Check.Buffer(other, param.DType, param.Length, what);
+    }
 }

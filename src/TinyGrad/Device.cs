@@ -1,5 +1,6 @@
 using TinyGrad.Kernels;
 using TinyGrad.Kernels.Cpu;
+using TinyGrad.Kernels.OpenCl;
 
 namespace TinyGrad;
 
@@ -9,6 +10,8 @@ namespace TinyGrad;
 /// </summary>
 public sealed class Device
 {
+    private static readonly Dictionary<string, Device> Opened = [];
+    private static readonly Lock Gate = new();
     private static Device? defaultDevice;
 
     private Device(IBackend backend) => Backend = backend;
@@ -29,34 +32,81 @@ public sealed class Device
     /// <summary>The kernels behind this device.</summary>
     public IBackend Backend { get; }
 
-    /// <summary>Command-line name, e.g. "cpu".</summary>
+    /// <summary>Command-line name, e.g. "cpu" or "opencl:0".</summary>
     public string Name => Backend.Name;
 
     /// <summary>
-    /// Resolves a device name. <c>auto</c> picks CUDA, else an OpenCL GPU, else the CPU. A device
-    /// that is named but absent throws <see cref="ArgumentException"/> saying what was looked for.
+    /// Resolves a device name: <c>cpu</c>, <c>opencl[:N]</c>, <c>cuda[:N]</c> or <c>auto</c> (CUDA, else an
+    /// OpenCL GPU, else the CPU; a CPU OpenCL device such as PoCL is used only when named). A device that
+    /// is named but absent throws <see cref="ArgumentException"/> saying what was looked for.
     /// </summary>
     public static Device Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string kind = name.Split(':')[0].Trim().ToLowerInvariant();
-        return kind switch
+        var parts = name.Trim().ToLowerInvariant().Split(':');
+        if (parts.Length > 2) throw new ArgumentException($"unknown device '{name}': expected cpu, opencl[:N], cuda[:N] or auto");
+        int index = 0;
+        if (parts.Length == 2 && (!int.TryParse(parts[1], out index) || index < 0))
+            throw new ArgumentException($"device '{name}': '{parts[1]}' is not a device number");
+        return parts[0] switch
         {
-            "cpu" when name.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase) => Cpu,
-            "auto" => Cpu,
-            "opencl" => throw new ArgumentException($"device '{name}': the OpenCL backend is not part of this build yet (it looks for libOpenCL.so.1); use 'cpu'"),
-            "cuda" => throw new ArgumentException($"device '{name}': the CUDA backend is not part of this build yet (it looks for libcuda.so.1 and libnvrtc); use 'cpu'"),
+            "cpu" when parts.Length == 1 => Cpu,
+            "auto" when parts.Length == 1 => Auto(),
+            "opencl" => Open($"opencl:{index}", () => new OpenClBackend(index)),
+            "cuda" => throw new ArgumentException($"device '{name}': CUDA driver not found (looked for {NativeLibraries.Describe("cuda")}); the CUDA backend is not part of this build yet"),
             _ => throw new ArgumentException($"unknown device '{name}': expected cpu, opencl[:N], cuda[:N] or auto"),
         };
     }
 
-    /// <summary>Every device present on this machine, with a line for each kind that is not.</summary>
-    public static IReadOnlyList<(string Name, string Description, bool Available)> List() =>
-    [
-        (Cpu.Name, Cpu.Backend.Description, true),
-        ("opencl", "not in this build yet (needs libOpenCL.so.1)", false),
-        ("cuda", "not in this build yet (needs libcuda.so.1 and libnvrtc)", false),
-    ];
+    private static Device Open(string key, Func<IBackend> create)
+    {
+        lock (Gate)
+        {
+            if (Opened.TryGetValue(key, out var device)) return device;
+            try
+            {
+                device = new Device(create());
+            }
+            catch (BackendUnavailableException e)
+            {
+                throw new ArgumentException($"device '{key}': {e.Message}", e);
+            }
+            Opened[key] = device;
+            return device;
+        }
+    }
+
+    private static Device Auto()
+    {
+        try
+        {
+            var gpu = OpenClDevices.List().FirstOrDefault(d => d.IsGpu);
+            if (gpu is not null) return Open($"opencl:{gpu.Index}", () => new OpenClBackend(gpu.Index));
+        }
+        catch (BackendUnavailableException)
+        {
+        }
+        return Cpu;
+    }
+
+    /// <summary>Every device kind with its devices; unavailable kinds say why.</summary>
+    public static IReadOnlyList<(string Name, string Description, bool Available)> List()
+    {
+        var result = new List<(string, string, bool)> { (Cpu.Name, Cpu.Backend.Description, true) };
+        try
+        {
+            var devices = OpenClDevices.List();
+            if (devices.Count == 0) result.Add(("opencl", "no OpenCL platform or device found", false));
+            foreach (var d in devices)
+                result.Add(($"opencl:{d.Index}", $"{d.Name} ({d.Platform}{(d.IsGpu ? ", GPU" : ", CPU device: used only when named")}{(d.HasFloat64 ? ", fp64" : "")})", true));
+        }
+        catch (BackendUnavailableException e)
+        {
+            result.Add(("opencl", e.Message, false));
+        }
+        result.Add(("cuda", $"CUDA driver not found (looked for {NativeLibraries.Describe("cuda")}); the CUDA backend is not part of this build yet", false));
+        return result;
+    }
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -7,11 +7,23 @@ namespace TinyGrad.Tests.Gradients;
 /// First and second derivatives of every registered op against float64 central differences:
 /// |analytic - numeric| &lt;= 1e-5 + 1e-3 |numeric|.
 /// </summary>
-public sealed class GradCheckTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class GradCheckTests(string device)
 {
     private const double Eps = 1e-6, Atol = 1e-5, Rtol = 1e-3;
 
     public static IEnumerable<string> OpNames => OpCases.All.Keys;
+
+    [SetUp]
+    public void UseDevice()
+    {
+        var d = TestDevices.Require(device);
+        if (!d.Backend.SupportsFloat64) Assert.Ignore($"{d} has no Float64: gradient checks need it");
+        Device.Default = d;
+    }
+
+    [TearDown]
+    public void RestoreDevice() => Device.Default = Device.Cpu;
 
     /// <summary>
     /// The scalar the checks differentiate: sum(R * y) + 0.5 sum(y * y) with a fixed random R. The
@@ -29,6 +41,7 @@ public sealed class GradCheckTests
         var op = OpCases.All[name];
         var g = new Generator(1234);
         var inputs = op.Inputs(g);
+        Assert.That(inputs[0].Device, Is.SameAs(Device.Default), "inputs are created on the device under test");
         var constant = op.Constant ?? [];
         var differentiable = Enumerable.Range(0, inputs.Length).Where(i => !constant.Contains(i)).ToArray();
         foreach (int i in differentiable) inputs[i].RequiresGrad = true;
