@@ -28,12 +28,15 @@ public static class NativeLibraries
     public static string Describe(string logicalName) => string.Join(", ", Candidates[logicalName]);
 
     /// <summary>Loads the library (once) or throws <see cref="BackendUnavailableException"/> naming the files tried.</summary>
-    public static nint Require(string logicalName, string runtime)
+    public static nint Require(string logicalName, string runtime) => Require(logicalName, runtime, Candidates[logicalName]);
+
+    /// <summary>As <see cref="Require(string, string)"/> with an explicit candidate list (tests use a missing one).</summary>
+    internal static nint Require(string logicalName, string runtime, IReadOnlyList<string> candidates)
     {
         lock (Gate)
         {
             if (Loaded.TryGetValue(logicalName, out var handle)) return handle;
-            foreach (var candidate in Candidates[logicalName])
+            foreach (var candidate in candidates)
             {
                 if (NativeLibrary.TryLoad(candidate, out handle))
                 {
@@ -42,7 +45,7 @@ public static class NativeLibraries
                 }
             }
         }
-        throw new BackendUnavailableException($"{runtime} runtime not found (looked for {Describe(logicalName)})");
+        throw new BackendUnavailableException($"{runtime} runtime not found (looked for {string.Join(", ", candidates)})");
     }
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
