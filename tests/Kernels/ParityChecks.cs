@@ -250,7 +250,7 @@ public static class ParityChecks
         foreach (var (m, n, k) in sizes)
         foreach (bool ta in new[] { false, true })
         foreach (bool tb in new[] { false, true })
-        foreach (var (alpha, beta) in new[] { (1.0, 0.0), (0.5, -1.25) })
+        foreach (var (alpha, beta) in new[] { (1.0, 0.0), (0.5, -1.25), (-2.0, 0.0), (1.0, 1.0) })
         foreach (var (batch, sharedA) in new[] { (1, false), (3, false), (3, true) })
         {
             if (m * n * k > 100_000 && (batch > 1 || alpha != 1)) continue;

@@ -29,32 +29,28 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// Batched GEMM on host arrays (already checked). C is split into 4-row x 128-column tiles; a
-    /// fixed contiguous range of tiles goes to each worker, so every C element has one writer.
+    /// Batched GEMM on host arrays (already checked). op(B) is packed into zero-padded panels of
+    /// two vectors' width (K x 2w, contiguous) so the kernel streams it without cache-set conflicts;
+    /// C is split into 4-row x 128-column tiles and a fixed contiguous range of tiles goes to each
+    /// worker, so every C element has exactly one writer.
     /// </summary>
     internal static void GemmCore<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
-        T[]? packed = null;
-        int bOffset = g.OffsetB, ldb = g.Ldb, bStride = g.BatchStrideB;
-        if (g.TransB)
-        {
-            // Store op(B) row-major (K x N) so the kernel reads contiguous vectors along N.
-            int copies = g.BatchStrideB == 0 ? 1 : g.Batch, size = g.K * g.N;
-            packed = ArrayPool<T>.Shared.Rent(Math.Max(1, copies * size));
-            for (int t = 0; t < copies; t++)
-                Transpose(b, g.OffsetB + t * g.BatchStrideB, g.Ldb, g.N, g.K, packed, t * size);
-            bOffset = 0;
-            ldb = g.N;
-            bStride = copies == 1 ? 0 : size;
-        }
-        T[] bData = packed ?? b;
-        int groups = (g.M + TileM - 1) / TileM, blocks = (g.N + TileN - 1) / TileN;
-        int tasks = g.Batch * groups * blocks;
+        int w2 = 2 * Vector<T>.Count, panels = (g.N + w2 - 1) / w2, panelSize = g.K * w2;
+        int copies = g.BatchStrideB == 0 ? 1 : g.Batch, packedSize = panels * panelSize;
         long work = (long)g.Batch * g.M * g.N * Math.Max(1, g.K);
-        var args = g;
+        T[] packed = ArrayPool<T>.Shared.Rent(Math.Max(1, copies * packedSize));
         try
         {
+            var args = g;
+            CpuLayout.Parallel(copies * panels, work, (lo, hi) =>
+            {
+                for (int t = lo; t < hi; t++)
+                    PackB(args, b, t / panels, t % panels, w2, packed, t * panelSize);
+            });
+            int groups = (g.M + TileM - 1) / TileM, blocks = (g.N + TileN - 1) / TileN;
+            int tasks = g.Batch * groups * blocks;
             CpuLayout.Parallel(tasks, work, (lo, hi) =>
             {
                 T[] panel = ArrayPool<T>.Shared.Rent(Math.Max(1, TileM * args.K));
@@ -62,12 +58,13 @@ public sealed partial class CpuBackend
                 {
                     for (int t = lo; t < hi; t++)
                     {
+                        // Consecutive tasks share a column block, so its B panels stay in cache.
                         int batch = t / (groups * blocks), rest = t % (groups * blocks);
-                        int m0 = rest / blocks * TileM, n0 = rest % blocks * TileN;
+                        int n0 = rest / groups * TileN, m0 = rest % groups * TileM;
                         int rows = Math.Min(TileM, args.M - m0), n1 = Math.Min(args.N, n0 + TileN);
                         PackA(args, a, batch, m0, rows, panel);
-                        Tile(args, panel, bData, bOffset + batch * bStride, ldb, c,
-                            args.OffsetC + batch * args.BatchStrideC + m0 * args.Ldc, rows, n0, n1);
+                        int bAt = (copies == 1 ? 0 : batch * packedSize) + n0 / w2 * panelSize;
+                        Tile(args, panel, packed, bAt, c, args.OffsetC + batch * args.BatchStrideC + m0 * args.Ldc, rows, n0, n1);
                     }
                 }
                 finally
@@ -78,21 +75,28 @@ public sealed partial class CpuBackend
         }
         finally
         {
-            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
+            ArrayPool<T>.Shared.Return(packed);
         }
     }
 
-    /// <summary>dst[offset + k * rows + n] = src[at + n * ld + k]: a rows x cols block transposed.</summary>
-    private static void Transpose<T>(T[] src, int at, int ld, int rows, int cols, T[] dst, int offset)
+    /// <summary>Panel <paramref name="p"/> of op(B) of one batch entry: dst[at + k * w2 + j] = B(k, p * w2 + j), zero past N.</summary>
+    private static void PackB<T>(in GemmArgs g, T[] b, int batch, int p, int w2, T[] dst, int at) where T : unmanaged, INumberBase<T>
     {
-        const int block = 32;
-        for (int r0 = 0; r0 < rows; r0 += block)
-        for (int k0 = 0; k0 < cols; k0 += block)
+        int ob = g.OffsetB + batch * g.BatchStrideB, n0 = p * w2, width = Math.Min(w2, g.N - n0);
+        if (width < w2) dst.AsSpan(at, g.K * w2).Clear();
+        if (g.TransB)
         {
-            int r1 = Math.Min(rows, r0 + block), k1 = Math.Min(cols, k0 + block);
-            for (int r = r0; r < r1; r++)
-            for (int k = k0; k < k1; k++)
-                dst[offset + k * rows + r] = src[at + r * ld + k];
+            // B stored N x K: read each column of op(B) contiguously.
+            for (int j = 0; j < width; j++)
+            {
+                int src = ob + (n0 + j) * g.Ldb;
+                for (int k = 0; k < g.K; k++) dst[at + k * w2 + j] = b[src + k];
+            }
+        }
+        else
+        {
+            for (int k = 0; k < g.K; k++)
+                b.AsSpan(ob + k * g.Ldb + n0, width).CopyTo(dst.AsSpan(at + k * w2, width));
         }
     }
 
@@ -113,24 +117,23 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>C rows [m0, m0 + rows) x columns [n0, n1) from the packed A panel and row-major op(B).</summary>
-    private static void Tile<T>(in GemmArgs g, T[] panel, T[] b, int ob, int ldb, T[] c, int oc, int rows, int n0, int n1)
+    /// <summary>C rows [m0, m0 + rows) x columns [n0, n1) from the packed A panel and the packed B panels starting at <paramref name="bAt"/>.</summary>
+    private static void Tile<T>(in GemmArgs g, T[] panel, T[] packedB, int bAt, T[] c, int oc, int rows, int n0, int n1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int w = Vector<T>.Count, k = g.K, ldc = g.Ldc;
+        int w = Vector<T>.Count, w2 = 2 * w, k = g.K, ldc = g.Ldc;
         T alpha = T.CreateTruncating(g.Alpha), beta = T.CreateTruncating(g.Beta);
         bool readC = g.Beta != 0;
         ref T ap = ref MemoryMarshal.GetArrayDataReference(panel);
         ref T cr = ref MemoryMarshal.GetArrayDataReference(c);
-        int n = n0;
-        for (; n <= n1 - 2 * w; n += 2 * w)
+        for (int n = n0; n < n1; n += w2, bAt += k * w2)
         {
-            ref T bp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), ob + n);
+            ref T bp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packedB), bAt);
             Vector<T> c00 = Vector<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             for (int kk = 0; kk < k; kk++)
             {
-                Vector<T> b0 = Vector.LoadUnsafe(ref bp, (nuint)((long)kk * ldb));
-                Vector<T> b1 = Vector.LoadUnsafe(ref bp, (nuint)((long)kk * ldb + w));
+                Vector<T> b0 = Vector.LoadUnsafe(ref bp, (nuint)(kk * w2));
+                Vector<T> b1 = Vector.LoadUnsafe(ref bp, (nuint)(kk * w2 + w));
                 ref T a4 = ref Unsafe.Add(ref ap, kk * TileM);
                 Vector<T> a0 = new(a4), a1 = new(Unsafe.Add(ref a4, 1)), a2 = new(Unsafe.Add(ref a4, 2)), a3 = new(Unsafe.Add(ref a4, 3));
                 c00 += a0 * b0; c01 += a0 * b1;
@@ -138,40 +141,31 @@ public sealed partial class CpuBackend
                 c20 += a2 * b0; c21 += a2 * b1;
                 c30 += a3 * b0; c31 += a3 * b1;
             }
+            int width = Math.Min(w2, n1 - n);
             ref T row = ref Unsafe.Add(ref cr, oc + n);
-            Store(ref row, c00, alpha, beta, readC); Store(ref Unsafe.Add(ref row, w), c01, alpha, beta, readC);
-            if (rows > 1) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c10, alpha, beta, readC); Store(ref Unsafe.Add(ref row, w), c11, alpha, beta, readC); }
-            if (rows > 2) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c20, alpha, beta, readC); Store(ref Unsafe.Add(ref row, w), c21, alpha, beta, readC); }
-            if (rows > 3) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c30, alpha, beta, readC); Store(ref Unsafe.Add(ref row, w), c31, alpha, beta, readC); }
+            StoreRow(ref row, c00, c01, width, alpha, beta, readC);
+            if (rows > 1) StoreRow(ref Unsafe.Add(ref row, ldc), c10, c11, width, alpha, beta, readC);
+            if (rows > 2) StoreRow(ref Unsafe.Add(ref row, 2 * ldc), c20, c21, width, alpha, beta, readC);
+            if (rows > 3) StoreRow(ref Unsafe.Add(ref row, 3 * ldc), c30, c31, width, alpha, beta, readC);
         }
-        for (; n <= n1 - w; n += w)
+    }
+
+    /// <summary>Writes the first <paramref name="width"/> of the 2w accumulated columns: C = alpha acc (+ beta C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<T>(ref T dst, Vector<T> lo, Vector<T> hi, int width, T alpha, T beta, bool readC) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector<T>.Count;
+        if (width == 2 * w)
         {
-            ref T bp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), ob + n);
-            Vector<T> c0 = Vector<T>.Zero, c1 = c0, c2 = c0, c3 = c0;
-            for (int kk = 0; kk < k; kk++)
-            {
-                Vector<T> b0 = Vector.LoadUnsafe(ref bp, (nuint)((long)kk * ldb));
-                ref T a4 = ref Unsafe.Add(ref ap, kk * TileM);
-                c0 += new Vector<T>(a4) * b0;
-                c1 += new Vector<T>(Unsafe.Add(ref a4, 1)) * b0;
-                c2 += new Vector<T>(Unsafe.Add(ref a4, 2)) * b0;
-                c3 += new Vector<T>(Unsafe.Add(ref a4, 3)) * b0;
-            }
-            ref T row = ref Unsafe.Add(ref cr, oc + n);
-            Store(ref row, c0, alpha, beta, readC);
-            if (rows > 1) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c1, alpha, beta, readC); }
-            if (rows > 2) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c2, alpha, beta, readC); }
-            if (rows > 3) { row = ref Unsafe.Add(ref row, ldc); Store(ref row, c3, alpha, beta, readC); }
+            Store(ref dst, lo, alpha, beta, readC);
+            Store(ref Unsafe.Add(ref dst, w), hi, alpha, beta, readC);
+            return;
         }
-        for (; n < n1; n++)
+        for (int j = 0; j < width; j++)
         {
-            for (int r = 0; r < rows; r++)
-            {
-                T acc = T.Zero;
-                for (int kk = 0; kk < k; kk++) acc += panel[kk * TileM + r] * b[ob + kk * ldb + n];
-                ref T cv = ref c[oc + r * ldc + n];
-                cv = readC ? alpha * acc + beta * cv : alpha * acc;
-            }
+            T acc = j < w ? lo[j] : hi[j - w];
+            ref T cv = ref Unsafe.Add(ref dst, j);
+            cv = readC ? alpha * acc + beta * cv : alpha * acc;
         }
     }
 
