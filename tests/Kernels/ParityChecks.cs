@@ -49,6 +49,9 @@ public static class ParityChecks
             (ViewSpec.Contiguous(3, 4, 5).At(4), new ViewSpec([3, 4, 5], [20, 5, -1], 4)),
             (new ViewSpec([2, 3, 33], [0, 40, 1], 1), ViewSpec.Contiguous(2, 3, 33)),
             (ViewSpec.Contiguous(1, 1), ViewSpec.Contiguous(1, 1)),
+            (new ViewSpec([9, 37], [1, 9]), ViewSpec.Contiguous(9, 37)),
+            (new ViewSpec([40, 35], [1, 40], 3), ViewSpec.Contiguous(40, 35).At(2)),
+            (new ViewSpec([33, 35], [1, 33]), new ViewSpec([33, 35], [40, 1], 1)),
         };
         var dtypes = new (DType From, DType To)[]
         {
