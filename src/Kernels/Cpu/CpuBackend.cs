@@ -53,14 +53,40 @@ public sealed partial class CpuBackend : ReferenceBackend
             src.AsSpan(source.Offset, source.Length).CopyTo(dst.AsSpan(destination.Offset));
             return;
         }
-        var plan = CpuLayout.Of(source, destination);
+        CopyStrided(src, source.Shape, source.Strides, source.Offset, dst, destination.Strides, destination.Offset);
+    }
+
+    /// <summary>Strided copy between host arrays (no checks; the views must not overlap).</summary>
+    private static void CopyStrided<T>(T[] src, int[] shape, int[] srcStrides, int srcOffset, T[] dst, int[] dstStrides, int dstOffset)
+    {
+        var plan = CpuLayout.Create(shape, [srcStrides, dstStrides], [srcOffset, dstOffset]);
         int n = plan.Inner, ss = plan.InnerStrides[0], ds = plan.InnerStrides[1];
+        if (plan.OuterRank == 1 && ss != 1 && ds == 1 && plan.OuterStride(0, 0) == 1)
+        {
+            // A transpose: walk small blocks so reads and writes both stay within a few cache lines.
+            TransposeBlocks(src, plan.Offsets[0], ss, dst, plan.Offsets[1], plan.OuterStride(1, 0), plan.Rows, n);
+            return;
+        }
         for (int r = 0; r < plan.Rows; r++, plan.Next())
         {
             int so = plan.Offsets[0], d0 = plan.Offsets[1];
             if (ss == 1 && ds == 1) src.AsSpan(so, n).CopyTo(dst.AsSpan(d0, n));
             else if (ss == 0 && ds == 1) dst.AsSpan(d0, n).Fill(src[so]);
             else for (int i = 0; i < n; i++) dst[d0 + i * ds] = src[so + i * ss];
+        }
+    }
+
+    /// <summary>dst[d0 + r * ldd + i] = src[s0 + r + i * lds] for r &lt; rows, i &lt; cols, in blocks.</summary>
+    private static void TransposeBlocks<T>(T[] src, int s0, int lds, T[] dst, int d0, int ldd, int rows, int cols)
+    {
+        const int block = 16;
+        for (int r0 = 0; r0 < rows; r0 += block)
+        for (int i0 = 0; i0 < cols; i0 += block)
+        {
+            int r1 = Math.Min(rows, r0 + block), i1 = Math.Min(cols, i0 + block);
+            for (int r = r0; r < r1; r++)
+            for (int i = i0; i < i1; i++)
+                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
         }
     }
 

@@ -24,6 +24,12 @@ internal sealed class CpuLayout
     /// <summary>Number of rows.</summary>
     public readonly int Rows;
 
+    /// <summary>Number of outer (odometer) dimensions after merging.</summary>
+    public int OuterRank => _outerShape.Length;
+
+    /// <summary>Step of view <paramref name="view"/> along outer dimension <paramref name="d"/>.</summary>
+    public int OuterStride(int view, int d) => _outerStrides[view][d];
+
     private CpuLayout(int[] outerShape, int[][] outerStrides, int[] offsets, int[] innerStrides, int inner)
     {
         _outerShape = outerShape;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -10,40 +11,99 @@ public sealed partial class CpuBackend
     public override void Reduce(ReduceOp op, in StridedView x, in StridedView y)
     {
         CheckReduce(op, x, y);
-        // Fast path: contiguous x and y, axes group as [kept][reduced][kept] (any group may be empty).
-        if (x.Length == 0 || !x.IsContiguous || !y.IsContiguous || CpuLayout.Overlap(x, y)
-            || !SplitReduction(x.Shape, y.Shape, out int outer, out int mid, out int inner))
+        // Fast path: contiguous y and an axis pattern SplitReduction understands.
+        if (x.Length == 0 || !y.IsContiguous || CpuLayout.Overlap(x, y)
+            || !SplitReduction(x.Shape, y.Shape, out int outer, out int mid, out int inner, out bool split))
         {
             base.Reduce(op, x, y);
             return;
         }
-        if (x.Buffer.DType == DType.Float32) ReduceT<float>(op, x, y, outer, mid, inner);
-        else ReduceT<double>(op, x, y, outer, mid, inner);
+        if (x.Buffer.DType == DType.Float32) ReduceStaged<float>(op, x, y, outer, mid, inner, split);
+        else ReduceStaged<double>(op, x, y, outer, mid, inner, split);
     }
 
-    private static bool SplitReduction(int[] xs, int[] ys, out int outer, out int mid, out int inner)
+    /// <summary>
+    /// Merges x's axes (extent-1 axes dropped) into alternating kept/reduced groups. Handles
+    /// [kept][reduced][kept] (any group may be empty) as outer/mid/inner, and [reduced][kept][reduced]
+    /// as mid/outer/inner with <paramref name="split"/> = true; other patterns return false.
+    /// </summary>
+    private static bool SplitReduction(int[] xs, int[] ys, out int outer, out int mid, out int inner, out bool split)
     {
+        Span<int> extents = stackalloc int[3];
+        Span<bool> reducedGroup = stackalloc bool[3];
+        int count = 0;
         outer = mid = inner = 1;
-        int state = 0; // 0: leading kept axes, 1: reduced axes, 2: trailing kept axes
+        split = false;
         for (int d = 0; d < xs.Length; d++)
         {
-            int e = xs[d];
-            if (e == 1) continue;
+            if (xs[d] == 1) continue;
             bool reduced = ys[d] == 1;
-            if (state == 0 && !reduced) outer *= e;
-            else if (state <= 1 && reduced) { state = 1; mid *= e; }
-            else if (!reduced) { state = 2; inner *= e; }
-            else return false;
+            if (count > 0 && reducedGroup[count - 1] == reduced) extents[count - 1] *= xs[d];
+            else
+            {
+                if (count == 3) return false;
+                reducedGroup[count] = reduced;
+                extents[count++] = xs[d];
+            }
         }
-        return true;
+        if (count == 3 && reducedGroup[0])
+        {
+            (mid, outer, inner, split) = (extents[0], extents[1], extents[2], true);
+            return true;
+        }
+        int g = 0;
+        if (g < count && !reducedGroup[g]) outer = extents[g++];
+        if (g < count && reducedGroup[g]) mid = extents[g++];
+        if (g < count) inner = extents[g++];
+        return g == count;
     }
 
-    private static void ReduceT<T>(ReduceOp op, in StridedView x, in StridedView y, int outer, int mid, int inner)
+    /// <summary>A strided x is first gathered into contiguous scratch: one pass, after which every row is a span.</summary>
+    private static void ReduceStaged<T>(ReduceOp op, in StridedView x, in StridedView y, int outer, int mid, int inner, bool split)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T[] src = Arr<T>(x.Buffer), dst = Arr<T>(y.Buffer);
-        int xo = x.Offset, yo = y.Offset;
+        if (x.IsContiguous)
+        {
+            ReduceArray(op, Arr<T>(x.Buffer), x.Offset, y, outer, mid, inner, split);
+            return;
+        }
+        T[] scratch = ArrayPool<T>.Shared.Rent(x.Length);
+        try
+        {
+            CopyStrided(Arr<T>(x.Buffer), x.Shape, x.Strides, x.Offset, scratch, StridedView.RowMajorStrides(x.Shape), 0);
+            ReduceArray(op, scratch, 0, y, outer, mid, inner, split);
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(scratch);
+        }
+    }
+
+    private static void ReduceArray<T>(ReduceOp op, T[] src, int xo, in StridedView y, int outer, int mid, int inner, bool split)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] dst = Arr<T>(y.Buffer);
+        int yo = y.Offset;
         bool max = op == ReduceOp.Max;
+        if (split)
+        {
+            // [mid][outer][inner] with mid and inner reduced (per-channel statistics of NCHW data):
+            // each output reduces its inner rows, then combines them in mid order.
+            CpuLayout.Parallel(outer, (long)outer * mid * inner, (lo, hi) =>
+            {
+                for (int k = lo; k < hi; k++)
+                {
+                    T acc = max ? T.NegativeInfinity : T.Zero;
+                    for (int r = 0; r < mid; r++)
+                    {
+                        var row = new ReadOnlySpan<T>(src, xo + (r * outer + k) * inner, inner);
+                        acc = max ? T.Max(acc, RowMax(row)) : acc + RowSum(row);
+                    }
+                    dst[yo + k] = acc;
+                }
+            });
+            return;
+        }
         if (inner == 1)
         {
             // Row reductions: one output per contiguous row of mid elements.
