@@ -254,16 +254,16 @@ public static class ParityChecks
         foreach (bool ta in new[] { false, true })
         foreach (bool tb in new[] { false, true })
         foreach (var (alpha, beta) in new[] { (1.0, 0.0), (0.5, -1.25), (-2.0, 0.0), (1.0, 1.0) })
-        foreach (var (batch, sharedA) in new[] { (1, false), (3, false), (3, true) })
+        foreach (var (batch, sharedA, sharedB) in new[] { (1, false, false), (3, false, false), (3, true, false), (2, false, true) })
         {
             if (m * n * k > 100_000 && (batch > 1 || alpha != 1)) continue;
             (int ra, int ca) = ta ? (k, m) : (m, k);
             (int rb, int cb) = tb ? (n, k) : (k, n);
             int lda = ca + 1, ldb = cb + 2, ldc = n + 3;
-            int strideA = sharedA ? 0 : ra * lda + 5, strideB = rb * ldb + 1, strideC = m * ldc + 2;
+            int strideA = sharedA ? 0 : ra * lda + 5, strideB = sharedB ? 0 : rb * ldb + 1, strideC = m * ldc + 2;
             int offA = 3, offB = 1, offC = 2;
             var a = c.Random(dtype, offA + batch * (ra * lda + 5) + 1);
-            var b = c.Random(dtype, offB + batch * strideB + 1);
+            var b = c.Random(dtype, offB + batch * (rb * ldb + 1) + 1);
             var cv = c.Random(dtype, offC + batch * strideC + 1);
             if (beta == 0)
             {
