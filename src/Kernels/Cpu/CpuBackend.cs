@@ -1,8 +1,457 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace TinyGrad.Kernels.Cpu;
 
-/// <summary>The host CPU backend (placeholder until the fast paths land).</summary>
-public sealed class CpuBackend : ReferenceBackend
+/// <summary>
+/// The fast host backend: the reference semantics with typed, vectorised and (for big kernels)
+/// multi-threaded loops. Uncommon layouts fall back to <see cref="ReferenceBackend"/>. Threads
+/// always split work into a fixed partition, so results never depend on timing.
+/// </summary>
+public sealed partial class CpuBackend : ReferenceBackend
 {
     /// <inheritdoc />
     public override string Name => "cpu";
+
+    /// <inheritdoc />
+    public override string Description => $"{Environment.ProcessorCount}-core host CPU (managed SIMD)";
+
+    private static T[] Arr<T>(DeviceBuffer buffer) where T : unmanaged => (T[])Host(buffer).Data;
+
+    /// <inheritdoc />
+    public override void Copy(in StridedView source, in StridedView destination)
+    {
+        Check.SameShape(source.Shape, destination.Shape, "copy");
+        Check.InBounds(source, "copy source");
+        Check.InBounds(destination, "copy destination");
+        if (source.Length == 0) return;
+        // Overlapping copies keep the reference's element order.
+        if (CpuLayout.Overlap(source, destination))
+        {
+            base.Copy(source, destination);
+            return;
+        }
+        switch (source.Buffer.DType, destination.Buffer.DType)
+        {
+            case (DType.Float32, DType.Float32): CopySame<float>(source, destination); break;
+            case (DType.Float64, DType.Float64): CopySame<double>(source, destination); break;
+            case (DType.Int32, DType.Int32): CopySame<int>(source, destination); break;
+            case (DType.Float32, DType.Float64): CopyConvert<float, double>(source, destination); break;
+            case (DType.Float64, DType.Float32): CopyConvert<double, float>(source, destination); break;
+            // Conversions to and from Int32 keep the reference's checked rounding.
+            default: base.Copy(source, destination); break;
+        }
+    }
+
+    private static void CopySame<T>(in StridedView source, in StridedView destination) where T : unmanaged
+    {
+        T[] src = Arr<T>(source.Buffer), dst = Arr<T>(destination.Buffer);
+        if (source.IsContiguous && destination.IsContiguous)
+        {
+            src.AsSpan(source.Offset, source.Length).CopyTo(dst.AsSpan(destination.Offset));
+            return;
+        }
+        CopyStrided(src, source.Shape, source.Strides, source.Offset, dst, destination.Strides, destination.Offset);
+    }
+
+    /// <summary>Strided copy between host arrays (no checks; the views must not overlap).</summary>
+    private static void CopyStrided<T>(T[] src, int[] shape, int[] srcStrides, int srcOffset, T[] dst, int[] dstStrides, int dstOffset)
+    {
+        var plan = CpuLayout.Create(shape, [srcStrides, dstStrides], [srcOffset, dstOffset]);
+        int n = plan.Inner, ss = plan.InnerStrides[0], ds = plan.InnerStrides[1];
+        if (plan.OuterRank == 1 && ss != 1 && ds == 1 && plan.OuterStride(0, 0) == 1)
+        {
+            // A transpose: walk small blocks so reads and writes both stay within a few cache lines.
+            TransposeBlocks(src, plan.Offsets[0], ss, dst, plan.Offsets[1], plan.OuterStride(1, 0), plan.Rows, n);
+            return;
+        }
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int so = plan.Offsets[0], d0 = plan.Offsets[1];
+            if (ss == 1 && ds == 1) src.AsSpan(so, n).CopyTo(dst.AsSpan(d0, n));
+            else if (ss == 0 && ds == 1) dst.AsSpan(d0, n).Fill(src[so]);
+            else for (int i = 0; i < n; i++) dst[d0 + i * ds] = src[so + i * ss];
+        }
+    }
+
+    /// <summary>dst[d0 + r * ldd + i] = src[s0 + r + i * lds] for r &lt; rows, i &lt; cols, in blocks.</summary>
+    private static void TransposeBlocks<T>(T[] src, int s0, int lds, T[] dst, int d0, int ldd, int rows, int cols)
+    {
+        const int block = 16;
+        for (int r0 = 0; r0 < rows; r0 += block)
+        for (int i0 = 0; i0 < cols; i0 += block)
+        {
+            int r1 = Math.Min(rows, r0 + block), i1 = Math.Min(cols, i0 + block);
+            for (int r = r0; r < r1; r++)
+            for (int i = i0; i < i1; i++)
+                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
+        }
+    }
+
+    private static void CopyConvert<TS, TD>(in StridedView source, in StridedView destination)
+        where TS : unmanaged, INumberBase<TS> where TD : unmanaged, INumberBase<TD>
+    {
+        TS[] src = Arr<TS>(source.Buffer);
+        TD[] dst = Arr<TD>(destination.Buffer);
+        var plan = CpuLayout.Of(source, destination);
+        int n = plan.Inner, ss = plan.InnerStrides[0], ds = plan.InnerStrides[1];
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int so = plan.Offsets[0], d0 = plan.Offsets[1];
+            for (int i = 0; i < n; i++) dst[d0 + i * ds] = TD.CreateTruncating(src[so + i * ss]);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Fill(in StridedView destination, double value)
+    {
+        Check.InBounds(destination, "fill");
+        if (destination.Length == 0) return;
+        switch (destination.Buffer.DType)
+        {
+            case DType.Float32: FillT(destination, (float)value); break;
+            case DType.Float64: FillT(destination, value); break;
+            default: FillT(destination, checked((int)value)); break;
+        }
+    }
+
+    private static void FillT<T>(in StridedView destination, T value) where T : unmanaged
+    {
+        T[] dst = Arr<T>(destination.Buffer);
+        if (destination.IsContiguous)
+        {
+            dst.AsSpan(destination.Offset, destination.Length).Fill(value);
+            return;
+        }
+        var plan = CpuLayout.Of(destination);
+        int n = plan.Inner, ds = plan.InnerStrides[0];
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int d0 = plan.Offsets[0];
+            if (ds == 1) dst.AsSpan(d0, n).Fill(value);
+            else for (int i = 0; i < n; i++) dst[d0 + i * ds] = value;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Random(DeviceBuffer destination, RandomDistribution distribution, ulong seed, ulong offset)
+    {
+        Check.Float(destination.DType, "random");
+        bool normal = distribution == RandomDistribution.Normal;
+        if (destination.DType == DType.Float32)
+        {
+            float[] dst = Arr<float>(destination);
+            CpuLayout.Parallel(dst.Length, dst.Length * 16L, (lo, hi) =>
+            {
+                for (int i = lo; i < hi; i++)
+                {
+                    ulong counter = offset + (ulong)i;
+                    dst[i] = normal ? (float)Philox.Normal(seed, counter) : Philox.UniformSingle(seed, counter);
+                }
+            });
+        }
+        else
+        {
+            double[] dst = Arr<double>(destination);
+            CpuLayout.Parallel(dst.Length, dst.Length * 16L, (lo, hi) =>
+            {
+                for (int i = lo; i < hi; i++)
+                {
+                    ulong counter = offset + (ulong)i;
+                    dst[i] = normal ? Philox.Normal(seed, counter) : Philox.UniformDouble(seed, counter);
+                }
+            });
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Unary(UnaryOp op, in StridedView x, DeviceBuffer y)
+    {
+        Check.Float(x.Buffer.DType, $"unary {op}");
+        Check.InBounds(x, $"unary {op}");
+        Check.Buffer(y, x.Buffer.DType, x.Length, $"unary {op} output");
+        if (!CpuLayout.SafeInPlace(x, y, x.Length))
+        {
+            base.Unary(op, x, y);
+            return;
+        }
+        if (x.Buffer.DType == DType.Float32) UnaryT<float>(op, x, y); else UnaryT<double>(op, x, y);
+    }
+
+    private static void UnaryT<T>(UnaryOp op, in StridedView x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length;
+        if (n == 0) return;
+        Span<T> dst = Arr<T>(y).AsSpan(0, n);
+        ReadOnlySpan<T> src;
+        if (x.IsContiguous) src = Arr<T>(x.Buffer).AsSpan(x.Offset, n);
+        else
+        {
+            // Gather the strided input into y, then transform in place.
+            CopySame<T>(x, StridedView.Contiguous(y, x.Shape));
+            src = dst;
+        }
+        ApplyUnary(op, src, dst);
+    }
+
+    private static void ApplyUnary<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Neg: TensorPrimitives.Negate(x, y); break;
+            case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
+            case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
+            case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
+            case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
+            case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
+            case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
+            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
+            case UnaryOp.Sign: Map<T, SignOp<T>>(x, y); break;
+            case UnaryOp.Relu: Map<T, ReluOp<T>>(x, y); break;
+            case UnaryOp.Step: Map<T, StepOp<T>>(x, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
+        }
+    }
+
+    /// <summary>A unary op with a vector body and a scalar tail that agree with <see cref="Scalar.Unary{T}"/>.</summary>
+    private interface IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract Vector<T> Apply(Vector<T> x);
+        static abstract T Apply(T x);
+    }
+
+    private readonly struct SignOp<T> : IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Apply(Vector<T> x) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One,
+                Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, x));
+        public static T Apply(T x) => Scalar.Unary(UnaryOp.Sign, x);
+    }
+
+    private readonly struct ReluOp<T> : IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Keep x where x > 0 or x is NaN (x != x), else +0.
+        public static Vector<T> Apply(Vector<T> x) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero) | ~Vector.Equals(x, x), x, Vector<T>.Zero);
+        public static T Apply(T x) => Scalar.Unary(UnaryOp.Relu, x);
+    }
+
+    private readonly struct StepOp<T> : IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Apply(Vector<T> x) => Vector.GreaterThan(x, Vector<T>.Zero) & Vector<T>.One;
+        public static T Apply(T x) => Scalar.Unary(UnaryOp.Step, x);
+    }
+
+    private static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IVectorUnary<T>
+    {
+        int n = x.Length, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            Vector.StoreUnsafe(TOp.Apply(Vector.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = TOp.Apply(Unsafe.Add(ref xr, i));
+    }
+
+    /// <inheritdoc />
+    public override void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        CheckBinary(op, a, b, y);
+        if (!CpuLayout.SafeInPlace(a, y, a.Length) || !CpuLayout.SafeInPlace(b, y, a.Length))
+        {
+            base.Binary(op, a, b, y);
+            return;
+        }
+        if (a.Buffer.DType == DType.Float32) BinaryT<float>(op, a, b, y); else BinaryT<double>(op, a, b, y);
+    }
+
+    private static void BinaryT<T>(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int total = a.Length;
+        if (total == 0) return;
+        T[] sa = Arr<T>(a.Buffer), sb = Arr<T>(b.Buffer), dst = Arr<T>(y);
+        if (a.IsContiguous && b.IsContiguous)
+        {
+            BinarySpans(op, sa.AsSpan(a.Offset, total), sb.AsSpan(b.Offset, total), dst.AsSpan(0, total));
+            return;
+        }
+        var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
+        int n = plan.Inner, as_ = plan.InnerStrides[0], bs = plan.InnerStrides[1];
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int ao = plan.Offsets[0], bo = plan.Offsets[1];
+            Span<T> row = dst.AsSpan(plan.Offsets[2], n);
+            if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+            else if (as_ == 1 && bs == 0) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
+            else if (as_ == 0 && bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
+            else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
+            else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
+        }
+    }
+
+    private static void BinarySpans<T>(BinaryOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
+            default: Compare(op, a, 1, b, 1, y); break;
+        }
+    }
+
+    private static void BinarySpanScalar<T>(BinaryOp op, ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
+            default: Compare(op, a, 1, new ReadOnlySpan<T>(in b), 0, y); break;
+        }
+    }
+
+    private static void BinaryScalarSpan<T>(BinaryOp op, T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            // Commutative ops reuse the span-scalar kernels.
+            case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(b, a, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            default: Compare(op, new ReadOnlySpan<T>(in a), 0, b, 1, y); break;
+        }
+    }
+
+    /// <summary>Comparison producing 1 or 0; a step of 0 repeats that operand's single element.</summary>
+    private static void Compare<T>(BinaryOp op, ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Equal: Compare<T, EqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.NotEqual: Compare<T, NotEqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.Less: Compare<T, LessOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.LessEqual: Compare<T, LessEqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.Greater: Compare<T, LessOp<T>>(b, stepB, a, stepA, y); break;
+            case BinaryOp.GreaterEqual: Compare<T, LessEqualOp<T>>(b, stepB, a, stepA, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown binary op");
+        }
+    }
+
+    /// <summary>A predicate with a vector mask form and a scalar form.</summary>
+    private interface IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract Vector<T> Mask(Vector<T> a, Vector<T> b);
+        static abstract bool Test(T a, T b);
+    }
+
+    private readonly struct EqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.Equals(a, b);
+        public static bool Test(T a, T b) => a == b;
+    }
+
+    private readonly struct NotEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => ~Vector.Equals(a, b);
+        public static bool Test(T a, T b) => a != b;
+    }
+
+    private readonly struct LessOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThan(a, b);
+        public static bool Test(T a, T b) => a < b;
+    }
+
+    private readonly struct LessEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThanOrEqual(a, b);
+        public static bool Test(T a, T b) => a <= b;
+    }
+
+    private static void Compare<T, TOp>(ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IVectorPredicate<T>
+    {
+        int n = y.Length, i = 0;
+        ref T ar = ref MemoryMarshal.GetReference(a);
+        ref T br = ref MemoryMarshal.GetReference(b);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        Vector<T> fixedA = new(ar), fixedB = new(br);
+        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+        {
+            Vector<T> va = stepA == 0 ? fixedA : Vector.LoadUnsafe(ref ar, (nuint)i);
+            Vector<T> vb = stepB == 0 ? fixedB : Vector.LoadUnsafe(ref br, (nuint)i);
+            Vector.StoreUnsafe(TOp.Mask(va, vb) & Vector<T>.One, ref yr, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref yr, i) = TOp.Test(Unsafe.Add(ref ar, i * stepA), Unsafe.Add(ref br, i * stepB)) ? T.One : T.Zero;
+    }
+
+    /// <inheritdoc />
+    public override void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        Check.SameShape(condition.Shape, a.Shape, "where");
+        Check.SameShape(a.Shape, b.Shape, "where");
+        if (a.Buffer.DType != b.Buffer.DType)
+            throw new ArgumentException($"where: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
+        Check.InBounds(condition, "where condition");
+        Check.InBounds(a, "where left");
+        Check.InBounds(b, "where right");
+        Check.Buffer(y, a.Buffer.DType, a.Length, "where output");
+        int n = a.Length;
+        if (!CpuLayout.SafeInPlace(condition, y, n) || !CpuLayout.SafeInPlace(a, y, n) || !CpuLayout.SafeInPlace(b, y, n))
+        {
+            base.Where(condition, a, b, y);
+            return;
+        }
+        switch (condition.Buffer.DType)
+        {
+            case DType.Float32: WhereC<float>(condition, a, b, y); break;
+            case DType.Float64: WhereC<double>(condition, a, b, y); break;
+            default: WhereC<int>(condition, a, b, y); break;
+        }
+    }
+
+    private static void WhereC<TC>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y) where TC : unmanaged, INumberBase<TC>
+    {
+        switch (a.Buffer.DType)
+        {
+            case DType.Float32: WhereT<TC, float>(condition, a, b, y); break;
+            case DType.Float64: WhereT<TC, double>(condition, a, b, y); break;
+            default: WhereT<TC, int>(condition, a, b, y); break;
+        }
+    }
+
+    private static void WhereT<TC, T>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
+        where TC : unmanaged, INumberBase<TC> where T : unmanaged
+    {
+        if (a.Length == 0) return;
+        TC[] c = Arr<TC>(condition.Buffer);
+        T[] sa = Arr<T>(a.Buffer), sb = Arr<T>(b.Buffer), dst = Arr<T>(y);
+        var plan = CpuLayout.Create(a.Shape, [condition.Strides, a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)],
+            [condition.Offset, a.Offset, b.Offset, 0]);
+        int n = plan.Inner, cs = plan.InnerStrides[0], as_ = plan.InnerStrides[1], bs = plan.InnerStrides[2];
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int co = plan.Offsets[0], ao = plan.Offsets[1], bo = plan.Offsets[2], yo = plan.Offsets[3];
+            // NaN is not zero, so it selects a, as in the reference.
+            for (int i = 0; i < n; i++)
+                dst[yo + i] = TC.IsZero(c[co + i * cs]) ? sb[bo + i * bs] : sa[ao + i * as_];
+        }
+    }
 }

@@ -270,7 +270,10 @@ public class ReferenceBackend : IBackend
     private static void ConvLoop(in Conv2dGeometry g, CpuBuffer x, CpuBuffer w, CpuBuffer y, ConvRole role)
     {
         CpuBuffer target = role switch { ConvRole.Forward => y, ConvRole.BackwardInput => x, _ => w };
-        for (int i = 0; i < target.Length; i++) target.Set(i, 0);
+        var (nx, nw, ny) = g.Sizes;
+        int count = role switch { ConvRole.Forward => ny, ConvRole.BackwardInput => nx, _ => nw };
+        // Only the output's own elements: a larger buffer keeps whatever lies past them.
+        for (int i = 0; i < count; i++) target.Set(i, 0);
         int oh = g.OutH, ow = g.OutW;
         for (int n = 0; n < g.N; n++)
         for (int o = 0; o < g.O; o++)
@@ -347,7 +350,7 @@ public class ReferenceBackend : IBackend
 
     private static void AvgPoolLoop(in Pool2dGeometry g, CpuBuffer x, CpuBuffer y, bool backward)
     {
-        if (backward) for (int i = 0; i < x.Length; i++) x.Set(i, 0);
+        if (backward) for (int i = 0; i < g.N * g.C * g.H * g.W; i++) x.Set(i, 0);
         double scale = 1.0 / (g.KH * g.KW);
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         for (int nc = 0; nc < g.N * g.C; nc++)

@@ -1,0 +1,204 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+using TinyGrad.Kernels.Cpu;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// The reference itself on cases small enough to work out by hand, and the argument checks,
+/// for the reference and for the fast CPU backend alike.
+[TestFixture(typeof(ReferenceBackend))]
+[TestFixture(typeof(CpuBackend))]
+public sealed class ReferenceBackendTests<TBackend> where TBackend : IBackend, new()
+{
+    private readonly IBackend _backend = new TBackend();
+
+    private DeviceBuffer Buffer(params double[] values)
+    {
+        var buffer = _backend.Allocate(DType.Float64, values.Length);
+        _backend.Upload<double>(values, buffer);
+        return buffer;
+    }
+
+    private DeviceBuffer Ints(params int[] values)
+    {
+        var buffer = _backend.Allocate(DType.Int32, values.Length);
+        _backend.Upload<int>(values, buffer);
+        return buffer;
+    }
+
+    private double[] Read(DeviceBuffer buffer)
+    {
+        var values = new double[buffer.Length];
+        _backend.Download<double>(buffer, values);
+        return values;
+    }
+
+    private int[] ReadInts(DeviceBuffer buffer)
+    {
+        var values = new int[buffer.Length];
+        _backend.Download<int>(buffer, values);
+        return values;
+    }
+
+    [Test]
+    public void Conv2x2ByHand()
+    {
+        var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var w = Buffer(1, 2, 3, 4);
+        var y = Buffer(0, 0, 0, 0);
+        _backend.Conv2dForward(new Conv2dGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 1, 1), x, w, y);
+        // y[p,q] = x[p,q] + 2 x[p,q+1] + 3 x[p+1,q] + 4 x[p+1,q+1]
+        Assert.That(Read(y), Is.EqualTo(new double[] { 37, 47, 67, 77 }));
+    }
+
+    [Test]
+    public void ConvBackwardByHand()
+    {
+        var g = new Conv2dGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 1, 1);
+        var dy = Buffer(1, 0, 0, 1);
+        var w = Buffer(1, 2, 3, 4);
+        var dx = Buffer(new double[9]);
+        _backend.Conv2dBackwardInput(g, dy, w, dx);
+        // dy (0,0) spreads w over x[0..1, 0..1]; dy (1,1) over x[1..2, 1..2].
+        Assert.That(Read(dx), Is.EqualTo(new double[] { 1, 2, 0, 3, 4 + 1, 2, 0, 3, 4 }));
+        var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var dw = Buffer(9, 9, 9, 9);
+        _backend.Conv2dBackwardWeight(g, x, dy, dw);
+        // dw[i,j] = x[i,j] + x[i+1,j+1]
+        Assert.That(Read(dw), Is.EqualTo(new double[] { 1 + 5, 2 + 6, 4 + 8, 5 + 9 }));
+    }
+
+    [Test]
+    public void MaxPool3x3WithPaddingByHand()
+    {
+        var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var y = Buffer(new double[9]);
+        var idx = Ints(new int[9]);
+        _backend.MaxPool2dForward(new Pool2dGeometry(1, 1, 3, 3, 3, 3, 1, 1, 1, 1), x, y, idx);
+        Assert.That(Read(y), Is.EqualTo(new double[] { 5, 6, 6, 8, 9, 9, 8, 9, 9 }));
+        Assert.That(ReadInts(idx), Is.EqualTo(new[] { 4, 5, 5, 7, 8, 8, 7, 8, 8 }));
+    }
+
+    [Test]
+    public void MaxPoolFirstMaximumWinsAndNaNPropagates()
+    {
+        var x = Buffer(2, 2, 1, double.NaN);
+        var y = Buffer(0, 0);
+        var idx = Ints(0, 0);
+        _backend.MaxPool2dForward(new Pool2dGeometry(1, 1, 1, 4, 1, 2, 1, 2, 0, 0), x, y, idx);
+        Assert.That(Read(y)[0], Is.EqualTo(2));
+        Assert.That(double.IsNaN(Read(y)[1]));
+        Assert.That(ReadInts(idx), Is.EqualTo(new[] { 0, 3 }));
+    }
+
+    [Test]
+    public void AvgPoolCountsPaddingByHand()
+    {
+        var x = Buffer(1, 2, 3, 4);
+        var y = Buffer(new double[9]);
+        _backend.AvgPool2dForward(new Pool2dGeometry(1, 1, 2, 2, 2, 2, 1, 1, 1, 1), x, y);
+        // 3x3 output windows of a 2x2 input padded by 1; each divides by 4, padding included.
+        Assert.That(Read(y), Is.EqualTo(new[] { 0.25, 0.75, 0.5, 1, 2.5, 1.5, 0.75, 1.75, 1 }));
+        var dx = Buffer(new double[4]);
+        _backend.AvgPool2dBackward(new Pool2dGeometry(1, 1, 2, 2, 2, 2, 1, 1, 1, 1), Buffer(1, 1, 1, 1, 1, 1, 1, 1, 1), dx);
+        // Every input cell lies in 4 windows.
+        Assert.That(Read(dx), Is.EqualTo(new[] { 1.0, 1, 1, 1 }));
+    }
+
+    [Test]
+    public void Gemm2x3x2ByHand()
+    {
+        var a = Buffer(1, 2, 3, 4, 5, 6);
+        var b = Buffer(7, 8, 9, 10, 11, 12);
+        var c = Buffer(1, 1, 1, 1);
+        _backend.Gemm(GemmArgs.Contiguous(1, 2, 2, 3), a, b, c);
+        Assert.That(Read(c), Is.EqualTo(new double[] { 58, 64, 139, 154 }));
+        // Transposed A (stored 3 x 2), alpha 2, beta -1 over the previous result.
+        var at = Buffer(1, 4, 2, 5, 3, 6);
+        _backend.Gemm(new GemmArgs(1, 2, 2, 3, true, false, 0, 2, 0, 0, 2, 0, 0, 2, 0, 2, -1), at, b, c);
+        Assert.That(Read(c), Is.EqualTo(new double[] { 58, 64, 139, 154 }));
+    }
+
+    [Test]
+    public void AdamOneStepByHand()
+    {
+        var p = Buffer(1.0);
+        var g = Buffer(0.5);
+        var m = Buffer(0.0);
+        var v = Buffer(0.0);
+        _backend.AdamStep(new AdamArgs(0.1, 0.9, 0.999, 1e-8, 0, false, 1), p, g, m, v);
+        // PyTorch: m = 0.05, v = 0.00025; p -= lr / (1 - 0.9) * m / (sqrt(v) / sqrt(1 - 0.999) + eps).
+        double mExpected = 0.1 * 0.5, vExpected = 0.001 * 0.25;
+        double pExpected = 1 - 0.1 / 0.1 * mExpected / (Math.Sqrt(vExpected) / Math.Sqrt(0.001) + 1e-8);
+        Assert.That(Read(m)[0], Is.EqualTo(mExpected).Within(1e-15));
+        Assert.That(Read(v)[0], Is.EqualTo(vExpected).Within(1e-15));
+        Assert.That(Read(p)[0], Is.EqualTo(pExpected).Within(1e-12));
+        Assert.That(Read(p)[0], Is.EqualTo(0.9).Within(1e-7));
+    }
+
+    [Test]
+    public void AdamWDecaysBeforeTheStep()
+    {
+        var p = Buffer(2.0);
+        var g = Buffer(0.0);
+        var m = Buffer(0.0);
+        var v = Buffer(0.0);
+        _backend.AdamStep(new AdamArgs(0.1, 0.9, 0.999, 1e-8, 0.5, true, 1), p, g, m, v);
+        // Zero gradient: only the decoupled decay p *= 1 - lr * wd acts.
+        Assert.That(Read(p)[0], Is.EqualTo(2.0 * 0.95).Within(1e-15));
+    }
+
+    [Test]
+    public void SgdMomentumByHand()
+    {
+        var p = Buffer(1.0);
+        var g = Buffer(2.0);
+        var buf = Buffer(0.5);
+        _backend.SgdStep(new SgdArgs(0.1, 0.9, 0.5, 0, false, false), p, g, buf);
+        // buf = 0.9 * 0.5 + 0.5 * 2 = 1.45; p = 1 - 0.1 * 1.45
+        Assert.That(Read(buf)[0], Is.EqualTo(1.45).Within(1e-15));
+        Assert.That(Read(p)[0], Is.EqualTo(0.855).Within(1e-15));
+    }
+
+    [Test]
+    public void GatherRejectsOutOfRangeIndex()
+    {
+        var src = Buffer(1, 2, 3, 4, 5, 6);
+        var dst = Buffer(0, 0);
+        var index = Ints(1, 7);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _backend.Gather(
+            StridedView.Contiguous(src, [2, 3]), 1, StridedView.Contiguous(index, [2, 1]), dst));
+        Assert.That(ex!.Message, Does.Contain("gather").And.Contain("index 7"));
+        var negative = Ints(-1, 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _backend.Gather(
+            StridedView.Contiguous(src, [2, 3]), 0, StridedView.Contiguous(negative, [1, 2]), dst));
+    }
+
+    [Test]
+    public void ScatterAddRejectsOutOfRangeIndex()
+    {
+        var dst = Buffer(0, 0, 0);
+        var src = Buffer(1, 1);
+        var index = Ints(0, 3);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _backend.ScatterAdd(
+            StridedView.Contiguous(dst, [3]), 0, StridedView.Contiguous(index, [2]), StridedView.Contiguous(src, [2])));
+        Assert.That(ex!.Message, Does.Contain("scatter_add"));
+    }
+
+    [Test]
+    public void OutOfBoundsViewsAreRejected()
+    {
+        var small = Buffer(1, 2, 3, 4);
+        var y = Buffer(new double[8]);
+        var tooBig = new StridedView(small, [2, 4], [4, 1], 0);
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Copy(tooBig, StridedView.Contiguous(y, [2, 4])))!.Message, Does.Contain("copy"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Unary(UnaryOp.Exp, tooBig, y))!.Message, Does.Contain("unary"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Binary(BinaryOp.Add, tooBig, tooBig, y))!.Message, Does.Contain("binary"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Fill(new StridedView(small, [2], [1], 3), 0))!.Message, Does.Contain("fill"));
+        var negative = new StridedView(small, [2], [-1], 0);
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Reduce(ReduceOp.Sum, negative, StridedView.Contiguous(y, [1])))!.Message, Does.Contain("reduce"));
+        var args = GemmArgs.Contiguous(1, 2, 2, 2) with { OffsetC = 6 };
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Gemm(args, small, small, y))!.Message, Does.Contain("gemm C"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Conv2dForward(new Conv2dGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 1, 1), small, small, y))!.Message, Does.Contain("conv2d forward"));
+    }
+}
