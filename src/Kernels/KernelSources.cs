@@ -9,11 +9,11 @@ namespace TinyGrad.Kernels;
 /// </summary>
 public static class KernelSources
 {
-    /// <summary>Kernel files valid for every element type (copy, fill).</summary>
-    public static readonly string[] DataFiles = ["data.c"];
+    /// <summary>Kernel files valid for every element type (copy, fill, where, gather, scatter-add).</summary>
+    public static readonly string[] DataFiles = ["data.c", "indexing.c"];
 
-    /// <summary>Kernel files for floating-point element types.</summary>
-    public static readonly string[] FloatFiles = ["data.c", "elementwise.c", "random.c", "reduce.c", "gemm.c", "conv.c", "pool.c", "indexing.c", "optim.c"];
+    /// <summary>Kernel files for floating-point element types (after the data files).</summary>
+    public static readonly string[] FloatFiles = ["elementwise.c", "random.c", "reduce.c", "gemm.c", "conv.c", "pool.c", "optim.c"];
 
     /// <summary>The text of one embedded source file.</summary>
     public static string Read(string file)
@@ -35,7 +35,9 @@ public static class KernelSources
         text.AppendLine(Read(prelude));
         text.Append("#define T ").AppendLine(CType(dtype));
         text.AppendLine(Read("common.h"));
-        foreach (var file in dtype.IsFloat() ? FloatFiles : DataFiles) text.AppendLine(Read(file));
+        foreach (var file in DataFiles) text.AppendLine(Read(file));
+        if (dtype.IsFloat())
+            foreach (var file in FloatFiles) text.AppendLine(Read(file));
         return text.ToString();
     }
 

@@ -101,7 +101,9 @@ public static class ParityChecks
         {
             var d = c.Upload(dtype, new double[1003]);
             c.Both((b, on) => b.Random(on(d), dist, seed, offset));
-            c.AssertSame(d, 0, $"random {dtype} {dist} seed {seed} offset {offset}");
+            // The uniform bits are the same everywhere; a device's own log/cos may differ from .NET's in the last ulp.
+            double tolerance = dist == RandomDistribution.Uniform ? 0 : dtype == DType.Float32 ? 1e-6 : 1e-14;
+            c.AssertSame(d, tolerance, $"random {dtype} {dist} seed {seed} offset {offset}");
         }
     }
 

@@ -163,18 +163,9 @@ public sealed unsafe partial class OpenClBackend
         Check.InBounds(b, "where right");
         Check.Buffer(y, a.Buffer.DType, a.Length, "where output");
         var cv = condition;
-        DeviceBuffer? converted = null;
-        if (cv.Buffer.DType != a.Buffer.DType)
-        {
-            // The kernel reads the condition in T: convert it once.
-            converted = Allocate(a.Buffer.DType, cv.Length);
-            var dense = StridedView.Contiguous(converted, cv.Shape);
-            Copy(cv, dense);
-            cv = dense;
-        }
         var av = a;
         var bv = b;
-        Launch(a.Buffer.DType, "where_select", a.Length, args =>
+        Launch(a.Buffer.DType, "where_" + KernelSources.CType(cv.Buffer.DType), a.Length, args =>
         {
             args.View(cv);
             args.View(av);
@@ -185,7 +176,6 @@ public sealed unsafe partial class OpenClBackend
             args.Mem(y);
             args.Int(av.Length);
         });
-        converted?.Dispose();
     }
 
     /// <inheritdoc />

@@ -53,10 +53,3 @@ KERNEL void binary(View av, View bv, GLOBAL const T* a, GLOBAL const T* b, GLOBA
     }
     y[i] = r;
 }
-
-KERNEL void where_select(View cv, View av, View bv, GLOBAL const T* c, GLOBAL const T* a, GLOBAL const T* b, GLOBAL T* y, int n)
-{
-    int i = GLOBAL_ID(0);
-    if (i >= n) return;
-    y[i] = c[view_index(cv, i)] != (T)0 ? a[view_index(av, i)] : b[view_index(bv, i)];
-}
