@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: python3-numpy/torch are the reference peers of later checks; nothing here
 # is needed to build. Installed only when missing and when we may (root + apt).
+# TINYGRAD_APT_PACKAGES overrides the default list (set it empty to install nothing).
+default_packages="python3-numpy"
 packages=()
-for p in ${TINYGRAD_APT_PACKAGES:-}; do
+for p in ${TINYGRAD_APT_PACKAGES-$default_packages}; do
   dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
 done
 if [ ${#packages[@]} -gt 0 ]; then
