@@ -8,6 +8,9 @@ namespace TinyGrad.Data;
 /// </summary>
 public sealed class Dataset
 {
+    // value / 255f exactly as torchvision's ToTensor computes it, looked up instead of divided.
+    private static readonly float[] ByteToUnit = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
+
     private readonly byte[]? bytes;
     private readonly float[]? floats;
     private readonly int[]? index;
@@ -110,9 +113,9 @@ public sealed class Dataset
         int s = (index is null ? i : index[i]) * SampleSize;
         if (bytes is not null)
         {
-            const float scale = 1f / 255f;
             var src = bytes.AsSpan(s, SampleSize);
-            for (int k = 0; k < src.Length; k++) destination[k] = src[k] * scale;
+            var table = ByteToUnit;
+            for (int k = 0; k < src.Length; k++) destination[k] = table[src[k]];
         }
         else
         {

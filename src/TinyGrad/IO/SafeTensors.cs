@@ -114,6 +114,9 @@ public static class SafeTensors
     {
         metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<Entry>();
+        // System.Text.Json defers UTF-8 validation of strings until they are read; check it up front.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw DataFile.Fail(path, "a UTF-8 JSON header", "invalid UTF-8");
         JsonDocument doc;
         try
         {
