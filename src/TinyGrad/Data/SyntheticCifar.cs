@@ -80,10 +80,10 @@ public static class SyntheticCifar
                 float m = Math.Clamp(sd + 0.5f, 0f, 1f);
                 float tex = label is >= 5 and <= 8 ? Texture(label, u, v, freq) : 1f;
                 float r = br + gx * (x - 16) + gy * (y - 16), g = bg + gx * (x - 16), b = bb + gy * (y - 16);
-                float or = sr + (fr - sr) * tex, og = sg + (fg - sg) * tex, ob = sb + (fb - sb) * tex;
-                r += (or - r) * m;
-                g += (og - g) * m;
-                b += (ob - b) * m;
+                float objR = sr + (fr - sr) * tex, objG = sg + (fg - sg) * tex, objB = sb + (fb - sb) * tex;
+                r += (objR - r) * m;
+                g += (objG - g) * m;
+                b += (objB - b) * m;
                 for (int k = 0; k < 2; k++)
                 {
                     int ox = (int)clutter[k * 7], oy = (int)clutter[k * 7 + 1], os = (int)clutter[k * 7 + 2];
