@@ -1,0 +1,29 @@
+namespace TinyGrad.IO;
+
+/// <summary>
+/// The one exception every reader in <c>TinyGrad.IO</c> and <c>TinyGrad.Data</c> throws for
+/// a file whose contents are malformed (truncated, wrong magic, impossible sizes, bad JSON, labels out of
+/// range ...). The message always names the file and what was expected versus what was found. Readers
+/// validate before they allocate, so this is thrown before any buffer larger than the file is made.
+/// Plain I/O failures (file missing, permission denied) keep their own BCL exception types.
+/// </summary>
+public sealed class InvalidDataFileException : IOException
+{
+    /// <summary>Creates the exception for <paramref name="filePath"/>: expected <paramref name="expected"/>, found <paramref name="found"/>.</summary>
+    public InvalidDataFileException(string filePath, string expected, string found, Exception? inner = null)
+        : base($"{filePath}: invalid data file: expected {expected}, found {found}", inner)
+    {
+        FilePath = filePath;
+        Expected = expected;
+        Found = found;
+    }
+
+    /// <summary>The file (or "archive!entry") that was being read.</summary>
+    public string FilePath { get; }
+
+    /// <summary>What the reader expected at the point of failure.</summary>
+    public string Expected { get; }
+
+    /// <summary>What the reader found instead.</summary>
+    public string Found { get; }
+}
