@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using TinyGrad.Kernels.Gpu;
 
 namespace TinyGrad.Kernels.OpenCl;
 
@@ -9,16 +10,14 @@ namespace TinyGrad.Kernels.OpenCl;
 /// downloads and <see cref="Synchronize"/> wait. Programs are cached on disk by
 /// hash(source, device, driver, options).
 /// </summary>
-public sealed unsafe partial class OpenClBackend : IBackend, IDisposable
+public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
 {
-    private const int ReduceGroup = 256, GemmTile = 16;
     private readonly nint device, context, queue;
     private readonly Dictionary<DType, nint> programs = [];
     private readonly Dictionary<(DType, string), nint> kernels = [];
     private readonly Dictionary<long, Stack<nint>> pool = [];
     private readonly Lock gate = new();
     private readonly OpenClDeviceInfo info;
-    private readonly OpenClBuffer errorFlag;
     private bool disposed;
 
     /// <summary>Opens device <paramref name="index"/> of <see cref="OpenClDevices.List"/>.</summary>
@@ -36,23 +35,22 @@ public sealed unsafe partial class OpenClBackend : IBackend, IDisposable
         queue = OpenClNative.CreateCommandQueue(context, device, 0, out error);
         OpenClNative.Check(error, "clCreateCommandQueue");
         Name = $"opencl:{index}";
-        errorFlag = (OpenClBuffer)Allocate(DType.Int32, 1);
     }
 
     /// <inheritdoc />
-    public string Name { get; }
+    public override string Name { get; }
 
     /// <inheritdoc />
-    public string Description => $"{info.Name} ({info.Platform}, {info.Version}{(info.IsGpu ? ", GPU" : "")})";
+    public override string Description => $"{info.Name} ({info.Platform}, {info.Version}{(info.IsGpu ? ", GPU" : "")})";
 
     /// <inheritdoc />
-    public bool SupportsFloat64 => info.HasFloat64;
+    public override bool SupportsFloat64 => info.HasFloat64;
 
     /// <summary>The device's properties.</summary>
     public OpenClDeviceInfo Info => info;
 
     /// <inheritdoc />
-    public DeviceBuffer Allocate(DType dtype, int length)
+    public override DeviceBuffer Allocate(DType dtype, int length)
     {
         long bytes = Math.Max(1L, (long)length * dtype.SizeOf());
         long bucket = BucketOf(bytes);
@@ -94,7 +92,30 @@ public sealed unsafe partial class OpenClBackend : IBackend, IDisposable
         buffer is OpenClBuffer b ? b.Memory : throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to an OpenCL device");
 
     /// <inheritdoc />
-    public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset = 0) where T : unmanaged
+    protected override nint Handle(DeviceBuffer buffer) => Mem(buffer);
+
+    /// <inheritdoc />
+    protected override void Launch(DType dtype, string kernel, ReadOnlySpan<int> global, ReadOnlySpan<int> local, KernelArgs arguments)
+    {
+        nint k = Kernel(dtype, kernel);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            var arg = arguments.Arg(i);
+            fixed (byte* value = arg)
+                OpenClNative.Check(OpenClNative.SetKernelArg(k, (uint)i, (nuint)arg.Length, value), $"clSetKernelArg({kernel}, {i})");
+        }
+        var g = stackalloc nuint[3];
+        var l = stackalloc nuint[3];
+        for (int d = 0; d < global.Length; d++)
+        {
+            g[d] = (nuint)global[d];
+            if (!local.IsEmpty) l[d] = (nuint)local[d];
+        }
+        OpenClNative.Check(OpenClNative.EnqueueNDRangeKernel(queue, k, (uint)global.Length, null, g, local.IsEmpty ? null : l, 0, 0, 0), $"clEnqueueNDRangeKernel({kernel})");
+    }
+
+    /// <inheritdoc />
+    public override void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset = 0)
     {
         Check.Buffer(destination, DTypeInfo.Of<T>(), offset + source.Length, "upload");
         if (source.IsEmpty) return;
@@ -103,7 +124,7 @@ public sealed unsafe partial class OpenClBackend : IBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public void Download<T>(DeviceBuffer source, Span<T> destination, int offset = 0) where T : unmanaged
+    public override void Download<T>(DeviceBuffer source, Span<T> destination, int offset = 0)
     {
         Check.Buffer(source, DTypeInfo.Of<T>(), offset + destination.Length, "download");
         if (destination.IsEmpty) return;
@@ -112,7 +133,7 @@ public sealed unsafe partial class OpenClBackend : IBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public void Synchronize() => OpenClNative.Check(OpenClNative.Finish(queue), "clFinish");
+    public override void Synchronize() => OpenClNative.Check(OpenClNative.Finish(queue), "clFinish");
 
     /// <summary>Releases the queue, context, programs and pooled memory.</summary>
     public void Dispose()

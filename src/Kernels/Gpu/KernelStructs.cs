@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TinyGrad.Kernels.OpenCl;
+namespace TinyGrad.Kernels.Gpu;
 
 /// <summary>The kernel dialect's View struct (common.h), passed to kernels by value.</summary>
 [StructLayout(LayoutKind.Sequential)]
