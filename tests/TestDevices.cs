@@ -9,7 +9,7 @@ namespace TinyGrad.Tests;
 public static class TestDevices
 {
     /// <summary>The device kinds every device-parameterised fixture is instantiated for.</summary>
-    public static readonly string[] Names = ["cpu", "opencl"];
+    public static readonly string[] Names = ["cpu", "opencl", "cuda"];
 
     /// <summary>Opens <paramref name="name"/> or ignores/fails the current test.</summary>
     public static Device Require(string name)

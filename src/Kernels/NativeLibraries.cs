@@ -27,7 +27,7 @@ public static class NativeLibraries
     /// <summary>The files tried for a logical name, for error messages.</summary>
     public static string Describe(string logicalName) => string.Join(", ", Candidates[logicalName]);
 
-    /// <summary>Loads the library (once) or throws <see cref="BackendUnavailableException"/> naming the files tried.</summary>
+    /// <summary>Loads the library (once) or throws <see cref="BackendUnavailableException"/> "<paramref name="runtime"/> not found (looked for ...)".</summary>
     public static nint Require(string logicalName, string runtime) => Require(logicalName, runtime, Candidates[logicalName]);
 
     /// <summary>As <see cref="Require(string, string)"/> with an explicit candidate list (tests use a missing one).</summary>
@@ -45,9 +45,9 @@ public static class NativeLibraries
                 }
             }
         }
-        throw new BackendUnavailableException($"{runtime} runtime not found (looked for {string.Join(", ", candidates)})");
+        throw new BackendUnavailableException($"{runtime} not found (looked for {string.Join(", ", candidates)})");
     }
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        Candidates.ContainsKey(name) ? Require(name, name) : 0;
+        Candidates.ContainsKey(name) ? Require(name, name + " library") : 0;
 }

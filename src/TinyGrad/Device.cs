@@ -1,5 +1,6 @@
 using TinyGrad.Kernels;
 using TinyGrad.Kernels.Cpu;
+using TinyGrad.Kernels.Cuda;
 using TinyGrad.Kernels.OpenCl;
 
 namespace TinyGrad;
@@ -53,7 +54,7 @@ public sealed class Device
             "cpu" when parts.Length == 1 => Cpu,
             "auto" when parts.Length == 1 => Auto(),
             "opencl" => Open($"opencl:{index}", () => new OpenClBackend(index)),
-            "cuda" => throw new ArgumentException($"device '{name}': CUDA driver not found (looked for {NativeLibraries.Describe("cuda")}); the CUDA backend is not part of this build yet"),
+            "cuda" => Open($"cuda:{index}", () => new CudaBackend(index)),
             _ => throw new ArgumentException($"unknown device '{name}': expected cpu, opencl[:N], cuda[:N] or auto"),
         };
     }
@@ -76,16 +77,30 @@ public sealed class Device
         }
     }
 
+    /// <summary>CUDA, else an OpenCL GPU, else the CPU; a fallback says why in one line on stderr.</summary>
     private static Device Auto()
     {
+        string cuda, opencl;
+        try
+        {
+            if (CudaDevices.List().Count > 0) return Open("cuda:0", () => new CudaBackend(0));
+            cuda = "no CUDA device";
+        }
+        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException or ArgumentException)
+        {
+            cuda = e.Message;
+        }
         try
         {
             var gpu = OpenClDevices.List().FirstOrDefault(d => d.IsGpu);
             if (gpu is not null) return Open($"opencl:{gpu.Index}", () => new OpenClBackend(gpu.Index));
+            opencl = "no OpenCL GPU";
         }
-        catch (BackendUnavailableException)
+        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException)
         {
+            opencl = e.Message;
         }
+        Console.Error.WriteLine($"device auto: using cpu ({cuda}; {opencl})");
         return Cpu;
     }
 
@@ -104,7 +119,17 @@ public sealed class Device
         {
             result.Add(("opencl", e.Message, false));
         }
-        result.Add(("cuda", $"CUDA driver not found (looked for {NativeLibraries.Describe("cuda")}); the CUDA backend is not part of this build yet", false));
+        try
+        {
+            var devices = CudaDevices.List();
+            if (devices.Count == 0) result.Add(("cuda", "the CUDA driver reports no devices", false));
+            foreach (var d in devices)
+                result.Add(($"cuda:{d.Index}", $"{d.Name} ({d.Architecture}, {d.TotalMemoryBytes >> 20} MiB)", true));
+        }
+        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException)
+        {
+            result.Add(("cuda", e.Message, false));
+        }
         return result;
     }
 

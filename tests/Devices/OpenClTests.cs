@@ -23,7 +23,7 @@ public sealed class OpenClTests
     [Test]
     public void MissingRuntimeSaysWhatWasLookedFor()
     {
-        var ex = Assert.Throws<BackendUnavailableException>(() => NativeLibraries.Require("OpenCL-test-missing", "OpenCL", ["libOpenCL-missing.so.1"]));
+        var ex = Assert.Throws<BackendUnavailableException>(() => NativeLibraries.Require("OpenCL-test-missing", "OpenCL runtime", ["libOpenCL-missing.so.1"]));
         Assert.That(ex!.Message, Is.EqualTo("OpenCL runtime not found (looked for libOpenCL-missing.so.1)"));
     }
 

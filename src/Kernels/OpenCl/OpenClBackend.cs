@@ -180,7 +180,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
     internal nint Build(string source, string options)
     {
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{source}\n{info.Name}\n{info.Version}\n{info.Driver}\n{options}")));
-        string cacheFile = Path.Combine(CacheDirectory(), key + ".bin");
+        string cacheFile = Path.Combine(KernelCache.Directory("opencl"), key + ".bin");
         nint d = device;
         if (File.Exists(cacheFile))
         {
@@ -230,52 +230,17 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
         return Encoding.UTF8.GetString(bytes).TrimEnd('\0');
     }
 
-    /// <summary>The cache is an optimisation: any failure to write it is ignored.</summary>
+    /// <summary>Stores the device binary of a built program in the cache (best effort).</summary>
     private static void TryStoreBinary(nint program, string path)
     {
-        try
+        nuint size = 0;
+        if (OpenClNative.GetProgramInfo(program, OpenClNative.ProgramBinarySizes, (nuint)sizeof(nuint), &size, out _) != 0 || size == 0) return;
+        var binary = new byte[(int)size];
+        fixed (byte* b = binary)
         {
-            nuint size = 0;
-            if (OpenClNative.GetProgramInfo(program, OpenClNative.ProgramBinarySizes, (nuint)sizeof(nuint), &size, out _) != 0 || size == 0) return;
-            var binary = new byte[(int)size];
-            fixed (byte* b = binary)
-            {
-                byte* pb = b;
-                if (OpenClNative.GetProgramInfo(program, OpenClNative.ProgramBinaries, (nuint)sizeof(nint), &pb, out _) != 0) return;
-            }
-            string temp = path + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllBytes(temp, binary);
-            File.Move(temp, path, overwrite: true);
+            byte* pb = b;
+            if (OpenClNative.GetProgramInfo(program, OpenClNative.ProgramBinaries, (nuint)sizeof(nint), &pb, out _) != 0) return;
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static string CacheDirectory()
-    {
-        string? root = Environment.GetEnvironmentVariable("TINYGRAD_CACHE");
-        if (string.IsNullOrEmpty(root))
-        {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            root = string.IsNullOrEmpty(xdg)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "tinygrad")
-                : Path.Combine(xdg, "tinygrad");
-        }
-        string dir = Path.Combine(root, "opencl");
-        try
-        {
-            Directory.CreateDirectory(dir);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return dir;
+        KernelCache.TryStore(path, binary);
     }
 }

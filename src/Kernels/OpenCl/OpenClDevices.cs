@@ -18,7 +18,7 @@ public static unsafe class OpenClDevices
     /// </summary>
     public static IReadOnlyList<OpenClDeviceInfo> List()
     {
-        NativeLibraries.Require("OpenCL", "OpenCL");
+        NativeLibraries.Require("OpenCL", "OpenCL runtime");
         int status = OpenClNative.GetPlatformIDs(0, null, out uint platformCount);
         if (status == -1001 || platformCount == 0) return [];
         OpenClNative.Check(status, "clGetPlatformIDs");
