@@ -19,8 +19,7 @@ public sealed unsafe class CudaBackend : KernelBackend, IDisposable
     private readonly string nvrtcVersion;
     private readonly Dictionary<DType, nint> modules = [];
     private readonly Dictionary<(DType, string), nint> functions = [];
-    private readonly Dictionary<long, Stack<nint>> pool = [];
-    private readonly Lock poolGate = new();
+    private readonly DevicePool pool;
     private bool disposed;
 
     /// <summary>Opens device <paramref name="index"/> of <see cref="CudaDevices.List"/>.</summary>
@@ -37,6 +36,12 @@ public sealed unsafe class CudaBackend : KernelBackend, IDisposable
         MakeCurrent();
         CudaNative.Check(CudaNative.StreamCreate(out stream, 0), "cuStreamCreate");
         Name = $"cuda:{index}";
+        pool = new DevicePool(bytes =>
+        {
+            MakeCurrent();
+            CudaNative.Check(CudaNative.MemAlloc(out nint pointer, (nuint)bytes), $"cuMemAlloc ({bytes} bytes)");
+            return pointer;
+        }, pointer => CudaNative.MemFree(pointer));
     }
 
     /// <inheritdoc />
@@ -55,42 +60,10 @@ public sealed unsafe class CudaBackend : KernelBackend, IDisposable
     private void MakeCurrent() => CudaNative.Check(CudaNative.CtxSetCurrent(context), "cuCtxSetCurrent");
 
     /// <inheritdoc />
-    public override DeviceBuffer Allocate(DType dtype, int length)
-    {
-        long bytes = Math.Max(1L, (long)length * dtype.SizeOf());
-        long bucket = BucketOf(bytes);
-        lock (poolGate)
-        {
-            if (pool.TryGetValue(bucket, out var free) && free.Count > 0) return new CudaBuffer(this, dtype, length, free.Pop(), bucket);
-        }
-        MakeCurrent();
-        CudaNative.Check(CudaNative.MemAlloc(out nint pointer, (nuint)bucket), $"cuMemAlloc ({bucket} bytes)");
-        GC.AddMemoryPressure(bucket);
-        return new CudaBuffer(this, dtype, length, pointer, bucket);
-    }
+    public override DeviceBuffer Allocate(DType dtype, int length) => pool.Rent(this, dtype, length);
 
-    /// <summary>Power-of-two buckets up to 16 MiB, 1 MiB steps above, so freed blocks are reused.</summary>
-    private static long BucketOf(long bytes)
-    {
-        const long step = 1 << 20;
-        if (bytes > 16 * step) return (bytes + step - 1) / step * step;
-        long b = 256;
-        while (b < bytes) b <<= 1;
-        return b;
-    }
-
-    internal void Return(nint pointer, long bytes)
-    {
-        lock (poolGate)
-        {
-            if (disposed) return; // the context is gone with its memory
-            if (!pool.TryGetValue(bytes, out var free)) pool[bytes] = free = new Stack<nint>();
-            free.Push(pointer);
-        }
-    }
-
-    private static nint Ptr(DeviceBuffer buffer) =>
-        buffer is CudaBuffer b ? b.Pointer : throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to a CUDA device");
+    private nint Ptr(DeviceBuffer buffer) =>
+        buffer is PooledBuffer b && b.Backend == this ? b.Handle : throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to {Name}");
 
     /// <inheritdoc />
     protected override nint Handle(DeviceBuffer buffer) => Ptr(buffer);
@@ -189,15 +162,13 @@ public sealed unsafe class CudaBackend : KernelBackend, IDisposable
     /// <summary>Releases the stream, modules and cached memory, and the primary context.</summary>
     public void Dispose()
     {
-        lock (poolGate)
+        lock (Gate)
         {
             if (disposed) return;
             disposed = true;
             MakeCurrent();
             CudaNative.StreamSynchronize(stream);
-            foreach (var stack in pool.Values)
-                foreach (var p in stack) CudaNative.MemFree(p);
-            pool.Clear();
+            pool.Close();
             foreach (var m in modules.Values) CudaNative.ModuleUnload(m);
             CudaNative.DevicePrimaryCtxRelease(device);
         }

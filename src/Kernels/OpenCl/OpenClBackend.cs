@@ -15,8 +15,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
     private readonly nint device, context, queue;
     private readonly Dictionary<DType, nint> programs = [];
     private readonly Dictionary<(DType, string), nint> kernels = [];
-    private readonly Dictionary<long, Stack<nint>> pool = [];
-    private readonly Lock gate = new();
+    private readonly DevicePool pool;
     private readonly OpenClDeviceInfo info;
     private bool disposed;
 
@@ -35,6 +34,12 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
         queue = OpenClNative.CreateCommandQueue(context, device, 0, out error);
         OpenClNative.Check(error, "clCreateCommandQueue");
         Name = $"opencl:{index}";
+        pool = new DevicePool(bytes =>
+        {
+            nint memory = OpenClNative.CreateBuffer(context, OpenClNative.MemReadWrite, (nuint)bytes, 0, out int status);
+            OpenClNative.Check(status, $"clCreateBuffer ({bytes} bytes)");
+            return memory;
+        }, memory => OpenClNative.ReleaseMemObject(memory));
     }
 
     /// <inheritdoc />
@@ -50,46 +55,10 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
     public OpenClDeviceInfo Info => info;
 
     /// <inheritdoc />
-    public override DeviceBuffer Allocate(DType dtype, int length)
-    {
-        long bytes = Math.Max(1L, (long)length * dtype.SizeOf());
-        long bucket = BucketOf(bytes);
-        lock (gate)
-        {
-            if (pool.TryGetValue(bucket, out var free) && free.Count > 0) return new OpenClBuffer(this, dtype, length, free.Pop(), bucket);
-        }
-        nint memory = OpenClNative.CreateBuffer(context, OpenClNative.MemReadWrite, (nuint)bucket, 0, out int error);
-        OpenClNative.Check(error, $"clCreateBuffer ({bucket} bytes)");
-        GC.AddMemoryPressure(bucket);
-        return new OpenClBuffer(this, dtype, length, memory, bucket);
-    }
+    public override DeviceBuffer Allocate(DType dtype, int length) => pool.Rent(this, dtype, length);
 
-    /// <summary>Sizes are rounded up to a power of two (or 1 MiB steps above 16 MiB) so freed memory is reused.</summary>
-    private static long BucketOf(long bytes)
-    {
-        const long step = 1 << 20;
-        if (bytes > 16 * step) return (bytes + step - 1) / step * step;
-        long b = 256;
-        while (b < bytes) b <<= 1;
-        return b;
-    }
-
-    internal void Return(nint memory, long bytes)
-    {
-        lock (gate)
-        {
-            if (disposed)
-            {
-                OpenClNative.ReleaseMemObject(memory);
-                return;
-            }
-            if (!pool.TryGetValue(bytes, out var free)) pool[bytes] = free = new Stack<nint>();
-            free.Push(memory);
-        }
-    }
-
-    private static nint Mem(DeviceBuffer buffer) =>
-        buffer is OpenClBuffer b ? b.Memory : throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to an OpenCL device");
+    private nint Mem(DeviceBuffer buffer) =>
+        buffer is PooledBuffer b && b.Backend == this ? b.Handle : throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to {Name}");
 
     /// <inheritdoc />
     protected override nint Handle(DeviceBuffer buffer) => Mem(buffer);
@@ -138,16 +107,14 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
     /// <summary>Releases the queue, context, programs and pooled memory.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (Gate)
         {
             if (disposed) return;
             disposed = true;
             OpenClNative.Finish(queue);
             foreach (var k in kernels.Values) OpenClNative.ReleaseKernel(k);
             foreach (var p in programs.Values) OpenClNative.ReleaseProgram(p);
-            foreach (var stack in pool.Values)
-                foreach (var m in stack) OpenClNative.ReleaseMemObject(m);
-            pool.Clear();
+            pool.Close();
             OpenClNative.ReleaseCommandQueue(queue);
             OpenClNative.ReleaseContext(context);
         }
@@ -157,7 +124,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IDisposable
 
     private nint Kernel(DType dtype, string name)
     {
-        lock (gate)
+        lock (Gate)
         {
             if (kernels.TryGetValue((dtype, name), out var k)) return k;
             if (!programs.TryGetValue(dtype, out var program))
