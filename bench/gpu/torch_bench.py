@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""PyTorch CUDA timings of the bench/compare.sh workloads, for the GPU side-by-side table.
+
+Prints one line per workload: `torch <name> <median milliseconds>` (and GFLOPS / GB/s where that
+is the measure). Median of >= 20 timed steps after warm-up, CUDA-synchronised, TF32 off.
+"""
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+dev = torch.device("cuda")
+torch.manual_seed(0)
+
+
+def median_ms(step, warmup=5, repeats=30):
+    for _ in range(warmup):
+        step()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        torch.cuda.synchronize()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def train_step(model, x, y, loss_fn):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return step
+
+
+def workloads():
+    ce = nn.functional.cross_entropy
+    mlp = nn.Sequential(nn.Linear(784, 700), nn.ReLU(), nn.Linear(700, 700), nn.ReLU(), nn.Linear(700, 700), nn.ReLU(), nn.Linear(700, 10)).to(dev)
+    yield "mlp", train_step(mlp, torch.randn(100, 784, device=dev), torch.randint(0, 10, (100,), device=dev), ce)
+    mnist = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 20, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(980, 48), nn.ReLU(), nn.Linear(48, 42), nn.ReLU(), nn.Linear(42, 10)).to(dev)
+    yield "mnist_cnn", train_step(mnist, torch.randn(100, 1, 28, 28, device=dev), torch.randint(0, 10, (100,), device=dev), ce)
+    cifar = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 28, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(28, 28, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(448, 30), nn.ReLU(), nn.Linear(30, 30), nn.ReLU(), nn.Linear(30, 10)).to(dev)
+    yield "cifar_cnn", train_step(cifar, torch.randn(100, 3, 32, 32, device=dev), torch.randint(0, 10, (100,), device=dev), ce)
+    layers = [nn.Linear(1, 50), nn.ReLU()]
+    for _ in range(4):
+        layers += [nn.Linear(50, 50), nn.ReLU()]
+    fit = nn.Sequential(*layers, nn.Linear(50, 1)).to(dev)
+    x = torch.linspace(0, 5, 10000, device=dev).unsqueeze(1)
+    yield "fit", train_step(fit, x, torch.sin(x) + torch.cos(x * x), nn.functional.mse_loss)
+
+
+def main():
+    for name, step in workloads():
+        print(f"torch {name} {median_ms(step):.4f}")
+    n = 4096
+    a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
+    ms = median_ms(lambda: torch.mm(a, b))
+    print(f"torch sgemm4096 {ms:.4f} gflops={2 * n ** 3 / ms / 1e6:.1f}")
+    m = 64 * 1024 * 1024
+    x, y, z = torch.randn(m, device=dev), torch.randn(m, device=dev), torch.empty(m, device=dev)
+    ms = median_ms(lambda: z.copy_(x))
+    print(f"torch copy {ms:.4f} gbps={2 * 4 * m / ms / 1e6:.1f}")
+    ms = median_ms(lambda: torch.add(x, y, out=z))
+    print(f"torch add {ms:.4f} gbps={3 * 4 * m / ms / 1e6:.1f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
