@@ -78,6 +78,9 @@ public sealed record TrainSpec
     /// <summary>Evaluate train/test every this many epochs (the last epoch always).</summary>
     public int EvalEvery { get; init; } = 1;
 
+    /// <summary>Stop early once the training accuracy (evaluated epochs) reaches this value.</summary>
+    public double? StopAtTrainAccuracy { get; init; }
+
     /// <summary>Called after every optimizer step with (step, loss); e.g. to record gradient norms.</summary>
     public Action<int, double>? OnStep { get; init; }
 
@@ -109,6 +112,7 @@ public static class Training
         }
         var progress = ctx.Progress(key, spec.Epochs);
         int step = start * loader.BatchCount;
+        bool stop = false;
         for (int epoch = start; epoch < spec.Epochs; epoch++)
         {
             model.Train();
@@ -135,6 +139,7 @@ public static class Training
                     var (l, a) = trainEval.Evaluate(model);
                     history.Add(new(key, e, "train_loss", l));
                     history.Add(new(key, e, "train_acc", a));
+                    stop = a >= spec.StopAtTrainAccuracy;
                 }
                 if (test is not null)
                 {
@@ -146,7 +151,8 @@ public static class Training
             }
             spec.OnEpoch?.Invoke(e);
             progress.Report(e, $"loss {sum / Math.Max(1, count):0.####}");
-            if (spec.Checkpoint) ctx.SaveCheckpoint(key, model, opt, e, history);
+            if (spec.Checkpoint) ctx.SaveCheckpoint(key, model, opt, stop ? spec.Epochs : e, history);
+            if (stop) break;
         }
         model.Eval();
         ctx.Metrics.AddRange(history);
