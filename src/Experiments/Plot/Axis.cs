@@ -42,8 +42,11 @@ public sealed class ResolvedAxis
 {
     private readonly double lo, hi, p0, p1;
 
-    /// <summary>Resolves <paramref name="axis"/> for the given data values onto pixels [<paramref name="pixel0"/>, <paramref name="pixel1"/>].</summary>
-    public ResolvedAxis(Axis axis, IEnumerable<double> values, double pixel0, double pixel1)
+    /// <summary>
+    /// Resolves <paramref name="axis"/> for the given data values onto pixels [<paramref name="pixel0"/>, <paramref name="pixel1"/>];
+    /// <paramref name="tight"/> uses the data range as is instead of rounding it out to ticks.
+    /// </summary>
+    public ResolvedAxis(Axis axis, IEnumerable<double> values, double pixel0, double pixel1, bool tight = false)
     {
         Axis = axis;
         var v = values.Where(axis.Accepts).ToList();
@@ -53,13 +56,13 @@ public sealed class ResolvedAxis
         {
             var (t, a, b) = Ticks.Log(min, max);
             TickValues = t;
-            (lo, hi) = (Math.Log10(axis.Min ?? a), Math.Log10(axis.Max ?? b));
+            (lo, hi) = (Math.Log10(axis.Min ?? (tight ? min : a)), Math.Log10(axis.Max ?? (tight ? max : b)));
         }
         else
         {
             var (t, a, b) = Ticks.Linear(min, max);
-            lo = axis.Min ?? a;
-            hi = axis.Max ?? b;
+            lo = axis.Min ?? (tight ? min : a);
+            hi = axis.Max ?? (tight ? max : b);
             TickValues = t.Where(x => x >= lo - 1e-12 * Math.Abs(hi - lo) && x <= hi + 1e-12 * Math.Abs(hi - lo)).ToArray();
         }
         if (hi <= lo) hi = lo + 1;

@@ -13,7 +13,7 @@ public abstract class ColorBarPanel(string title, Axis x, Axis y, string colorLa
     public IReadOnlyList<Series> Overlays { get; init; } = [];
 
     /// <inheritdoc/>
-    protected override double Right => 92;
+    protected override double Right => 104;
 
     /// <summary>The values mapped to colour.</summary>
     protected abstract IEnumerable<double> ColorValues();
@@ -29,7 +29,15 @@ public abstract class ColorBarPanel(string title, Axis x, Axis y, string colorLa
     }
 
     /// <summary>Resolves the colour axis onto [0, 1] before the content is drawn.</summary>
-    protected void ResolveColors() => colorAxis = new ResolvedAxis(new Axis(ColorLabel, ColorScale), ColorValues(), 0, 1);
+    protected void ResolveColors()
+    {
+        // The colour range is the data range itself: rounding out to whole decades would wash out the colours.
+        var axis = new Axis(ColorLabel, ColorScale);
+        var v = ColorValues().Where(axis.Accepts).ToList();
+        colorAxis = v.Count > 0 && v.Max() > v.Min()
+            ? new ResolvedAxis(new Axis(ColorLabel, ColorScale, v.Min(), v.Max()), v, 0, 1)
+            : new ResolvedAxis(axis, v, 0, 1);
+    }
 
     /// <inheritdoc/>
     protected override void DrawOverlay(Svg svg, ResolvedAxis xa, ResolvedAxis ya, (double X0, double Y0, double X1, double Y1) area)
@@ -51,7 +59,7 @@ public abstract class ColorBarPanel(string title, Axis x, Axis y, string colorLa
             svg.Line(bx + bw, py, bx + bw + 3, py, "#555");
             svg.Text(bx + bw + 5, py + 3.5, Ticks.Format(t), 10);
         }
-        svg.Text(bx + bw + 62, (by0 + by1) / 2, ColorLabel + (ColorScale == Scale.Log ? " (log)" : ""), 11, "middle", -90);
+        svg.Text(bx + bw + 50, (by0 + by1) / 2, ColorLabel + (ColorScale == Scale.Log ? " (log)" : ""), 11, "middle", -90);
     }
 }
 
@@ -130,6 +138,9 @@ public sealed class HeatmapPanel : ColorBarPanel
     private static (double Lo, double Hi) Edges(double[] c, int i) =>
         (i == 0 ? c[0] - (c.Length > 1 ? (c[1] - c[0]) / 2 : 0.5) : (c[i - 1] + c[i]) / 2,
          i == c.Length - 1 ? c[i] + (c.Length > 1 ? (c[i] - c[i - 1]) / 2 : 0.5) : (c[i] + c[i + 1]) / 2);
+
+    /// <inheritdoc/>
+    protected override bool Tight => true;
 
     /// <inheritdoc/>
     protected override IEnumerable<double> XValues() => [Edges(Xs, 0).Lo, Edges(Xs, Xs.Length - 1).Hi];

@@ -26,6 +26,9 @@ public abstract class Panel
     /// <summary>Right margin: wider when a colour bar is drawn.</summary>
     protected virtual double Right => 16;
 
+    /// <summary>Whether the axes span exactly the data (heatmaps) instead of a range rounded out to ticks.</summary>
+    protected virtual bool Tight => false;
+
     /// <summary>All x values to fit the axis to.</summary>
     protected abstract IEnumerable<double> XValues();
 
@@ -39,8 +42,8 @@ public abstract class Panel
     public void Render(Svg svg, double x, double y, double w, double h)
     {
         double x0 = x + Left, x1 = x + w - Right, y0 = y + Top, y1 = y + h - Bottom;
-        var xa = new ResolvedAxis(X, XValues(), x0, x1);
-        var ya = new ResolvedAxis(Y, YValues(), y1, y0);
+        var xa = new ResolvedAxis(X, XValues(), x0, x1, Tight);
+        var ya = new ResolvedAxis(Y, YValues(), y1, y0, Tight);
         svg.Rect(x0, y0, x1 - x0, y1 - y0, "#fcfcfc", "#888");
         foreach (var t in xa.TickValues.Where(xa.Contains))
         {

@@ -54,10 +54,16 @@ public static class Ticks
         int lo = (int)Math.Floor(Math.Log10(min) + 1e-9);
         int hi = (int)Math.Ceiling(Math.Log10(max) - 1e-9);
         if (hi == lo) hi = lo + 1;
+        // Few decades: add 2× and 5× (or every mantissa) so a short log axis still has several labels.
+        double[] mantissas = hi - lo <= 1 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : hi - lo <= 3 ? [1, 2, 5] : [1];
         int every = Math.Max(1, (int)Math.Ceiling((hi - lo + 1) / (double)target));
         var ticks = new List<double>();
         for (int k = lo; k <= hi; k++)
-            if ((k - lo) % every == 0) ticks.Add(Math.Pow(10, k));
+        {
+            if ((k - lo) % every != 0) continue;
+            foreach (double m in mantissas)
+                if (k < hi || m == 1) ticks.Add(m * Math.Pow(10, k));
+        }
         return (ticks.ToArray(), Math.Pow(10, lo), Math.Pow(10, hi));
     }
 

@@ -79,13 +79,29 @@ public sealed class RunContext
         Section.Models.Add([name, Describe(module), module.ParameterCount.ToString(CultureInfo.InvariantCulture)]);
     }
 
-    /// <summary>A one-line description of a module's layers.</summary>
-    public static string Describe(Module module) => module is Sequential s
-        ? string.Join(" → ", Enumerable.Range(0, s.Count).Select(i => s[i].ToString()))
-        : module.ToString() ?? module.GetType().Name;
+    /// <summary>A compact one-line description of a module's layers, e.g. "Linear(1→32) ReLU Linear(32→1)".</summary>
+    public static string Describe(Module module) => module switch
+    {
+        Sequential s => string.Join(" ", Enumerable.Range(0, s.Count).Select(i => Describe(s[i]))),
+        Linear l => $"Linear({l.InFeatures}→{l.OutFeatures})",
+        Conv2d c => $"Conv{c.KernelSize.H}x{c.KernelSize.W}({c.InChannels}→{c.OutChannels})",
+        MaxPool2d m => $"MaxPool{m.KernelSize.H}",
+        AvgPool2d a => $"AvgPool{a.KernelSize.H}",
+        ReLU => "ReLU",
+        Tanh => "Tanh",
+        Sigmoid => "Sigmoid",
+        Flatten => "Flatten",
+        _ => module.ToString() ?? module.GetType().Name,
+    };
 
     /// <summary>Records a dataset used ("synthetic" or "real" is derived from it).</summary>
-    public void UsesData(TinyGrad.Data.Dataset data) => dataSources.Add($"{(data.IsSynthetic ? "synthetic" : "real")}: {data.Name}");
+    public void UsesData(TinyGrad.Data.Dataset data)
+    {
+        // Dataset names carry generator details in parentheses; the report needs only the kind and the name.
+        int paren = data.Name.IndexOf(" (", StringComparison.Ordinal);
+        string name = paren > 0 && data.IsSynthetic ? data.Name[..paren] : data.Name;
+        dataSources.Add($"{(data.IsSynthetic ? "synthetic" : "real")}: {name}");
+    }
 
     /// <summary>Records a data source given as text (e.g. "synthetic: target functions").</summary>
     public void UsesData(string description) => dataSources.Add(description);
