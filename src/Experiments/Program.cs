@@ -104,7 +104,7 @@ public static class Program
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException or TinyGrad.Kernels.BackendUnavailableException)
         {
-            throw new UsageException($"device '{name}': {e.Message}");
+            throw new UsageException(e.Message);
         }
     }
 
