@@ -25,8 +25,8 @@ public sealed class FunctionFit : IExperiment
             [TargetFunctions.SinPlusCosSquare],
             [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass],
             [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass]);
-        int targetParams = ctx.Pick(200, 500, 800);
-        int steps = ctx.Pick(150, 3000, 20000);
+        int targetParams = ctx.Pick(200, 1000, 1500);
+        int steps = ctx.Pick(150, 6000, 20000);
         int points = ctx.Pick(128, 256, 1000);
         double lr = 1e-2;
         (string Name, int Layers)[] shapes = [("shallow", 1), ("medium", 4), ("deep", ctx.Pick(6, 7, 8))];
@@ -35,6 +35,7 @@ public sealed class FunctionFit : IExperiment
         ctx.Setting("optimizer", $"Adam lr {lr} (×0.1 for the last quarter), full batch, MSE");
         ctx.Setting("steps (epochs)", steps);
         ctx.Setting("target parameter count", targetParams);
+        ctx.Setting("initialisation", "He (Kaiming normal, fan-in) weights, default biases");
         ctx.UsesData("synthetic: target functions (sampled on a grid)");
         int logEvery = Math.Max(1, steps / 200);
 
@@ -50,7 +51,7 @@ public sealed class FunctionFit : IExperiment
             foreach (var (name, layers) in shapes)
             {
                 var widths = Models.WidthsFor(1, 1, layers, targetParams);
-                var model = Models.Mlp(1, widths, 1, ctx.Rng(f.Name + name));
+                var model = Models.Mlp(1, widths, 1, ctx.Rng(f.Name + name), he: true);
                 if (f == functions[0]) ctx.Model(name, model);
                 var opt = new Adam(model.Parameters(), lr);
                 string key = $"{f.Name}/{name}";
@@ -88,8 +89,10 @@ public sealed class FunctionFit : IExperiment
             var zoom = new LinePanel($"zoom: x in [{Ticks.Num(z0)}, {Ticks.Num(hi)}]", new Axis("x"), new Axis("y"), zoomSeries);
             ctx.SaveFigure($"fit-{f.Name}", new Figure($"{f.Formula}: shallow vs deep ({ctx.Section.Models.Select(m => m[2]).FirstOrDefault()} parameters each)", [lossPanel, fit, zoom], 3) { PanelWidth = 420 });
             var best = finals.MinBy(p => p.Loss);
+            double shallow = finals[0].Loss, deepest = finals[^1].Loss;
             ctx.Observe($"{f.Formula}: final MSE " + string.Join(", ", finals.Select(p => $"{p.Name} {Common.N(p.Loss)}")) +
-                        $"; lowest: {best.Name}" + (best.Name != "shallow" ? $" ({Common.N(finals[0].Loss / best.Loss)}× below shallow)" : " (deeper models did not beat the shallow one here)"));
+                        $"; lowest: {best.Name}; deep vs shallow: " +
+                        (deepest < shallow ? $"deep {Common.N(shallow / deepest)}× lower" : $"deep {Common.N(deepest / shallow)}× higher (the deeper model did not win here)"));
         }
     }
 }

@@ -20,21 +20,26 @@ public sealed class Interpolation : IExperiment
     /// <inheritdoc/>
     public void Run(RunContext ctx)
     {
-        int trainCount = ctx.Pick(512, 3000, 60000), testCount = ctx.Pick(256, 1000, 10000), epochs = ctx.Pick(2, 10, 20), alphas = ctx.Pick(11, 50, 50);
+        int trainCount = ctx.Pick(512, 3000, 60000), testCount = ctx.Pick(256, 1000, 10000), epochs = ctx.Pick(2, 20, 50), minSteps = ctx.Pick(10, 600, 3000), alphas = ctx.Pick(11, 50, 50);
         int[] batches = [64, 1024];
         var train = DataSources.Digits(ctx, true, trainCount);
         var test = DataSources.Digits(ctx, false, testCount);
         var trainEval = new EvalSet(train, Normalization.Mnist, true);
         var testEval = new EvalSet(test, Normalization.Mnist, true);
-        ctx.Setting("models", "MLP 784 → 64 → 64 → 10, same initialisation, Adam lr 1e-3");
+        ctx.Setting("models", "MLP 784 → 64 → 64 → 10, each its own initialisation, Adam lr 1e-3");
         ctx.Setting("batch sizes", "64 (θ₁) and 1024 (θ₂)");
-        ctx.Setting("training", $"{trainCount} train / {testCount} test samples, {epochs} epochs each");
+        ctx.Setting("training", $"{trainCount} train / {testCount} test samples, {epochs} epochs, more for batch 1024 so it takes at least {minSteps} steps");
         ctx.Setting("α", $"{alphas} points in [-1, 2]");
-        var models = batches.Select(b => Models.Mlp(784, [64, 64], 10, ctx.Rng("init"), flatten: true)).ToArray();
+        var models = batches.Select(b => Models.Mlp(784, [64, 64], 10, ctx.Rng("init", b), flatten: true)).ToArray();
         ctx.Model("each model", models[0]);
         for (int i = 0; i < 2; i++)
+        {
+            int perEpoch = (train.Count + batches[i] - 1) / batches[i];
+            // A step floor, so the large-batch model is trained too rather than merely stopped early.
+            int e = Math.Max(epochs, (minSteps + perEpoch - 1) / perEpoch);
             Training.Classifier(ctx, $"batch{batches[i]}", models[i], train, trainEval, testEval,
-                new TrainSpec { Epochs = epochs, BatchSize = batches[i], Normalization = Normalization.Mnist, Flatten = true, EvalEvery = epochs });
+                new TrainSpec { Epochs = e, BatchSize = batches[i], Normalization = Normalization.Mnist, Flatten = true, EvalEvery = e });
+        }
         var ps = models[0].Parameters().ToList();
         var a = ParameterVector.Flatten(ps);
         var b = ParameterVector.Flatten(models[1].Parameters().ToList());

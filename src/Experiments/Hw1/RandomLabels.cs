@@ -19,7 +19,7 @@ public sealed class RandomLabels : IExperiment
     /// <inheritdoc/>
     public void Run(RunContext ctx)
     {
-        int trainCount = ctx.Pick(128, 600, 10000), testCount = ctx.Pick(256, 1000, 10000), maxEpochs = ctx.Pick(4, 150, 1000);
+        int trainCount = ctx.Pick(128, 2000, 10000), testCount = ctx.Pick(256, 1000, 10000), maxEpochs = ctx.Pick(4, 200, 1000);
         int[] hidden = ctx.Pick<int[]>([128], [256, 256], [512, 512]);
         var clean = DataSources.Digits(ctx, true, trainCount);
         var shuffled = clean.WithCorruptedLabels(1.0, ctx.SeedFor("labels"), LabelCorruption.Shuffle, out _);

@@ -88,6 +88,7 @@ public static class Ticks
         if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
         if (v == 0) return "0";
         double a = Math.Abs(v);
-        return a >= 1e-3 && a < 1e4 ? v.ToString("G3", CultureInfo.InvariantCulture) : v.ToString("0.00e0", CultureInfo.InvariantCulture);
+        if (a >= 100 && a < 1e4) return v.ToString("0", CultureInfo.InvariantCulture);
+        return a >= 1e-3 && a < 100 ? v.ToString("G3", CultureInfo.InvariantCulture) : v.ToString("0.00e0", CultureInfo.InvariantCulture);
     }
 }

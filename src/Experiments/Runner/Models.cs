@@ -6,8 +6,11 @@ namespace TinyGrad.Experiments.Runner;
 /// <summary>Model builders shared by the experiments.</summary>
 public static class Models
 {
-    /// <summary>A fully connected ReLU network <paramref name="input"/> → hidden... → <paramref name="output"/>.</summary>
-    public static Sequential Mlp(int input, IReadOnlyList<int> hidden, int output, Generator g, DType dtype = DType.Float32, bool flatten = false, bool tanh = false)
+    /// <summary>
+    /// A fully connected ReLU (or tanh) network <paramref name="input"/> → hidden... → <paramref name="output"/>; <paramref name="he"/>
+    /// re-initialises the weights with He (Kaiming normal, fan-in) init, which keeps deep narrow ReLU nets trainable.
+    /// </summary>
+    public static Sequential Mlp(int input, IReadOnlyList<int> hidden, int output, Generator g, DType dtype = DType.Float32, bool flatten = false, bool tanh = false, bool he = false)
     {
         var s = new Sequential();
         if (flatten) s.Add(new Flatten());
@@ -19,6 +22,9 @@ public static class Models
             prev = h;
         }
         s.Add(new Linear(prev, output, generator: g, dtype: dtype));
+        if (he)
+            foreach (var (name, p) in s.NamedParameters())
+                if (name.EndsWith("weight", StringComparison.Ordinal)) Init.KaimingNormal(p, mode: FanMode.FanIn, nonlinearity: Nonlinearity.Relu, generator: g);
         return s;
     }
 
