@@ -21,7 +21,7 @@ public sealed class ErrorSurface : IExperiment
     /// <inheritdoc/>
     public void Run(RunContext ctx)
     {
-        int steps = ctx.Pick(200, 2000, 5000), grid = ctx.Pick(9, 25, 41), samplesPerPoint = ctx.Pick(2, 4, 8), pathPoints = ctx.Pick(10, 25, 40);
+        int steps = ctx.Pick(200, 2000, 5000), grid = ctx.Pick(9, 31, 41), samplesPerPoint = ctx.Pick(2, 4, 8), pathPoints = ctx.Pick(10, 25, 40);
         double span = 1.0;
         var (x, y) = TargetFunctions.Sample(TargetFunctions.SinPlusCosSquare, 128).ToTensors();
         ctx.UsesData("synthetic: target function sin(x)+cos(x²)");

@@ -22,7 +22,7 @@ public sealed class MinimalRatio : IExperiment
     /// <inheritdoc/>
     public void Run(RunContext ctx)
     {
-        int runs = ctx.Pick(4, 40, 100), points = 64;
+        int runs = ctx.Pick(4, 100, 100), points = 64;
         int lossStepsMax = ctx.Pick(200, 1500, 4000), gradSteps = ctx.Pick(100, 600, 2000);
         int[] hidden = [6, 6];
         ctx.Setting("runs", runs);

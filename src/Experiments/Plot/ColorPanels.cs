@@ -107,6 +107,7 @@ public sealed class ScatterPanel : ColorBarPanel
             if (!xa.Axis.Accepts(Xs[i]) || !ya.Axis.Accepts(Ys[i])) continue;
             double px = xa.Map(Xs[i]), py = ya.Map(Ys[i]);
             svg.Circle(px, py, 3.6, ColorOf(C[i]), "#333");
+            Occupied.Add((px, py));
             if (Labels is not null && i < Labels.Count && !string.IsNullOrEmpty(Labels[i]))
                 svg.Text(px + 5, py - 4, Labels[i]!, 8.5, fill: "#444");
         }

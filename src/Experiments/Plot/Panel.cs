@@ -42,6 +42,7 @@ public abstract class Panel
     public void Render(Svg svg, double x, double y, double w, double h)
     {
         double x0 = x + Left, x1 = x + w - Right, y0 = y + Top, y1 = y + h - Bottom;
+        Occupied.Clear();
         var xa = new ResolvedAxis(X, XValues(), x0, x1, Tight);
         var ya = new ResolvedAxis(Y, YValues(), y1, y0, Tight);
         svg.Rect(x0, y0, x1 - x0, y1 - y0, "#fcfcfc", "#888");
@@ -75,8 +76,11 @@ public abstract class Panel
     {
     }
 
+    /// <summary>Pixel positions drawn so far in this panel (line vertices, markers), so the legend can avoid them.</summary>
+    protected List<(double X, double Y)> Occupied { get; } = [];
+
     /// <summary>Draws series lines and markers, breaking lines at points the axes cannot show.</summary>
-    protected static void DrawSeries(Svg svg, IReadOnlyList<Series> series, ResolvedAxis xa, ResolvedAxis ya)
+    protected void DrawSeries(Svg svg, IReadOnlyList<Series> series, ResolvedAxis xa, ResolvedAxis ya)
     {
         for (int s = 0; s < series.Count; s++)
         {
@@ -91,7 +95,15 @@ public abstract class Panel
             for (int i = 0; i < ser.X.Length; i++)
             {
                 if (!xa.Axis.Accepts(ser.X[i]) || !ya.Axis.Accepts(ser.Y[i])) { Flush(); continue; }
-                run.Add((xa.Map(ser.X[i]), ya.Map(ser.Y[i])));
+                var pt = (xa.Map(ser.X[i]), ya.Map(ser.Y[i]));
+                if (run.Count > 0)
+                {
+                    // Midpoints too, so long straight segments also count as occupied.
+                    var prev = run[^1];
+                    for (int k = 1; k < 4; k++) Occupied.Add((prev.Item1 + (pt.Item1 - prev.Item1) * k / 4, prev.Item2 + (pt.Item2 - prev.Item2) * k / 4));
+                }
+                run.Add(pt);
+                Occupied.Add(pt);
             }
             Flush();
             if (ser.Markers || !ser.Line)
@@ -101,13 +113,18 @@ public abstract class Panel
         }
     }
 
-    /// <summary>Draws a legend box in the top-right corner of the plot area for the named series.</summary>
-    protected static void DrawLegend(Svg svg, IReadOnlyList<Series> series, (double X0, double Y0, double X1, double Y1) area)
+    /// <summary>Draws a legend box for the named series in the corner of the plot area that covers the fewest drawn points.</summary>
+    protected void DrawLegend(Svg svg, IReadOnlyList<Series> series, (double X0, double Y0, double X1, double Y1) area)
     {
         var named = series.Select((s, i) => (s, i)).Where(p => p.s.Name.Length > 0).ToList();
         if (named.Count == 0) return;
         double width = 34 + 6.6 * named.Max(p => p.s.Name.Length), height = 8 + 15 * named.Count;
-        double lx = area.X1 - width - 6, ly = area.Y0 + 6;
+        (double X, double Y)[] corners =
+        [
+            (area.X1 - width - 6, area.Y0 + 6), (area.X0 + 6, area.Y0 + 6),
+            (area.X1 - width - 6, area.Y1 - height - 6), (area.X0 + 6, area.Y1 - height - 6),
+        ];
+        var (lx, ly) = corners.MinBy(c => Occupied.Count(p => p.X >= c.X - 4 && p.X <= c.X + width + 4 && p.Y >= c.Y - 4 && p.Y <= c.Y + height + 4));
         svg.Raw($"<rect x=\"{Svg.F(lx)}\" y=\"{Svg.F(ly)}\" width=\"{Svg.F(width)}\" height=\"{Svg.F(height)}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#aaa\" stroke-width=\"0.8\"/>");
         for (int k = 0; k < named.Count; k++)
         {
