@@ -18,10 +18,13 @@ public static class Program
     public const int RunError = 1;
 
     /// <summary>Parses the command line and runs the chosen command; returns the process exit code.</summary>
-    public static int Main(string[] args) => Run(args, Console.WriteLine);
+    public static int Main(string[] args) => Run(args, Console.WriteLine, terminal: !Console.IsOutputRedirected);
 
-    /// <summary>Runs the program with progress lines sent to <paramref name="log"/> (tests capture them).</summary>
-    public static int Run(string[] args, Action<string> log)
+    /// <summary>
+    /// Runs the program with progress lines sent to <paramref name="log"/> (tests capture them); <paramref name="terminal"/> draws
+    /// progress bars in place on the console instead of plain lines.
+    /// </summary>
+    public static int Run(string[] args, Action<string> log, bool terminal = false)
     {
         var preset = new Option<string>("--preset") { Description = "smoke (seconds, CI), quick (minutes, default) or full (homework settings)", DefaultValueFactory = _ => "quick", Recursive = true };
         preset.AcceptOnlyFromAmong("smoke", "quick", "full");
@@ -43,6 +46,7 @@ public static class Program
             DataDir = p.GetValue(dataDir),
             Resume = p.GetValue(resume),
             Log = log,
+            TerminalProgress = terminal,
         };
 
         var list = new Command("list", "List the experiments with a one-line description");
@@ -55,7 +59,7 @@ public static class Program
         var name = new Argument<string>("name") { Description = "experiment name (see 'hw1 list')" };
         var run = new Command("run", "Run one experiment into its folder (config.json, metrics.csv, SVG figures, section.json)");
         run.Arguments.Add(name);
-        run.SetAction(p => Guard(log, () =>
+        run.SetAction(p => Guard(() =>
         {
             var o = Options(p);
             var e = ExperimentRunner.Find(p.GetValue(name) ?? "") ?? throw new UsageException($"unknown experiment '{p.GetValue(name)}'; 'hw1 list' names them");
@@ -64,7 +68,7 @@ public static class Program
         }));
 
         var report = new Command("report", "Run every experiment (finished ones are skipped) and write report.html + report.md");
-        report.SetAction(p => Guard(log, () =>
+        report.SetAction(p => Guard(() =>
         {
             var o = Options(p);
             SelectDevice(o.Device);
@@ -108,7 +112,7 @@ public static class Program
         }
     }
 
-    private static int Guard(Action<string> log, Action action)
+    private static int Guard(Action action)
     {
         try
         {
@@ -118,7 +122,6 @@ public static class Program
         catch (UsageException e)
         {
             Console.Error.WriteLine("hw1: " + e.Message);
-            log("hw1: " + e.Message);
             return UsageError;
         }
         catch (DataUnavailableException e)
@@ -131,8 +134,9 @@ public static class Program
             Console.Error.WriteLine("hw1: " + e.Message + "; rerun with --resume to continue");
             return RunError;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Any failure ends as one line and a non-zero exit code; the run folder keeps what was written (no DONE).
             Console.Error.WriteLine($"hw1: failed: {e.GetType().Name}: {FirstLine(e.Message)}");
             return RunError;
         }

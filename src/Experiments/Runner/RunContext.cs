@@ -64,7 +64,7 @@ public sealed class RunContext
     public void Log(string message) => Options.Log($"[{Experiment.Name}] {message}");
 
     /// <summary>A progress line reporter for a loop of <paramref name="total"/> steps.</summary>
-    public ProgressLine Progress(string label, int total) => new(Options.Log, $"{Experiment.Name} {label}", total);
+    public ProgressLine Progress(string label, int total) => new(Options.Log, $"{Experiment.Name} {label}", total, terminal: Options.TerminalProgress);
 
     /// <summary>Records a resolved setting (settings table and config.json).</summary>
     public void Setting(string name, object value)

@@ -35,6 +35,9 @@ public sealed record RunOptions
     /// <summary>Where progress lines go (default: the console).</summary>
     public Action<string> Log { get; init; } = Console.WriteLine;
 
+    /// <summary>Draw progress bars in place (set when the output is a terminal); plain lines otherwise.</summary>
+    public bool TerminalProgress { get; init; }
+
     /// <summary>Test hook: simulate an interruption after this many checkpointed epochs of one training loop.</summary>
     public int? InterruptAfterEpochs { get; init; }
 }
