@@ -89,10 +89,19 @@ public sealed class ScatterPanel : ColorBarPanel
     public IReadOnlyList<string?>? Labels { get; init; }
 
     /// <inheritdoc/>
-    protected override IEnumerable<double> XValues() => Xs.Concat(Overlays.SelectMany(s => s.X));
+    protected override IEnumerable<double> XValues() => Padded(Xs.Concat(Overlays.SelectMany(s => s.X)), X);
 
     /// <inheritdoc/>
-    protected override IEnumerable<double> YValues() => Ys.Concat(Overlays.SelectMany(s => s.Y));
+    protected override IEnumerable<double> YValues() => Padded(Ys.Concat(Overlays.SelectMany(s => s.Y)), Y);
+
+    // Markers and their labels need room: widen a linear range by 6% on each side.
+    private static IEnumerable<double> Padded(IEnumerable<double> values, Axis axis)
+    {
+        var v = values.Where(axis.Accepts).ToList();
+        if (v.Count == 0 || axis.Scale == Scale.Log) return v;
+        double lo = v.Min(), hi = v.Max(), pad = (hi - lo) * 0.06;
+        return v.Append(lo - pad).Append(hi + pad);
+    }
 
     /// <inheritdoc/>
     protected override IEnumerable<double> ColorValues() => C;
