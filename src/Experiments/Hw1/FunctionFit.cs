@@ -1,0 +1,98 @@
+using TinyGrad.Data;
+using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Runner;
+using TinyGrad.Nn;
+using TinyGrad.Optim;
+
+namespace TinyGrad.Experiments.Hw1;
+
+/// <summary>1-1: fit 1-D target functions with shallow, medium and deep MLPs of equal parameter count.</summary>
+public sealed class FunctionFit : IExperiment
+{
+    /// <inheritdoc/>
+    public string Name => "function-fit";
+
+    /// <inheritdoc/>
+    public string Title => "1-1 Simulate a function";
+
+    /// <inheritdoc/>
+    public string Description => "shallow / medium / deep MLPs with equal parameter counts fit sin(x)+cos(x²), square wave, Weierstrass";
+
+    /// <inheritdoc/>
+    public void Run(RunContext ctx)
+    {
+        TargetFunction[] functions = ctx.Pick<TargetFunction[]>(
+            [TargetFunctions.SinPlusCosSquare],
+            [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass],
+            [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass]);
+        int targetParams = ctx.Pick(200, 1000, 1500);
+        int steps = ctx.Pick(150, 6000, 20000);
+        int points = ctx.Pick(128, 256, 1000);
+        double lr = 1e-2;
+        (string Name, int Layers)[] shapes = [("shallow", 1), ("medium", 4), ("deep", ctx.Pick(6, 7, 8))];
+        ctx.Setting("target functions", string.Join(", ", functions.Select(f => f.Formula)));
+        ctx.Setting("training points", points);
+        ctx.Setting("optimizer", $"Adam lr {lr} (×0.1 for the last quarter), full batch, MSE");
+        ctx.Setting("steps (epochs)", steps);
+        ctx.Setting("target parameter count", targetParams);
+        ctx.Setting("initialisation", "He (Kaiming normal, fan-in) weights, default biases");
+        ctx.UsesData("synthetic: target functions (sampled on a grid)");
+        int logEvery = Math.Max(1, steps / 200);
+
+        foreach (var f in functions)
+        {
+            var data = TargetFunctions.Sample(f, points);
+            var (x, y) = data.ToTensors();
+            double lo = f.Low, hi = f.High;
+            // Inputs scaled to [-1, 1] so every function trains at the same learning rate.
+            var xs = (x - (lo + hi) / 2) * (2 / (hi - lo));
+            var preds = new List<(string, double[])>();
+            var finals = new List<(string Name, double Loss)>();
+            foreach (var (name, layers) in shapes)
+            {
+                var widths = Models.WidthsFor(1, 1, layers, targetParams);
+                var model = Models.Mlp(1, widths, 1, ctx.Rng(f.Name + name), he: true);
+                if (f == functions[0]) ctx.Model(name, model);
+                var opt = new Adam(model.Parameters(), lr);
+                string key = $"{f.Name}/{name}";
+                var progress = ctx.Progress(key, steps);
+                double loss = double.NaN;
+                for (int s = 1; s <= steps; s++)
+                {
+                    if (s == steps * 3 / 4) opt.LearningRate = lr / 10;
+                    opt.ZeroGrad();
+                    var l = Functional.MseLoss(model.Forward(xs), y);
+                    l.Backward();
+                    opt.Step();
+                    loss = l.Item();
+                    if (s % logEvery == 0 || s == 1) ctx.Metrics.Add(key, s, "loss", loss);
+                    progress.Report(s, $"loss {loss:0.####e0}");
+                }
+                using (Autograd.NoGrad()) loss = Functional.MseLoss(model.Forward(xs), y).Item();
+                ctx.Metrics.Add(key, steps, "final_loss", loss);
+                finals.Add((name, loss));
+                using (Autograd.NoGrad()) preds.Add((name, model.Forward(xs).ToDoubleArray()));
+            }
+            var xv = x.ToDoubleArray();
+            var yv = y.ToDoubleArray();
+            var lossPanel = Common.Curves(ctx.Metrics, "training loss", [.. shapes.Select(s => $"{f.Name}/{s.Name}")], "loss", "step", "MSE", Scale.Log, names: [.. shapes.Select(s => s.Name)]);
+            var fitSeries = new List<Series> { new("ground truth", xv, yv) { Color = "#000000", Width = 2.4 } };
+            fitSeries.AddRange(preds.Select((p, i) => new Series(p.Item1, xv, p.Item2) { Color = ColorMap.Series(i), Dashed = true }));
+            var fit = new LinePanel("prediction vs ground truth", new Axis("x"), new Axis("y"), fitSeries);
+            // Zoom into the last fifth of the interval, where the functions oscillate fastest.
+            double z0 = lo + 0.8 * (hi - lo);
+            var zoomSeries = fitSeries.Select(s =>
+            {
+                var idx = Enumerable.Range(0, s.X.Length).Where(i => s.X[i] >= z0).ToArray();
+                return new Series(s.Name, idx.Select(i => s.X[i]).ToArray(), idx.Select(i => s.Y[i]).ToArray()) { Color = s.Color, Dashed = s.Dashed, Width = s.Width };
+            }).ToList();
+            var zoom = new LinePanel($"zoom: x in [{Ticks.Num(z0)}, {Ticks.Num(hi)}]", new Axis("x"), new Axis("y"), zoomSeries);
+            ctx.SaveFigure($"fit-{f.Name}", new Figure($"{f.Formula}: shallow vs deep ({ctx.Section.Models.Select(m => m[2]).FirstOrDefault()} parameters each)", [lossPanel, fit, zoom], 3) { PanelWidth = 420 });
+            var best = finals.MinBy(p => p.Loss);
+            double shallow = finals[0].Loss, deepest = finals[^1].Loss;
+            ctx.Observe($"{f.Formula}: final MSE " + string.Join(", ", finals.Select(p => $"{p.Name} {Common.N(p.Loss)}")) +
+                        $"; lowest: {best.Name}; deep vs shallow: " +
+                        (deepest < shallow ? $"deep {Common.N(shallow / deepest)}× lower" : $"deep {Common.N(deepest / shallow)}× higher (the deeper model did not win here)"));
+        }
+    }
+}

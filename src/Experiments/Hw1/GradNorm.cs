@@ -1,0 +1,68 @@
+using TinyGrad.Data;
+using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Runner;
+using TinyGrad.Optim;
+
+namespace TinyGrad.Experiments.Hw1;
+
+/// <summary>1-2: gradient norm and loss per iteration, for MNIST and for a function fit.</summary>
+public sealed class GradNorm : IExperiment
+{
+    /// <inheritdoc/>
+    public string Name => "grad-norm";
+
+    /// <inheritdoc/>
+    public string Title => "1-2 Observe gradient norm during training";
+
+    /// <inheritdoc/>
+    public string Description => "gradient norm and loss per iteration for MNIST and for fitting sin(x)+cos(x²)";
+
+    /// <inheritdoc/>
+    public void Run(RunContext ctx)
+    {
+        int epochs = ctx.Pick(2, 8, 30), trainCount = ctx.Pick(256, 2000, 60000), fitSteps = ctx.Pick(200, 3000, 20000);
+        ctx.Setting("MNIST", $"{trainCount} samples, {epochs} epochs, Adam lr 1e-3, batch 64, MLP 784-64-10");
+        ctx.Setting("function fit", $"sin(x)+cos(x²), 256 points, {fitSteps} full-batch Adam steps (lr 1e-2), MLP 1-[16×4]-1");
+        var train = DataSources.Digits(ctx, true, trainCount);
+        var mlp = Models.Mlp(784, [64], 10, ctx.Rng("mnist"), flatten: true);
+        ctx.Model("mnist", mlp);
+        Training.Classifier(ctx, "mnist", mlp, train, null, null, new TrainSpec
+        {
+            Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true,
+            OnStep = (s, l) =>
+            {
+                ctx.Metrics.Add("mnist", s, "loss", l);
+                ctx.Metrics.Add("mnist", s, "grad_norm", Math.Sqrt(Common.GradSquared(mlp)));
+            },
+        });
+
+        var f = TargetFunctions.SinPlusCosSquare;
+        var (x, y) = TargetFunctions.Sample(f, 256).ToTensors();
+        ctx.UsesData("synthetic: target function sin(x)+cos(x²)");
+        var xs = (x - 2.5) * 0.4;
+        var net = Models.Mlp(1, [16, 16, 16, 16], 1, ctx.Rng("fit"));
+        ctx.Model("function fit", net);
+        var opt = new Adam(net.Parameters(), 1e-2);
+        var progress = ctx.Progress("fit", fitSteps);
+        for (int s = 0; s < fitSteps; s++)
+        {
+            opt.ZeroGrad();
+            var l = Functional.MseLoss(net.Forward(xs), y);
+            l.Backward();
+            ctx.Metrics.Add("fit", s, "loss", l.Item());
+            ctx.Metrics.Add("fit", s, "grad_norm", Math.Sqrt(Common.GradSquared(net)));
+            opt.Step();
+            progress.Report(s + 1);
+        }
+        foreach (var (key, label) in new[] { ("mnist", train.IsSynthetic ? "MNIST (synthetic)" : "MNIST"), ("fit", "sin(x)+cos(x²) fit") })
+        {
+            var (it, loss) = ctx.Metrics.Get(key, "loss");
+            var (_, gn) = ctx.Metrics.Get(key, "grad_norm");
+            ctx.SaveFigure($"grad-norm-{key}", new Figure($"{label}: gradient norm and loss per iteration", [
+                new LinePanel("gradient norm", new Axis("iteration"), new Axis("‖∇L‖", Scale.Log), [new Series("grad norm", it, gn) { Width = 1 }]),
+                new LinePanel("loss", new Axis("iteration"), new Axis("loss", Scale.Log), [new Series("loss", it, loss) { Color = ColorMap.Series(1), Width = 1 }])]));
+            int tenth = Math.Max(1, gn.Length / 10);
+            ctx.Observe($"{label}: loss {Common.N(loss.Take(tenth).Average())} → {Common.N(loss.TakeLast(tenth).Average())} (first vs last tenth), gradient norm {Common.N(gn.Take(tenth).Average())} → {Common.N(gn.TakeLast(tenth).Average())}; peak gradient norm {Common.N(gn.Max())} at iteration {Array.IndexOf(gn, gn.Max())}");
+        }
+    }
+}

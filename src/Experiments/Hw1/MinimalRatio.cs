@@ -1,0 +1,84 @@
+using TinyGrad.Analysis;
+using TinyGrad.Data;
+using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Runner;
+using TinyGrad.Kernels;
+using TinyGrad.Optim;
+
+namespace TinyGrad.Experiments.Hw1;
+
+/// <summary>1-2: reach points where the gradient is ~0, then compute the exact Hessian's minimal ratio (fraction of positive eigenvalues).</summary>
+public sealed class MinimalRatio : IExperiment
+{
+    /// <inheritdoc/>
+    public string Name => "minimal-ratio";
+
+    /// <inheritdoc/>
+    public string Title => "1-2 What happens when the gradient is almost zero";
+
+    /// <inheritdoc/>
+    public string Description => "minimise the loss, then the gradient norm, then the exact Hessian's minimal ratio vs loss over many runs";
+
+    /// <inheritdoc/>
+    public void Run(RunContext ctx)
+    {
+        int runs = ctx.Pick(4, 100, 100), points = 64;
+        int lossStepsMax = ctx.Pick(200, 1500, 4000), gradSteps = ctx.Pick(100, 600, 2000);
+        int[] hidden = [6, 6];
+        ctx.Setting("runs", runs);
+        ctx.Setting("data", $"sin(x)+cos(x²) on [0, 5], {points} points, inputs scaled to [-1, 1]");
+        ctx.Setting("phase 1", $"Adam lr 1e-2 on the MSE for a run-dependent number of steps in [{lossStepsMax / 10}, {lossStepsMax}] (spreads the final losses)");
+        ctx.Setting("phase 2", $"Adam lr 1e-3 on ‖∇L‖² for {gradSteps} steps (double backward)");
+        ctx.Setting("Hessian", "exact (dense, float64, one Hessian-vector product per parameter), eigenvalues > 1e-9·max|λ| count as positive");
+        ctx.UsesData("synthetic: target function sin(x)+cos(x²)");
+        var (x, y) = TargetFunctions.Sample(TargetFunctions.SinPlusCosSquare, points).ToTensors();
+        var xs = ((x - 2.5) * 0.4).To(DType.Float64);
+        var yd = y.To(DType.Float64);
+        var losses = new List<double>();
+        var ratios = new List<double>();
+        var grads = new List<double>();
+        var progress = ctx.Progress("runs", runs);
+        for (int r = 0; r < runs; r++)
+        {
+            var model = Models.Mlp(1, hidden, 1, ctx.Rng("init", r), DType.Float64, tanh: true);
+            if (r == 0) ctx.Model("each run", model);
+            var ps = model.Parameters().ToList();
+            Tensor Loss() => Functional.MseLoss(model.Forward(xs), yd);
+            int lossSteps = lossStepsMax / 10 + (int)((long)(lossStepsMax - lossStepsMax / 10) * r / Math.Max(1, runs - 1));
+            var opt = new Adam(ps, 1e-2);
+            for (int s = 0; s < lossSteps; s++)
+            {
+                opt.ZeroGrad();
+                Loss().Backward();
+                opt.Step();
+            }
+            var opt2 = new Adam(ps, 1e-3);
+            for (int s = 0; s < gradSteps; s++)
+            {
+                opt2.ZeroGrad();
+                GradientNorm.Squared(Loss(), ps).Backward();
+                opt2.Step();
+            }
+            var h = new HessianOperator(Loss, ps);
+            double loss = h.Loss();
+            double g = ParameterVector.Norm(h.Gradient());
+            var eig = HessianOperator.Eigenvalues(h.Dense());
+            double scale = eig.Max(Math.Abs);
+            double ratio = HessianOperator.MinimalRatio(eig, 1e-9 * scale);
+            losses.Add(loss);
+            ratios.Add(ratio);
+            grads.Add(g);
+            ctx.Metrics.Add($"run{r}", lossSteps, "loss", loss);
+            ctx.Metrics.Add($"run{r}", lossSteps, "grad_norm", g);
+            ctx.Metrics.Add($"run{r}", lossSteps, "minimal_ratio", ratio);
+            progress.Report(r + 1, $"loss {loss:0.###e0} ratio {ratio:0.###}");
+        }
+        ctx.SaveFigure("minimal-ratio", new Figure($"Minimal ratio vs loss ({runs} runs, {ctx.Section.Models[0][2]} parameters)", [
+            new ScatterPanel("minimal ratio vs loss", new Axis("minimal ratio (fraction of positive Hessian eigenvalues)"), new Axis("loss (MSE)", Scale.Log),
+                ratios, losses, grads, "‖∇L‖ at the point", Scale.Log)], 1) { PanelWidth = 640, PanelHeight = 420 });
+        bool inRange = ratios.All(v => v >= 0 && v <= 1);
+        double rho = Common.Spearman(ratios, losses.Select(v => Math.Log(v)).ToList());
+        ctx.Observe($"minimal ratios lie in [{Common.N(ratios.Min())}, {Common.N(ratios.Max())}]{(inRange ? " (within [0, 1])" : " (outside [0, 1]!)")}; gradient norms at the points {Common.N(grads.Min())} to {Common.N(grads.Max())}");
+        ctx.Observe($"Spearman correlation between minimal ratio and log loss: {Common.N(rho)} ({(rho < -0.2 ? "ratio rises as the loss falls" : rho > 0.2 ? "ratio falls as the loss falls" : "no clear trend")})");
+    }
+}

@@ -1,0 +1,53 @@
+using TinyGrad.Analysis;
+using TinyGrad.Data;
+using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Runner;
+
+namespace TinyGrad.Experiments.Hw1;
+
+/// <summary>1-3 bonus: Keskar ε-sharpness and the top Hessian eigenvalue vs batch size, next to test accuracy.</summary>
+public sealed class SharpnessExperiment : IExperiment
+{
+    /// <inheritdoc/>
+    public string Name => "sharpness";
+
+    /// <inheritdoc/>
+    public string Title => "1-3 Bonus: sharpness vs batch size";
+
+    /// <inheritdoc/>
+    public string Description => "Keskar ε-sharpness and the top Hessian eigenvalue (power iteration) vs batch size, next to test accuracy";
+
+    /// <inheritdoc/>
+    public void Run(RunContext ctx)
+    {
+        var (models, train, _) = BatchSweep.Train(ctx);
+        int lossSamples = ctx.Pick(128, 512, 2000), powerIters = ctx.Pick(8, 30, 100), ascent = ctx.Pick(5, 20, 50);
+        double eps = 1e-3;
+        ctx.Setting("loss for sharpness", $"cross-entropy on the first {lossSamples} training samples");
+        ctx.Setting("Keskar ε-sharpness", $"ε = {eps}, {ascent} projected sign-gradient ascent steps");
+        ctx.Setting("top eigenvalue", $"power iteration on Hessian-vector products, {powerIters} iterations");
+        var batch = new DataLoader(train, lossSamples, shuffle: false, normalization: Normalization.Mnist, flatten: true).EpochBatches(0).First();
+        var keskar = new List<double>();
+        var top = new List<double>();
+        foreach (var (b, model, _, _) in models)
+        {
+            var ps = model.Parameters().ToList();
+            Tensor Loss() => Functional.CrossEntropy(model.Forward(batch.Inputs), batch.Targets);
+            double k = Sharpness.Keskar(Loss, ps, ctx.Rng("keskar", b), eps, ascent);
+            double l = Eigensolvers.PowerIteration(new HessianOperator(Loss, ps), 1, ctx.Rng("power", b), powerIters, 1e-4)[0].Value;
+            keskar.Add(k);
+            top.Add(l);
+            ctx.Metrics.Add("sweep", b, "keskar_sharpness", k);
+            ctx.Metrics.Add("sweep", b, "top_eigenvalue", l);
+            ctx.Log($"batch {b}: ε-sharpness {k:0.####}, top eigenvalue {l:0.####}");
+        }
+        var bs = models.Select(m => (double)m.Batch).ToArray();
+        Series S(string name, IEnumerable<double> v, int c) => new(name, bs, v.ToArray()) { Markers = true, Color = ColorMap.Series(c) };
+        ctx.SaveFigure("sharpness", new Figure("Sharpness vs batch size", [
+            new LinePanel("Keskar ε-sharpness", new Axis("batch size", Scale.Log), new Axis("sharpness"), [S("ε-sharpness", keskar, 3)]),
+            new LinePanel("top Hessian eigenvalue", new Axis("batch size", Scale.Log), new Axis("λ_max"), [S("λ_max", top, 4)]),
+            new LinePanel("test accuracy", new Axis("batch size", Scale.Log), new Axis("accuracy"), [S("test accuracy", models.Select(m => m.TestAcc), 1)])], 3) { PanelWidth = 400 });
+        ctx.Observe($"ε-sharpness {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(keskar[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
+        ctx.Observe($"top Hessian eigenvalue {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(top[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
+    }
+}

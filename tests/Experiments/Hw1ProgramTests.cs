@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Xml.Linq;
+using NUnit.Framework;
+using TinyGrad.Experiments;
+using TinyGrad.Experiments.Runner;
+
+namespace TinyGrad.Tests.Experiments;
+
+/// <summary>The hw1 program end to end: list, the smoke report (run once for the fixture), idempotency, resume, exit codes.</summary>
+[NonParallelizable]
+public sealed class Hw1ProgramTests
+{
+    private static readonly string[] Names =
+    [
+        "function-fit", "actual-task", "trajectory", "grad-norm", "minimal-ratio", "error-surface",
+        "random-labels", "params-vs-generalization", "interpolation", "sensitivity", "sharpness",
+    ];
+
+    private string root = "";
+    private string report = "";
+    private int reportExit;
+    private readonly List<string> reportLog = [];
+
+    [OneTimeSetUp]
+    public void RunSmokeReport()
+    {
+        root = Path.Combine(Path.GetTempPath(), "hw1-tests-" + Guid.NewGuid().ToString("N"));
+        report = Path.Combine(root, "report");
+        reportExit = Program.Run(["report", "--preset", "smoke", "--out", report, "--seed", "3"], reportLog.Add);
+    }
+
+    [OneTimeTearDown]
+    public void Cleanup()
+    {
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+
+    private static (int Exit, List<string> Log) Hw1(params string[] args)
+    {
+        var log = new List<string>();
+        int exit = Program.Run(args, log.Add);
+        return (exit, log);
+    }
+
+    [Test]
+    public void ListNamesAllElevenExperiments()
+    {
+        var (exit, log) = Hw1("list");
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(log, Has.Count.EqualTo(11));
+        foreach (var n in Names) Assert.That(log.Any(l => l.StartsWith(n + " ", StringComparison.Ordinal)), $"'{n}' listed");
+        Assert.That(ExperimentRunner.All.Select(e => e.Name), Is.EqualTo(Names));
+    }
+
+    [Test]
+    public void SmokeReportWritesReportsFiguresAndFiniteMetrics()
+    {
+        Assert.That(reportExit, Is.EqualTo(0), string.Join("\n", reportLog.TakeLast(20)));
+        string html = File.ReadAllText(Path.Combine(report, "report.html"));
+        string md = File.ReadAllText(Path.Combine(report, "report.md"));
+        foreach (var n in Names)
+        {
+            string dir = Path.Combine(report, n);
+            Assert.That(File.Exists(Path.Combine(dir, RunContext.DoneMarker)), $"{n}: DONE");
+            Assert.That(html, Does.Contain($"id=\"{n}\""));
+            Assert.That(md, Does.Contain($"(`{n}`)"));
+            var metrics = Metrics.FromCsv(File.ReadAllText(Path.Combine(dir, "metrics.csv")));
+            Assert.That(metrics.Rows, Is.Not.Empty, $"{n}: metrics");
+            Assert.That(metrics.Rows.Where(r => !double.IsFinite(r.Value) || !double.IsFinite(r.X)), Is.Empty, $"{n}: finite metrics");
+            var svgs = Directory.GetFiles(dir, "*.svg");
+            Assert.That(svgs, Is.Not.Empty, $"{n}: figures");
+            foreach (var svg in svgs) Assert.DoesNotThrow(() => XDocument.Load(svg), svg);
+            using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json")));
+            Assert.That(config.RootElement.GetProperty("seed").GetUInt64(), Is.EqualTo(3UL));
+            Assert.That(config.RootElement.GetProperty("device").GetString(), Is.EqualTo("cpu"));
+            Assert.That(config.RootElement.GetProperty("data_source").GetString(), Does.StartWith("synthetic"), $"{n}: embedded data is marked synthetic");
+            Assert.That(config.RootElement.GetProperty("git_commit").GetString(), Is.Not.Empty);
+            var section = RunContext.ReadSection(dir);
+            Assert.That(section.Observations, Is.Not.Empty, $"{n}: observations");
+            Assert.That(section.Settings, Is.Not.Empty, $"{n}: settings");
+        }
+        Assert.That(html.Split("<svg").Length - 1, Is.GreaterThanOrEqualTo(11), "figures are inlined");
+        Assert.That(html, Does.Not.Contain("<?xml"));
+    }
+
+    [Test]
+    public void SmokeMinimalRatiosLieInTheUnitInterval()
+    {
+        var metrics = Metrics.FromCsv(File.ReadAllText(Path.Combine(report, "minimal-ratio", "metrics.csv")));
+        var ratios = metrics.Rows.Where(r => r.Metric == "minimal_ratio").Select(r => r.Value).ToList();
+        Assert.That(ratios, Is.Not.Empty);
+        Assert.That(ratios, Has.All.InRange(0.0, 1.0));
+    }
+
+    [Test]
+    public void FinishedRunsAreSkipped()
+    {
+        string dir = Path.Combine(report, "grad-norm");
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir, "metrics.csv"));
+        string done = File.ReadAllText(Path.Combine(dir, RunContext.DoneMarker));
+        var (exit, log) = Hw1("run", "grad-norm", "--preset", "smoke", "--out", dir);
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(log, Has.Some.Contains("already done"));
+        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(dir, "metrics.csv")), Is.EqualTo(stamp));
+        Assert.That(File.ReadAllText(Path.Combine(dir, RunContext.DoneMarker)), Is.EqualTo(done));
+    }
+
+    [Test]
+    public void ResumeContinuesFromTheLastCheckpoint()
+    {
+        var experiment = ExperimentRunner.Find("random-labels")!;
+        var log = new List<string>();
+        var options = new RunOptions { Preset = Preset.Smoke, Seed = 3, Log = log.Add };
+        string fresh = Path.Combine(root, "fresh"), resumed = Path.Combine(root, "resumed");
+        ExperimentRunner.Run(experiment, fresh, options);
+
+        Assert.Throws<RunInterruptedException>(() => ExperimentRunner.Run(experiment, resumed, options with { InterruptAfterEpochs = 2 }));
+        Assert.That(File.Exists(Path.Combine(resumed, RunContext.DoneMarker)), Is.False);
+        Assert.That(File.Exists(Path.Combine(resumed, "checkpoints", "random.safetensors")));
+
+        ExperimentRunner.Run(experiment, resumed, options with { Resume = true });
+        Assert.That(log, Has.Some.Contains("resumed 'random' from checkpoint after epoch 2"));
+        Assert.That(File.Exists(Path.Combine(resumed, RunContext.DoneMarker)));
+        // Same seed, same data order, restored optimizer state: the resumed run ends where the uninterrupted one did.
+        var a = Metrics.FromCsv(File.ReadAllText(Path.Combine(fresh, "metrics.csv"))).Rows;
+        var b = Metrics.FromCsv(File.ReadAllText(Path.Combine(resumed, "metrics.csv"))).Rows;
+        Assert.That(b.Select(r => (r.Series, r.X, r.Metric)), Is.EqualTo(a.Select(r => (r.Series, r.X, r.Metric))));
+        for (int i = 0; i < a.Count; i++)
+            Assert.That(b[i].Value, Is.EqualTo(a[i].Value).Within(1e-5).Percent, $"{a[i].Metric} at epoch {a[i].X.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    [Test]
+    public void BadCommandLinesFailWithNonZeroExitCodes()
+    {
+        Assert.That(Hw1("run", "no-such-experiment", "--preset", "smoke", "--out", Path.Combine(root, "x")).Exit, Is.EqualTo(Program.UsageError));
+        Assert.That(Hw1("run", "grad-norm", "--preset", "huge").Exit, Is.Not.EqualTo(0));
+        Assert.That(Hw1("run", "grad-norm", "--device", "cuda", "--preset", "smoke", "--out", Path.Combine(root, "y")).Exit, Is.EqualTo(Program.UsageError));
+        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "nothing-here"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.DataError));
+    }
+
+    [Test]
+    public void EqualParameterModelsAgreeWithinOnePercent()
+    {
+        // The (parameter budget, depth) pairs the presets use.
+        foreach (var (target, deep) in new[] { (200, 6), (500, 7), (800, 8) })
+            foreach (int layers in new[] { 1, 4, deep })
+            {
+                int p = Models.MlpParams(1, Models.WidthsFor(1, 1, layers, target), 1);
+                Assert.That(Math.Abs(p - target), Is.LessThanOrEqualTo(Math.Max(2, target / 100)), $"{layers} layers for {target}: {p}");
+            }
+    }
+}
+
+[NonParallelizable]
+public sealed class Hw1RealDataTests
+{
+    private static void WriteIdx(string path, int magic, int[] dims, byte[] data)
+    {
+        using var f = File.Create(path);
+        void Int(int v) => f.Write([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
+        Int(magic);
+        foreach (int d in dims) Int(d);
+        f.Write(data);
+    }
+
+    [Test]
+    public void DataDirUsesRealMnistFilesAndSaysSo()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "hw1-real-" + Guid.NewGuid().ToString("N"));
+        string data = Path.Combine(root, "data", "mnist");
+        Directory.CreateDirectory(data);
+        try
+        {
+            var rng = new Random(5);
+            foreach (var (prefix, n) in new[] { ("train", 200), ("t10k", 100) })
+            {
+                var images = new byte[n * 28 * 28];
+                rng.NextBytes(images);
+                var labels = Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray();
+                WriteIdx(Path.Combine(data, $"{prefix}-images-idx3-ubyte"), 0x803, [n, 28, 28], images);
+                WriteIdx(Path.Combine(data, $"{prefix}-labels-idx1-ubyte"), 0x801, [n], labels);
+            }
+            string run = Path.Combine(root, "run");
+            int exit = Program.Run(["run", "random-labels", "--preset", "smoke", "--data-dir", Path.Combine(root, "data"), "--out", run], _ => { });
+            Assert.That(exit, Is.EqualTo(0));
+            using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+            Assert.That(config.RootElement.GetProperty("data_source").GetString(), Does.StartWith("real: MNIST"));
+            Assert.That(File.ReadAllText(Path.Combine(run, "section.json")), Does.Not.Contain("synthetic"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
