@@ -23,6 +23,17 @@ public static class Program
             Compare(steps, only);
             return 0;
         }
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+            Profile.Run(steps, args.Length > 2 ? args[2].Split(',') : Workload.Names);
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "micro")
+        {
+            Micro.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "memory")
         {
             int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;

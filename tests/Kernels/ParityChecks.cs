@@ -278,6 +278,23 @@ public static class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} {args}");
         }
+        // Several K blocks, row/column tails and both thread splits (many rows; few rows, many columns).
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257) })
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (var beta in new[] { 0.0, 0.5 })
+        {
+            (int ra, int ca) = ta ? (k, m) : (m, k);
+            (int rb, int cb) = tb ? (n, k) : (k, n);
+            int lda = ca + 3, ldb = cb + 1, ldc = n + 5;
+            var a = c.Random(dtype, 2 + ra * lda);
+            var b = c.Random(dtype, 1 + rb * ldb);
+            var cv = c.Random(dtype, 4 + m * ldc);
+            var args = new GemmArgs(1, m, n, k, ta, tb, 2, lda, 0, 1, ldb, 0, 4, ldc, 0, 1, beta);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
+        }
         // Plain contiguous helper and a size big enough to use threads.
         foreach (var dtype in Floats)
         {
@@ -299,6 +316,10 @@ public static class ParityChecks
         new(2, 5, 4, 4, 6, 1, 1, 1, 1, 0, 0, 1, 1),
         new(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
         new(2, 3, 11, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1),
+        // Big enough for threads and the blocked GEMM; odd channel counts, stride 3 and padding past the kernel.
+        new(5, 7, 13, 12, 9, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(3, 4, 17, 15, 11, 5, 5, 1, 1, 2, 2, 1, 1),
+        new(2, 3, 14, 13, 5, 2, 4, 3, 3, 3, 4, 1, 2),
     ];
 
     private static void Conv(ParityContext c, string role)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace TinyGrad.Kernels.Cpu;
 
@@ -36,91 +37,114 @@ public sealed partial class CpuBackend
     private static int ImagesPerGroup(in Conv2dGeometry g) =>
         Math.Clamp(ScratchLimit / Math.Max(1, g.C * g.KH * g.KW * g.OutH * g.OutW), 1, Math.Max(1, g.N));
 
+    // Every pass works on a group of images laid side by side: the unfolded input is one
+    // CKK x (count * OHW) matrix, so each convolution is one large GEMM (threads split its columns).
+
     private static void ConvForward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
+        T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, group * ckk * ohw));
+        T[] wide = ArrayPool<T>.Shared.Rent(Math.Max(1, group * g.O * ohw));
         try
         {
             for (int n0 = 0; n0 < g.N; n0 += group)
             {
-                int count = Math.Min(group, g.N - n0);
-                Im2Col(g, x, n0, count, col, transposed: false);
-                // y[n] (O x OHW) = w (O x CKK) * col[n] (CKK x OHW), one batch entry per image.
-                var args = new GemmArgs(count, g.O, ohw, ckk, false, false,
-                    0, ckk, 0, 0, ohw, ckk * ohw, n0 * g.O * ohw, ohw, g.O * ohw);
-                GemmCore(args, w, col, y);
+                int count = Math.Min(group, g.N - n0), ld = count * ohw;
+                Im2Col(g, x, n0, count, col);
+                // wide (O x count*OHW) = w (O x CKK) * col (CKK x count*OHW).
+                GemmCore(new GemmArgs(1, g.O, ld, ckk, false, false, 0, ckk, 0, 0, ld, 0, 0, ld, 0), w, col, wide);
+                Unwiden(wide, y, n0, count, g.O, ohw);
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(col);
+            ArrayPool<T>.Shared.Return(wide);
         }
     }
 
     private static void ConvBackwardInput<T>(Conv2dGeometry g, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
+        T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, group * ckk * ohw));
+        T[] wide = ArrayPool<T>.Shared.Rent(Math.Max(1, group * g.O * ohw));
         try
         {
             for (int n0 = 0; n0 < g.N; n0 += group)
             {
-                int count = Math.Min(group, g.N - n0);
-                // dcol[n] (CKK x OHW) = w^T (CKK x O) * dy[n] (O x OHW).
-                var args = new GemmArgs(count, ckk, ohw, g.O, true, false,
-                    0, ckk, 0, n0 * g.O * ohw, ohw, g.O * ohw, 0, ohw, ckk * ohw);
-                GemmCore(args, w, dy, col);
+                int count = Math.Min(group, g.N - n0), ld = count * ohw;
+                Widen(dy, wide, n0, count, g.O, ohw);
+                // dcol (CKK x count*OHW) = w^T (CKK x O) * dy (O x count*OHW).
+                GemmCore(new GemmArgs(1, ckk, ld, g.O, true, false, 0, ckk, 0, 0, ld, 0, 0, ld, 0), w, wide, col);
                 Col2Im(g, col, n0, count, dx);
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(col);
+            ArrayPool<T>.Shared.Return(wide);
         }
     }
 
     private static void ConvBackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        if (g.N == 0)
+        if (g.N == 0 || ohw == 0)
         {
             dw.AsSpan(0, g.O * ckk).Clear();
             return;
         }
-        T[] rows = ArrayPool<T>.Shared.Rent(group * ohw * ckk);
-        T[] grad = ArrayPool<T>.Shared.Rent(g.O * group * ohw);
+        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
+        T[] wide = ArrayPool<T>.Shared.Rent(g.O * group * ohw);
         try
         {
             for (int n0 = 0; n0 < g.N; n0 += group)
             {
-                int count = Math.Min(group, g.N - n0), k = count * ohw;
-                Im2Col(g, x, n0, count, rows, transposed: true);
-                // grad (O x count*OHW): dy of the group with the image index moved inside each row.
-                for (int i = 0; i < count; i++)
-                for (int o = 0; o < g.O; o++)
-                    Array.Copy(dy, ((n0 + i) * g.O + o) * ohw, grad, o * k + i * ohw, ohw);
-                // dw (O x CKK) (+)= grad (O x K) * rows (K x CKK); groups accumulate in image order.
-                var args = new GemmArgs(1, g.O, ckk, k, false, false,
-                    0, k, 0, 0, ckk, 0, 0, ckk, 0, 1, n0 == 0 ? 0 : 1);
-                GemmCore(args, grad, rows, dw);
+                int count = Math.Min(group, g.N - n0), ld = count * ohw;
+                Im2Col(g, x, n0, count, col);
+                Widen(dy, wide, n0, count, g.O, ohw);
+                // dw (O x CKK) (+)= dy (O x count*OHW) * col^T (count*OHW x CKK); groups accumulate in image order.
+                GemmCore(new GemmArgs(1, g.O, ckk, ld, false, true, 0, ld, 0, 0, ld, 0, 0, ckk, 0, 1, n0 == 0 ? 0 : 1), wide, col, dw);
             }
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(rows);
-            ArrayPool<T>.Shared.Return(grad);
+            ArrayPool<T>.Shared.Return(col);
+            ArrayPool<T>.Shared.Return(wide);
         }
     }
 
-    /// <summary>
-    /// Unfolds images [n0, n0 + count) into columns: element (image, c*KH*KW + i*KW + j, p*OW + q) is
-    /// x[image, c, p*sh + i*dh - ph, q*sw + j*dw - pw] or 0 outside. Stored image-major, each image
-    /// CKK x OHW, or with <paramref name="transposed"/> as one (count*OHW) x CKK matrix.
-    /// </summary>
-    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n0, int count, T[] col, bool transposed) where T : unmanaged, INumberBase<T>
+    /// <summary>wide[o * count*OHW + i * OHW + pq] = nchw[((n0 + i) * O + o) * OHW + pq].</summary>
+    private static void Widen<T>(T[] nchw, T[] wide, int n0, int count, int channels, int ohw)
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        int ld = count * ohw;
+        CpuLayout.Parallel(count, (long)count * channels * ohw, (lo, hi) =>
+        {
+            for (int i = lo; i < hi; i++)
+            for (int o = 0; o < channels; o++)
+                Array.Copy(nchw, ((n0 + i) * channels + o) * ohw, wide, o * ld + i * ohw, ohw);
+        });
+    }
+
+    /// <summary>The inverse of <see cref="Widen{T}"/>.</summary>
+    private static void Unwiden<T>(T[] wide, T[] nchw, int n0, int count, int channels, int ohw)
+    {
+        int ld = count * ohw;
+        CpuLayout.Parallel(count, (long)count * channels * ohw, (lo, hi) =>
+        {
+            for (int i = lo; i < hi; i++)
+            for (int o = 0; o < channels; o++)
+                Array.Copy(wide, o * ld + i * ohw, nchw, ((n0 + i) * channels + o) * ohw, ohw);
+        });
+    }
+
+    /// <summary>
+    /// Unfolds images [n0, n0 + count) into one CKK x (count * OHW) matrix: element
+    /// (c*KH*KW + i*KW + j, image*OHW + p*OW + q) is x[n0 + image, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
+    /// </summary>
+    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n0, int count, T[] col) where T : unmanaged, INumberBase<T>
+    {
+        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow, ld = count * ohw;
         var geo = g;
         CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
         {
@@ -132,34 +156,35 @@ public sealed partial class CpuBackend
                 for (int j = 0; j < geo.KW; j++)
                 {
                     int kk = (c * geo.KH + i) * geo.KW + j;
-                    // Position of (image, kk, pq=0) and the step between consecutive pq.
-                    int at = transposed ? image * ohw * ckk + kk : (image * ckk + kk) * ohw;
-                    int step = transposed ? ckk : 1;
+                    int at = kk * ld + image * ohw;
                     int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
+                    // Output columns q whose input column q*sw + v0 lies inside [0, W).
+                    int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + geo.StrideW - 1) / geo.StrideW);
+                    int qhi = Math.Clamp(geo.W - v0 <= 0 ? 0 : (geo.W - v0 - 1) / geo.StrideW + 1, qlo, ow);
                     for (int p = 0; p < oh; p++)
                     {
-                        int h = p * geo.StrideH + h0, rowAt = at + p * ow * step;
+                        int h = p * geo.StrideH + h0, rowAt = at + p * ow;
+                        var dst = col.AsSpan(rowAt, ow);
                         if ((uint)h >= (uint)geo.H)
                         {
-                            for (int q = 0; q < ow; q++) col[rowAt + q * step] = T.Zero;
+                            dst.Clear();
                             continue;
                         }
-                        int src = plane + h * geo.W;
-                        for (int q = 0; q < ow; q++)
-                        {
-                            int v = q * geo.StrideW + v0;
-                            col[rowAt + q * step] = (uint)v < (uint)geo.W ? x[src + v] : T.Zero;
-                        }
+                        dst[..qlo].Clear();
+                        dst[qhi..].Clear();
+                        int src = plane + h * geo.W + v0;
+                        if (geo.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
+                        else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * geo.StrideW];
                     }
                 }
             }
         });
     }
 
-    /// <summary>Folds columns (image-major, CKK x OHW each) back into dx, summing overlaps in a fixed order.</summary>
+    /// <summary>Folds a CKK x (count * OHW) column matrix back into dx, summing overlaps in a fixed order.</summary>
     private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n0, int count, T[] dx) where T : unmanaged, INumberBase<T>
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow, ld = count * ohw;
         var geo = g;
         // Each (image, channel) plane of dx is written by one worker only.
         CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
@@ -172,18 +197,21 @@ public sealed partial class CpuBackend
                 for (int i = 0; i < geo.KH; i++)
                 for (int j = 0; j < geo.KW; j++)
                 {
-                    int at = (image * ckk + (c * geo.KH + i) * geo.KW + j) * ohw;
+                    int at = ((c * geo.KH + i) * geo.KW + j) * ld + image * ohw;
                     int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
+                    int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + geo.StrideW - 1) / geo.StrideW);
+                    int qhi = Math.Clamp(geo.W - v0 <= 0 ? 0 : (geo.W - v0 - 1) / geo.StrideW + 1, qlo, ow);
                     for (int p = 0; p < oh; p++)
                     {
                         int h = p * geo.StrideH + h0;
                         if ((uint)h >= (uint)geo.H) continue;
-                        int dst = plane + h * geo.W, rowAt = at + p * ow;
-                        for (int q = 0; q < ow; q++)
+                        int dst = plane + h * geo.W + v0, rowAt = at + p * ow;
+                        if (geo.StrideW == 1)
                         {
-                            int v = q * geo.StrideW + v0;
-                            if ((uint)v < (uint)geo.W) dx[dst + v] += col[rowAt + q];
+                            var d = dx.AsSpan(dst + qlo, qhi - qlo);
+                            TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
                         }
+                        else for (int q = qlo; q < qhi; q++) dx[dst + q * geo.StrideW] += col[rowAt + q];
                     }
                 }
             }
