@@ -78,36 +78,37 @@ internal static class CpuGemm512
             return;
         }
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
-        int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
-        // Split rows when there are enough panels for every worker, else columns.
+        // Split rows when there are enough panels for every worker, else columns. Each worker packs
+        // what its region needs itself, so the only synchronisation is the final join.
         bool splitRows = mPanels >= 2 * workers || nPanels < 2 * workers;
-        if (workers > 1 && (splitRows ? mPanels : nPanels) < workers) workers = 1;
+        int total = splitRows ? mPanels : nPanels;
+        if (total < workers) workers = 1;
+        if (workers == 1)
+        {
+            Region(g, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, 0, nPanels);
+            return;
+        }
+        var args = g;
+        System.Threading.Tasks.Parallel.For(0, workers, w =>
+        {
+            int lo = total * w / workers, hi = total * (w + 1) / workers;
+            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, lo, hi, 0, nPanels);
+            else Region(args, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, lo, hi);
+        });
+    }
+
+    /// <summary>C over row panels [m0, m1) x column panels [n0, n1), all K blocks, on the calling thread.</summary>
+    private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int m0, int m1, int n0, int n1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = 2 * Vector512<T>.Count;
+        int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
+        T[] bp = Scratch<T>(false, (n1 - n0) * nr * kc);
         for (int k0 = 0; k0 < g.K; k0 += kc)
         {
             int kb = Math.Min(kc, g.K - k0);
-            bool first = k0 == 0;
-            if (workers == 1)
-            {
-                T[] bp = Scratch<T>(false, nPanels * nr * kb);
-                PackB(g, b, ob, k0, kb, 0, nPanels, bp, nr);
-                Compute(g, a, oa, c, oc, k0, kb, first, alpha, beta, bp, 0, mPanels, 0, nPanels);
-                continue;
-            }
-            var args = g;
-            T[] shared = Scratch<T>(false, nPanels * nr * kb);
-            int k0c = k0;
-            System.Threading.Tasks.Parallel.For(0, workers, w =>
-            {
-                int lo = nPanels * w / workers, hi = nPanels * (w + 1) / workers;
-                PackB(args, b, ob, k0c, kb, lo, hi, shared, nr);
-            });
-            int total = splitRows ? mPanels : nPanels;
-            System.Threading.Tasks.Parallel.For(0, workers, w =>
-            {
-                int lo = total * w / workers, hi = total * (w + 1) / workers;
-                if (splitRows) Compute(args, a, oa, c, oc, k0c, kb, first, alpha, beta, shared, lo, hi, 0, nPanels);
-                else Compute(args, a, oa, c, oc, k0c, kb, first, alpha, beta, shared, 0, mPanels, lo, hi);
-            });
+            PackB(g, b, ob, k0, kb, n0, n1, bp, nr);
+            Compute(g, a, oa, c, oc, k0, kb, k0 == 0, alpha, beta, bp, m0, m1, n0, n1);
         }
     }
 
@@ -121,12 +122,12 @@ internal static class CpuGemm512
         }
     }
 
-    /// <summary>Packs rows [k0, k0 + kb) of op(B), column panels [p0, p1): dst[p * kb * nr + k * nr + j] = op(B)(k0 + k, p * nr + j), zero past N.</summary>
+    /// <summary>Packs rows [k0, k0 + kb) of op(B), column panels [p0, p1): dst[(p - p0) * kb * nr + k * nr + j] = op(B)(k0 + k, p * nr + j), zero past N.</summary>
     private static void PackB<T>(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int nr) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int p = p0; p < p1; p++)
         {
-            int n0 = p * nr, width = Math.Min(nr, g.N - n0), at = p * kb * nr;
+            int n0 = p * nr, width = Math.Min(nr, g.N - n0), at = (p - p0) * kb * nr;
             if (!g.TransB)
             {
                 if (width == nr)
@@ -199,7 +200,7 @@ internal static class CpuGemm512
             for (int np = n0; np < n1; np++)
             {
                 int col = np * nr, width = Math.Min(nr, g.N - col);
-                ref T bpr = ref bp[np * kb * nr];
+                ref T bpr = ref bp[(np - n0) * kb * nr];
                 for (int mp = mb; mp < me; mp++)
                 {
                     int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
