@@ -23,12 +23,12 @@ public static class Micro
         Report("add bias 10000x50", () => be.Binary(BinaryOp.Add, StridedView.Contiguous(x, [10000, 50]), new StridedView(bias, [10000, 50], [0, 1], 0), t), steps);
         var sum = F(50);
         Report("sum rows 10000x50", () => be.Reduce(ReduceOp.Sum, StridedView.Contiguous(x, [10000, 50]), StridedView.Contiguous(sum, [1, 50])), steps);
-        foreach (var (mm, nn, kk) in new[] { (10000, 50, 50), (100, 700, 784), (784, 700, 100), (100, 784, 700), (32, 784, 25), (20, 196, 288) })
+        foreach (var (mm, nn, kk, ta, tb) in new[] { (10000, 50, 50, false, true), (50, 50, 10000, true, false), (10000, 1, 50, false, true), (10000, 50, 1, false, true), (100, 700, 784, false, true), (700, 784, 100, true, false), (1024, 1024, 1024, false, false) })
         {
             var a = F(mm * kk); var b = F(kk * nn); var c = F(mm * nn);
-            var args = GemmArgs.Contiguous(1, mm, nn, kk);
+            var args = new GemmArgs(1, mm, nn, kk, ta, tb, 0, ta ? mm : kk, 0, 0, tb ? kk : nn, 0, 0, nn, 0);
             double ms = Program.MedianMs(() => be.Gemm(args, a, b, c), steps, 3);
-            Console.WriteLine($"micro gemm {mm}x{nn}x{kk} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1}");
+            Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Program.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Program.LastCpuMs / 1e6:F1}");
         }
         foreach (var geo in new[]
         {
@@ -42,13 +42,19 @@ public static class Micro
             var (xs, ws, ys) = geo.Sizes;
             var xb = F(xs); var wb = F(ws); var yb = F(ys);
             double flop = 2.0 * ys * geo.C * geo.KH * geo.KW;
-            double f = Program.MedianMs(() => be.Conv2dForward(geo, xb, wb, yb), steps, 2);
-            double bi = Program.MedianMs(() => be.Conv2dBackwardInput(geo, yb, wb, xb), steps, 2);
-            double bw = Program.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 2);
-            Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_ms={f:F3} bwd_input_ms={bi:F3} bwd_weight_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
+            Program.MedianMs(() => be.Conv2dForward(geo, xb, wb, yb), steps, 2);
+            double f = Program.LastCpuMs;
+            Program.MedianMs(() => be.Conv2dBackwardInput(geo, yb, wb, xb), steps, 2);
+            double bi = Program.LastCpuMs;
+            Program.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 2);
+            double bw = Program.LastCpuMs;
+            Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
         }
     }
 
-    private static void Report(string what, Action action, int steps) =>
-        Console.WriteLine($"micro {what} median_ms={Program.MedianMs(action, steps, 3):F3}");
+    private static void Report(string what, Action action, int steps)
+    {
+        double ms = Program.MedianMs(action, steps, 3);
+        Console.WriteLine($"micro {what} median_ms={ms:F3} cpu_ms={Program.LastCpuMs:F3}");
+    }
 }

@@ -5,6 +5,35 @@ namespace TinyGrad.Bench;
 /// <summary><c>profile</c>: where a training step spends its time (forward, backward, optimizer, GC).</summary>
 public static class Profile
 {
+    private static void PerPrimitive(string name, int steps)
+    {
+        var (device, backend) = ProfilingBackend.Create();
+        var saved = Device.Default;
+        Device.Default = device;
+        try
+        {
+            var w = Workload.Create(name, device);
+            for (int i = 0; i < 3; i++) w.Step();
+            backend.Times.Clear();
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < steps; i++) w.Step();
+            double total = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / steps, inKernels = 0;
+            var rows = new List<(string Name, double Ms, int Calls)>();
+            foreach (var (k, (ms, calls)) in backend.Times) rows.Add((k, ms / steps, calls / steps));
+            rows.Sort((x, y) => y.Ms.CompareTo(x.Ms));
+            foreach (var r in rows)
+            {
+                inKernels += r.Ms;
+                Console.WriteLine($"  {name,-10} {r.Name,-28} {r.Ms,8:F3} ms/step {r.Calls,5} calls/step");
+            }
+            Console.WriteLine($"  {name,-10} {"(outside primitives)",-28} {total - inKernels,8:F3} ms/step   step total {total:F3}");
+        }
+        finally
+        {
+            Device.Default = saved;
+        }
+    }
+
     public static void Run(int steps, string[] names)
     {
         foreach (var name in names)
@@ -31,6 +60,7 @@ public static class Profile
                 opt += Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
             }
             long alloc = GC.GetTotalAllocatedBytes(true) - alloc0;
+            PerPrimitive(name, steps);
             Console.WriteLine($"profile {name} zero_ms={zero / steps:F2} forward_ms={fwd / steps:F2} backward_ms={bwd / steps:F2} optimizer_ms={opt / steps:F2} " +
                 $"alloc_mb_per_step={alloc / 1048576.0 / steps:F1} gen0={GC.CollectionCount(0) - gc0} gen2={GC.CollectionCount(2) - gc2}");
         }

@@ -250,7 +250,7 @@ public static class ParityChecks
 
     private static void Gemm(ParityContext c)
     {
-        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3) };
+        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3), (37, 1, 45), (40, 33, 1), (5, 1, 1) };
         foreach (var dtype in Floats)
         foreach (var (m, n, k) in sizes)
         foreach (bool ta in new[] { false, true })
@@ -371,6 +371,9 @@ public static class ParityChecks
         new(1, 3, 4, 4, 2, 2, 2, 2, 0, 0),
         new(3, 1, 6, 5, 3, 2, 1, 1, 0, 1),
         new(1, 1, 1, 1, 1, 1, 1, 1, 0, 0),
+        // The 2x2 / stride 2 fast path: odd sizes (last row and column dropped) and enough planes for threads.
+        new(2, 3, 7, 9, 2, 2, 2, 2, 0, 0),
+        new(8, 32, 28, 28, 2, 2, 2, 2, 0, 0),
     ];
 
     private static void MaxPool(ParityContext c)

@@ -231,6 +231,11 @@ public sealed partial class CpuBackend
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
+        if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
+        {
+            MaxPool2x2(g, x, y, idx);
+            return;
+        }
         CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
         {
             for (int nc = lo; nc < hi; nc++)
@@ -261,6 +266,45 @@ public sealed partial class CpuBackend
                 }
             }
         });
+    }
+
+    /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
+    private static void MaxPool2x2<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
+        {
+            for (int nc = lo; nc < hi; nc++)
+            {
+                ReadOnlySpan<T> plane = x.AsSpan(nc * planeIn, planeIn);
+                Span<T> yo = y.AsSpan(nc * planeOut, planeOut);
+                Span<int> io = idx.AsSpan(nc * planeOut, planeOut);
+                for (int p = 0; p < oh; p++)
+                {
+                    int r0 = 2 * p * width, r1 = r0 + width, o = p * ow;
+                    for (int q = 0; q < ow; q++)
+                    {
+                        int at = r0 + 2 * q;
+                        T best = plane[at];
+                        int bestAt = at;
+                        Take(plane[at + 1], at + 1, ref best, ref bestAt);
+                        Take(plane[r1 + 2 * q], r1 + 2 * q, ref best, ref bestAt);
+                        Take(plane[r1 + 2 * q + 1], r1 + 2 * q + 1, ref best, ref bestAt);
+                        yo[o + q] = best;
+                        io[o + q] = bestAt;
+                    }
+                }
+            }
+        });
+
+        static void Take(T value, int at, ref T best, ref int bestAt)
+        {
+            if (value > best || (T.IsNaN(value) && !T.IsNaN(best)))
+            {
+                best = value;
+                bestAt = at;
+            }
+        }
     }
 
     /// <inheritdoc />

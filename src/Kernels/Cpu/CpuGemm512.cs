@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -22,7 +23,7 @@ internal static class CpuGemm512
     private const int Kc = 256;
 
     /// <summary>Rows per packed A block.</summary>
-    private const int Mc = 128;
+    private const int Mc = 384;
 
     /// <summary>Multiply-adds below which one thread does the whole call.</summary>
     private const long SerialWork = 1L << 18;
@@ -30,8 +31,8 @@ internal static class CpuGemm512
     [ThreadStatic] private static float[]? packA32, packB32;
     [ThreadStatic] private static double[]? packA64, packB64;
 
-    /// <summary>Whether this path runs here (Vector512 in hardware).</summary>
-    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+    /// <summary>Whether this path runs here: Vector512 in hardware, and not switched off with TINYGRAD_GEMM512=0 (for A/B timing).</summary>
+    public static bool IsSupported { get; } = Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("TINYGRAD_GEMM512") != "0";
 
     private static T[] Scratch<T>(bool forA, int length)
     {
@@ -77,6 +78,7 @@ internal static class CpuGemm512
             ScaleC(g, c, oc, beta);
             return;
         }
+        if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
         // Split rows when there are enough panels for every worker, else columns. Each worker packs
         // what its region needs itself, so the only synchronisation is the final join.
@@ -97,19 +99,70 @@ internal static class CpuGemm512
         });
     }
 
-    /// <summary>C over row panels [m0, m1) x column panels [n0, n1), all K blocks, on the calling thread.</summary>
+    /// <summary>
+    /// C over row panels [m0, m1) x column panels [n0, n1), all K blocks, on the calling thread. Per
+    /// row block and K block, A is packed once (it stays in L2); each B panel is packed just before
+    /// the row block sweeps it (it stays in L1).
+    /// </summary>
     private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int m0, int m1, int n0, int n1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = 2 * Vector512<T>.Count;
+        int nr = 2 * Vector512<T>.Count, mcPanels = Mc / Mr;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
-        T[] bp = Scratch<T>(false, (n1 - n0) * nr * kc);
-        for (int k0 = 0; k0 < g.K; k0 += kc)
+        T[] bp = Scratch<T>(false, nr * kc);
+        T[] ap = Scratch<T>(true, mcPanels * Mr * kc);
+        for (int mb = m0; mb < m1; mb += mcPanels)
         {
-            int kb = Math.Min(kc, g.K - k0);
-            PackB(g, b, ob, k0, kb, n0, n1, bp, nr);
-            Compute(g, a, oa, c, oc, k0, kb, k0 == 0, alpha, beta, bp, m0, m1, n0, n1);
+            int me = Math.Min(m1, mb + mcPanels);
+            for (int k0 = 0; k0 < g.K; k0 += kc)
+            {
+                int kb = Math.Min(kc, g.K - k0);
+                bool first = k0 == 0;
+                PackA(g, a, oa, k0, kb, mb, me, ap);
+                for (int np = n0; np < n1; np++)
+                {
+                    PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
+                    int col = np * nr, width = Math.Min(nr, g.N - col);
+                    for (int mp = mb; mp < me; mp++)
+                    {
+                        int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
+                        Kernel(ref ap[(mp - mb) * kb * Mr], ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                    }
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// Direct paths for degenerate shapes the register tile would mostly waste: one output column
+    /// (matrix-vector: a dot product per row) and depth 1 (an outer product). False when not applicable.
+    /// </summary>
+    private static bool Skinny<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.N == 1 && !g.TransA && (g.TransB || g.Ldb == 1))
+        {
+            ReadOnlySpan<T> column = b.AsSpan(ob, g.K);
+            for (int i = 0; i < g.M; i++)
+            {
+                T v = alpha * TensorPrimitives.Dot(a.AsSpan(oa + i * g.Lda, g.K), column);
+                ref T cv = ref c[oc + i * g.Ldc];
+                cv = g.Beta != 0 ? v + beta * cv : v;
+            }
+            return true;
+        }
+        if (g.K == 1 && !g.TransB && g.Beta == 0)
+        {
+            ReadOnlySpan<T> row = b.AsSpan(ob, g.N);
+            int step = g.TransA ? 1 : g.Lda;
+            for (int i = 0; i < g.M; i++)
+            {
+                var dst = c.AsSpan(oc + i * g.Ldc, g.N);
+                TensorPrimitives.Multiply(row, a[oa + i * step], dst);
+                if (alpha != T.One) TensorPrimitives.Multiply(dst, alpha, dst);
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void ScaleC<T>(in GemmArgs g, T[] c, int oc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
@@ -182,29 +235,6 @@ internal static class CpuGemm512
                 {
                     var src = a.AsSpan(oa + (r0 + r) * g.Lda + k0, kb);
                     for (int k = 0; k < src.Length; k++) dst[at + k * Mr + r] = src[k];
-                }
-            }
-        }
-    }
-
-    /// <summary>C tiles of row panels [m0, m1) x column panels [n0, n1) for one K block; A is packed here per row block.</summary>
-    private static void Compute<T>(in GemmArgs g, T[] a, int oa, T[] c, int oc, int k0, int kb, bool first, T alpha, T beta,
-        T[] bp, int m0, int m1, int n0, int n1) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int nr = 2 * Vector512<T>.Count, mcPanels = Mc / Mr;
-        T[] ap = Scratch<T>(true, mcPanels * Mr * kb);
-        for (int mb = m0; mb < m1; mb += mcPanels)
-        {
-            int me = Math.Min(m1, mb + mcPanels);
-            PackA(g, a, oa, k0, kb, mb, me, ap);
-            for (int np = n0; np < n1; np++)
-            {
-                int col = np * nr, width = Math.Min(nr, g.N - col);
-                ref T bpr = ref bp[(np - n0) * kb * nr];
-                for (int mp = mb; mp < me; mp++)
-                {
-                    int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
-                    Kernel(ref ap[(mp - mb) * kb * Mr], ref bpr, kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                 }
             }
         }
