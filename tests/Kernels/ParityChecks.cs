@@ -117,6 +117,8 @@ public static class ParityChecks
         {
             ViewSpec.Contiguous(4, 37), ViewSpec.Contiguous(4, 37).At(5), new ViewSpec([37, 4], [1, 37]),
             new ViewSpec([5, 11], [0, 1], 3), new ViewSpec([3, 2, 7], [14, 1, 2]), ViewSpec.Contiguous(3),
+            // Big enough to be split over threads (odd length, offset start, and strided).
+            ViewSpec.Contiguous(70001).At(3), new ViewSpec([300, 230], [1, 300]),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<UnaryOp>())
@@ -149,6 +151,10 @@ public static class ParityChecks
             (new ViewSpec([4, 6], [1, 0]), new ViewSpec([4, 6], [0, 1])),
             (new ViewSpec([4, 6], [12, 2]), new ViewSpec([4, 6], [1, 4])),
             (ViewSpec.Contiguous(2, 7), new ViewSpec([2, 7], [0, 1])),
+            // Big enough to be split over threads: contiguous, bias-style row broadcast, column broadcast.
+            (ViewSpec.Contiguous(70001).At(1), ViewSpec.Contiguous(70001)),
+            (ViewSpec.Contiguous(1001, 67), new ViewSpec([1001, 67], [0, 1], 2)),
+            (new ViewSpec([1001, 67], [1, 0]), ViewSpec.Contiguous(1001, 67).At(1)),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<BinaryOp>())

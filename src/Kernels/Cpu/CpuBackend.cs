@@ -193,7 +193,28 @@ public sealed partial class CpuBackend : ReferenceBackend
             CopySame<T>(x, StridedView.Contiguous(y, x.Shape));
             src = dst;
         }
-        ApplyUnary(op, src, dst);
+        if (n < ParallelElements)
+        {
+            ApplyUnary(op, src, dst);
+            return;
+        }
+        T[] srcArray = x.IsContiguous ? Arr<T>(x.Buffer) : Arr<T>(y);
+        int srcOffset = x.IsContiguous ? x.Offset : 0;
+        T[] dstArray = Arr<T>(y);
+        SplitElements(n, (lo, hi) => ApplyUnary(op, srcArray.AsSpan(srcOffset + lo, hi - lo), dstArray.AsSpan(lo, hi - lo)));
+    }
+
+    /// <summary>Elementwise work below this many elements stays on one thread.</summary>
+    private const int ParallelElements = 1 << 16;
+
+    /// <summary>
+    /// Splits [0, n) over the cores at multiples of 64 elements, so every chunk runs the same vector
+    /// code as a single call would (results do not depend on the split).
+    /// </summary>
+    private static void SplitElements(int n, Action<int, int> body)
+    {
+        int blocks = (n + 63) / 64;
+        CpuLayout.Parallel(blocks, (long)n * 4, (lo, hi) => body(lo * 64, Math.Min(n, hi * 64)));
     }
 
     private static void ApplyUnary<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -275,11 +296,25 @@ public sealed partial class CpuBackend : ReferenceBackend
         T[] sa = Arr<T>(a.Buffer), sb = Arr<T>(b.Buffer), dst = Arr<T>(y);
         if (a.IsContiguous && b.IsContiguous)
         {
-            BinarySpans(op, sa.AsSpan(a.Offset, total), sb.AsSpan(b.Offset, total), dst.AsSpan(0, total));
+            int ao0 = a.Offset, bo0 = b.Offset;
+            if (total < ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), dst.AsSpan(0, total));
+            else SplitElements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), dst.AsSpan(lo, hi - lo)));
             return;
         }
         var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
         int n = plan.Inner, as_ = plan.InnerStrides[0], bs = plan.InnerStrides[1];
+        if (plan.OuterRank == 1 && total >= ParallelElements && (as_ | bs) <= 1)
+        {
+            // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a bias): rows in parallel.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            int ar = plan.OuterStride(0, 0), br = plan.OuterStride(1, 0), yr = plan.OuterStride(2, 0);
+            CpuLayout.Parallel(plan.Rows, (long)total * 4, (lo, hi) =>
+            {
+                for (int r = lo; r < hi; r++)
+                    BinaryRow(op, sa, a0 + r * ar, as_, sb, b0 + r * br, bs, dst.AsSpan(y0 + r * yr, n));
+            });
+            return;
+        }
         for (int r = 0; r < plan.Rows; r++, plan.Next())
         {
             int ao = plan.Offsets[0], bo = plan.Offsets[1];
@@ -290,6 +325,16 @@ public sealed partial class CpuBackend : ReferenceBackend
             else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
             else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
         }
+    }
+
+    /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
+    private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = row.Length;
+        if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+        else if (as_ == 1) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
+        else if (bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
+        else row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
     }
 
     private static void BinarySpans<T>(BinaryOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
