@@ -16,9 +16,10 @@ public static class Memory
             w.Step();
             if (i == warmup || (i > warmup && i % every == 0) || i == steps)
             {
+                // Sampled after a full collection, so the number reflects what is kept, not GC timing.
+                long managed = GC.GetTotalMemory(true);
                 proc.Refresh();
                 long ws = proc.WorkingSet64;
-                long managed = GC.GetTotalMemory(false);
                 if (i == warmup) baseline = ws;
                 peak = Math.Max(peak, ws);
                 last = ws;

@@ -43,6 +43,7 @@ public static class Profile
             double fwd = 0, bwd = 0, opt = 0, zero = 0;
             int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
             long alloc0 = GC.GetTotalAllocatedBytes(true);
+            var pause0 = GC.GetTotalPauseDuration();
             for (int i = 0; i < steps; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
@@ -60,9 +61,10 @@ public static class Profile
                 opt += Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
             }
             long alloc = GC.GetTotalAllocatedBytes(true) - alloc0;
+            double pauseMs = (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / steps;
             PerPrimitive(name, steps);
             Console.WriteLine($"profile {name} zero_ms={zero / steps:F2} forward_ms={fwd / steps:F2} backward_ms={bwd / steps:F2} optimizer_ms={opt / steps:F2} " +
-                $"alloc_mb_per_step={alloc / 1048576.0 / steps:F1} gen0={GC.CollectionCount(0) - gc0} gen2={GC.CollectionCount(2) - gc2}");
+                $"alloc_mb_per_step={alloc / 1048576.0 / steps:F1} gc_pause_ms_per_step={pauseMs:F2} gen0={GC.CollectionCount(0) - gc0} gen2={GC.CollectionCount(2) - gc2}");
         }
     }
 }

@@ -6,9 +6,6 @@ namespace TinyGrad.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Largest im2col scratch (elements) before images are processed in smaller groups.</summary>
-    private const int ScratchLimit = 1 << 22;
-
     /// <inheritdoc />
     public override void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y)
     {
@@ -33,189 +30,168 @@ public sealed partial class CpuBackend
         else ConvBackwardWeight(geometry, Arr<double>(x), Arr<double>(dy), Arr<double>(dw));
     }
 
-    /// <summary>Images per im2col group so the scratch stays under <see cref="ScratchLimit"/>.</summary>
-    private static int ImagesPerGroup(in Conv2dGeometry g) =>
-        Math.Clamp(ScratchLimit / Math.Max(1, g.C * g.KH * g.KW * g.OutH * g.OutW), 1, Math.Max(1, g.N));
+    // Images are split over the cores in fixed contiguous ranges; each worker unfolds one image at a
+    // time into its own CKK x OHW scratch (small enough to stay in L2) and runs that image's GEMM on
+    // its own thread, so the unfolded data never travels through memory.
 
-    // Every pass works on a group of images laid side by side: the unfolded input is one
-    // CKK x (count * OHW) matrix, so each convolution is one large GEMM (threads split its columns).
+    /// <summary>Fixed number of partial weight gradients (independent of the core count, so sums never depend on threads).</summary>
+    private const int WeightChunks = 2;
 
     private static void ConvForward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, group * ckk * ohw));
-        T[] wide = ArrayPool<T>.Shared.Rent(Math.Max(1, group * g.O * ohw));
-        try
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            try
             {
-                int count = Math.Min(group, g.N - n0), ld = count * ohw;
-                Im2Col(g, x, n0, count, col);
-                // wide (O x count*OHW) = w (O x CKK) * col (CKK x count*OHW).
-                GemmCore(new GemmArgs(1, g.O, ld, ckk, false, false, 0, ckk, 0, 0, ld, 0, 0, ld, 0), w, col, wide);
-                Unwiden(wide, y, n0, count, g.O, ohw);
+                for (int n = lo; n < hi; n++)
+                {
+                    Im2Col(g, x, n, col);
+                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW).
+                    GemmSerial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(col);
-            ArrayPool<T>.Shared.Return(wide);
-        }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(col);
+            }
+        });
     }
 
     private static void ConvBackwardInput<T>(Conv2dGeometry g, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, group * ckk * ohw));
-        T[] wide = ArrayPool<T>.Shared.Rent(Math.Max(1, group * g.O * ohw));
-        try
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            try
             {
-                int count = Math.Min(group, g.N - n0), ld = count * ohw;
-                Widen(dy, wide, n0, count, g.O, ohw);
-                // dcol (CKK x count*OHW) = w^T (CKK x O) * dy (O x count*OHW).
-                GemmCore(new GemmArgs(1, ckk, ld, g.O, true, false, 0, ckk, 0, 0, ld, 0, 0, ld, 0), w, wide, col);
-                Col2Im(g, col, n0, count, dx);
+                for (int n = lo; n < hi; n++)
+                {
+                    // dcol (CKK x OHW) = w^T (CKK x O) * dy[n] (O x OHW), then folded into dx[n].
+                    GemmSerial(new GemmArgs(1, ckk, ohw, g.O, true, false, 0, ckk, 0, n * g.O * ohw, ohw, 0, 0, ohw, 0), w, dy, col);
+                    Col2Im(g, col, n, dx);
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(col);
-            ArrayPool<T>.Shared.Return(wide);
-        }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(col);
+            }
+        });
     }
 
     private static void ConvBackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, size = g.O * ckk;
         if (g.N == 0 || ohw == 0)
         {
-            dw.AsSpan(0, g.O * ckk).Clear();
+            dw.AsSpan(0, size).Clear();
             return;
         }
-        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
-        T[] wide = ArrayPool<T>.Shared.Rent(g.O * group * ohw);
+        int chunks = Math.Min(WeightChunks, g.N);
+        // Chunk 0 accumulates straight into dw, the others into scratch; then added in chunk order.
+        T[] partial = ArrayPool<T>.Shared.Rent(Math.Max(1, (chunks - 1) * size));
         try
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            CpuLayout.Parallel(chunks, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
             {
-                int count = Math.Min(group, g.N - n0), ld = count * ohw;
-                Im2Col(g, x, n0, count, col);
-                Widen(dy, wide, n0, count, g.O, ohw);
-                // dw (O x CKK) (+)= dy (O x count*OHW) * col^T (count*OHW x CKK); groups accumulate in image order.
-                GemmCore(new GemmArgs(1, g.O, ckk, ld, false, true, 0, ld, 0, 0, ld, 0, 0, ckk, 0, 1, n0 == 0 ? 0 : 1), wide, col, dw);
-            }
+                T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+                try
+                {
+                    for (int chunk = lo; chunk < hi; chunk++)
+                    {
+                        int n0 = (int)((long)g.N * chunk / chunks), n1 = (int)((long)g.N * (chunk + 1) / chunks);
+                        T[] target = chunk == 0 ? dw : partial;
+                        int at = chunk == 0 ? 0 : (chunk - 1) * size;
+                        for (int n = n0; n < n1; n++)
+                        {
+                            Im2Col(g, x, n, col);
+                            // dw (O x CKK) (+)= dy[n] (O x OHW) * col^T (OHW x CKK), images in order.
+                            GemmSerial(new GemmArgs(1, g.O, ckk, ohw, false, true, n * g.O * ohw, ohw, 0, 0, ohw, 0, at, ckk, 0, 1, n == n0 ? 0 : 1), dy, col, target);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(col);
+                }
+            });
+            for (int chunk = 1; chunk < chunks; chunk++)
+                TensorPrimitives.Add(dw.AsSpan(0, size), partial.AsSpan((chunk - 1) * size, size), dw.AsSpan(0, size));
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(col);
-            ArrayPool<T>.Shared.Return(wide);
+            ArrayPool<T>.Shared.Return(partial);
         }
     }
 
-    /// <summary>wide[o * count*OHW + i * OHW + pq] = nchw[((n0 + i) * O + o) * OHW + pq].</summary>
-    private static void Widen<T>(T[] nchw, T[] wide, int n0, int count, int channels, int ohw)
-    {
-        int ld = count * ohw;
-        CpuLayout.Parallel(count, (long)count * channels * ohw, (lo, hi) =>
-        {
-            for (int i = lo; i < hi; i++)
-            for (int o = 0; o < channels; o++)
-                Array.Copy(nchw, ((n0 + i) * channels + o) * ohw, wide, o * ld + i * ohw, ohw);
-        });
-    }
-
-    /// <summary>The inverse of <see cref="Widen{T}"/>.</summary>
-    private static void Unwiden<T>(T[] wide, T[] nchw, int n0, int count, int channels, int ohw)
-    {
-        int ld = count * ohw;
-        CpuLayout.Parallel(count, (long)count * channels * ohw, (lo, hi) =>
-        {
-            for (int i = lo; i < hi; i++)
-            for (int o = 0; o < channels; o++)
-                Array.Copy(wide, o * ld + i * ohw, nchw, ((n0 + i) * channels + o) * ohw, ohw);
-        });
-    }
-
     /// <summary>
-    /// Unfolds images [n0, n0 + count) into one CKK x (count * OHW) matrix: element
-    /// (c*KH*KW + i*KW + j, image*OHW + p*OW + q) is x[n0 + image, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
+    /// Unfolds image <paramref name="n"/> into a CKK x OHW matrix: element (c*KH*KW + i*KW + j, p*OW + q)
+    /// is x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
     /// </summary>
-    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n0, int count, T[] col) where T : unmanaged, INumberBase<T>
+    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n, T[] col) where T : unmanaged, INumberBase<T>
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow, ld = count * ohw;
-        var geo = g;
-        CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
         {
-            for (int t = lo; t < hi; t++)
+            int plane = (n * g.C + c) * g.H * g.W;
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
             {
-                int image = t / geo.C, c = t % geo.C;
-                int plane = ((n0 + image) * geo.C + c) * geo.H * geo.W;
-                for (int i = 0; i < geo.KH; i++)
-                for (int j = 0; j < geo.KW; j++)
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                // Output columns q whose input column q*sw + v0 lies inside [0, W).
+                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
+                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                for (int p = 0; p < oh; p++)
                 {
-                    int kk = (c * geo.KH + i) * geo.KW + j;
-                    int at = kk * ld + image * ohw;
-                    int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
-                    // Output columns q whose input column q*sw + v0 lies inside [0, W).
-                    int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + geo.StrideW - 1) / geo.StrideW);
-                    int qhi = Math.Clamp(geo.W - v0 <= 0 ? 0 : (geo.W - v0 - 1) / geo.StrideW + 1, qlo, ow);
-                    for (int p = 0; p < oh; p++)
+                    int h = p * g.StrideH + h0;
+                    var dst = col.AsSpan(at + p * ow, ow);
+                    if ((uint)h >= (uint)g.H)
                     {
-                        int h = p * geo.StrideH + h0, rowAt = at + p * ow;
-                        var dst = col.AsSpan(rowAt, ow);
-                        if ((uint)h >= (uint)geo.H)
-                        {
-                            dst.Clear();
-                            continue;
-                        }
-                        dst[..qlo].Clear();
-                        dst[qhi..].Clear();
-                        int src = plane + h * geo.W + v0;
-                        if (geo.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
-                        else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * geo.StrideW];
+                        dst.Clear();
+                        continue;
                     }
+                    dst[..qlo].Clear();
+                    dst[qhi..].Clear();
+                    int src = plane + h * g.W + v0;
+                    if (g.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
+                    else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * g.StrideW];
                 }
             }
-        });
+        }
     }
 
-    /// <summary>Folds a CKK x (count * OHW) column matrix back into dx, summing overlaps in a fixed order.</summary>
-    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n0, int count, T[] dx) where T : unmanaged, INumberBase<T>
+    /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
+    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow, ld = count * ohw;
-        var geo = g;
-        // Each (image, channel) plane of dx is written by one worker only.
-        CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
         {
-            for (int t = lo; t < hi; t++)
+            int plane = (n * g.C + c) * g.H * g.W;
+            dx.AsSpan(plane, g.H * g.W).Clear();
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
             {
-                int image = t / geo.C, c = t % geo.C;
-                int plane = ((n0 + image) * geo.C + c) * geo.H * geo.W;
-                dx.AsSpan(plane, geo.H * geo.W).Clear();
-                for (int i = 0; i < geo.KH; i++)
-                for (int j = 0; j < geo.KW; j++)
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
+                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                for (int p = 0; p < oh; p++)
                 {
-                    int at = ((c * geo.KH + i) * geo.KW + j) * ld + image * ohw;
-                    int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
-                    int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + geo.StrideW - 1) / geo.StrideW);
-                    int qhi = Math.Clamp(geo.W - v0 <= 0 ? 0 : (geo.W - v0 - 1) / geo.StrideW + 1, qlo, ow);
-                    for (int p = 0; p < oh; p++)
+                    int h = p * g.StrideH + h0;
+                    if ((uint)h >= (uint)g.H) continue;
+                    int dst = plane + h * g.W + v0, rowAt = at + p * ow;
+                    if (g.StrideW == 1)
                     {
-                        int h = p * geo.StrideH + h0;
-                        if ((uint)h >= (uint)geo.H) continue;
-                        int dst = plane + h * geo.W + v0, rowAt = at + p * ow;
-                        if (geo.StrideW == 1)
-                        {
-                            var d = dx.AsSpan(dst + qlo, qhi - qlo);
-                            TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
-                        }
-                        else for (int q = qlo; q < qhi; q++) dx[dst + q * geo.StrideW] += col[rowAt + q];
+                        var d = dx.AsSpan(dst + qlo, qhi - qlo);
+                        TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
                     }
+                    else for (int q = qlo; q < qhi; q++) dx[dst + q * g.StrideW] += col[rowAt + q];
                 }
             }
-        });
+        }
     }
 
     /// <inheritdoc />

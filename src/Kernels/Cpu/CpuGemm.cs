@@ -84,6 +84,13 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>GEMM on the calling thread where the fast path exists (the caller splits work over the cores).</summary>
+    internal static void GemmSerial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (CpuGemm512.IsSupported) CpuGemm512.Serial(g, a, b, c);
+        else GemmCore(g, a, b, c);
+    }
+
     /// <summary>Panel <paramref name="p"/> of op(B) of one batch entry: dst[at + k * w2 + j] = B(k, p * w2 + j), zero past N.</summary>
     private static void PackB<T>(in GemmArgs g, T[] b, int batch, int p, int w2, T[] dst, int at) where T : unmanaged, INumberBase<T>
     {

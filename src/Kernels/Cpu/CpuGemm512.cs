@@ -67,6 +67,12 @@ internal static class CpuGemm512
         for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, batch, workers);
     }
 
+    /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
+    public static void Serial<T>(in GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, batch, 1);
+    }
+
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
     private static void Single<T>(GemmArgs g, T[] a, T[] b, T[] c, int batch, int workers) where T : unmanaged, IFloatingPointIeee754<T>
     {
