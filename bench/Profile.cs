@@ -12,11 +12,18 @@ public static class Profile
         Device.Default = device;
         try
         {
-            var w = Workload.Create(name, device);
-            for (int i = 0; i < 3; i++) w.Step();
+            var w = Workload.Create(name.Replace("_hvp", "").Replace("_grad", ""), device);
+            Action step = w.Step;
+            if (name.EndsWith("_hvp", StringComparison.Ordinal) || name.EndsWith("_grad", StringComparison.Ordinal))
+            {
+                var h = w.Hessian();
+                var v = Tensor.Randn([h.Size], new Generator(3), device: device);
+                step = name.EndsWith("_hvp", StringComparison.Ordinal) ? () => h.Apply(v) : () => h.Gradient();
+            }
+            for (int i = 0; i < 3; i++) step();
             backend.Times.Clear();
             long t0 = Stopwatch.GetTimestamp();
-            for (int i = 0; i < steps; i++) w.Step();
+            for (int i = 0; i < steps; i++) step();
             double total = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / steps, inKernels = 0;
             var rows = new List<(string Name, double Ms, int Calls)>();
             foreach (var (k, (ms, calls)) in backend.Times) rows.Add((k, ms / steps, calls / steps));
@@ -38,6 +45,8 @@ public static class Profile
     {
         foreach (var name in names)
         {
+            PerPrimitive(name, steps);
+            if (name.EndsWith("_hvp", StringComparison.Ordinal) || name.EndsWith("_grad", StringComparison.Ordinal)) continue;
             var w = Workload.Create(name, Device.Cpu);
             for (int i = 0; i < 5; i++) w.Step();
             double fwd = 0, bwd = 0, opt = 0, zero = 0;
@@ -62,7 +71,6 @@ public static class Profile
             }
             long alloc = GC.GetTotalAllocatedBytes(true) - alloc0;
             double pauseMs = (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / steps;
-            PerPrimitive(name, steps);
             Console.WriteLine($"profile {name} zero_ms={zero / steps:F2} forward_ms={fwd / steps:F2} backward_ms={bwd / steps:F2} optimizer_ms={opt / steps:F2} " +
                 $"alloc_mb_per_step={alloc / 1048576.0 / steps:F1} gc_pause_ms_per_step={pauseMs:F2} gen0={GC.CollectionCount(0) - gc0} gen2={GC.CollectionCount(2) - gc2}");
         }

@@ -43,7 +43,10 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
     {
         var va = a; var vb = b;
-        Time($"binary {op}{(va.IsContiguous && vb.IsContiguous ? "" : " strided")}", () => inner.Binary(op, va, vb, y));
+        string key = $"binary {op}{(va.IsContiguous && vb.IsContiguous ? "" : " strided")}";
+        if (Environment.GetEnvironmentVariable("PROFILE_SHAPES") == "1" && !(va.IsContiguous && vb.IsContiguous))
+            key += $" [{string.Join(",", va.Shape)}] a=({string.Join(",", va.Strides)}) b=({string.Join(",", vb.Strides)})";
+        Time(key, () => inner.Binary(op, va, vb, y));
     }
     public void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y) { var c = condition; var va = a; var vb = b; Time("where", () => inner.Where(c, va, vb, y)); }
     public void Reduce(ReduceOp op, in StridedView x, in StridedView y) { var vx = x; var vy = y; Time($"reduce {op}", () => inner.Reduce(op, vx, vy)); }

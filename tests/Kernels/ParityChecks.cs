@@ -155,6 +155,13 @@ public static class ParityChecks
             (ViewSpec.Contiguous(70001).At(1), ViewSpec.Contiguous(70001)),
             (ViewSpec.Contiguous(1001, 67), new ViewSpec([1001, 67], [0, 1], 2)),
             (new ViewSpec([1001, 67], [1, 0]), ViewSpec.Contiguous(1001, 67).At(1)),
+            // A transposed operand (gathered first), on either side.
+            (ViewSpec.Contiguous(90, 70), new ViewSpec([90, 70], [1, 90], 3)),
+            (new ViewSpec([90, 70], [1, 90]), ViewSpec.Contiguous(90, 70).At(2)),
+            // Both operands the same permutation of a dense block; a long row with a scalar operand.
+            (new ViewSpec([1, 90, 70], [6300, 1, 90], 1), new ViewSpec([1, 90, 70], [6300, 1, 90], 4)),
+            (new ViewSpec([4, 9, 130], [1, 520, 4]), new ViewSpec([4, 9, 130], [1, 520, 4])),
+            (new ViewSpec([300, 230], [0, 0], 2), ViewSpec.Contiguous(300, 230)),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<BinaryOp>())

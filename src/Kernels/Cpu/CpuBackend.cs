@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -80,13 +81,30 @@ public sealed partial class CpuBackend : ReferenceBackend
     private static void TransposeBlocks<T>(T[] src, int s0, int lds, T[] dst, int d0, int ldd, int rows, int cols)
     {
         const int block = 16;
+        if (rows <= 0 || cols <= 0) return;
+        if (lds < 0 || ldd < 0)
+        {
+            for (int r = 0; r < rows; r++)
+            for (int i = 0; i < cols; i++)
+                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
+            return;
+        }
+        // Bounds checked once here; the blocks below index through refs.
+        _ = src[s0 + (rows - 1) + (cols - 1) * lds];
+        _ = dst[d0 + (rows - 1) * ldd + (cols - 1)];
+        ref T sr = ref MemoryMarshal.GetArrayDataReference(src);
+        ref T dr = ref MemoryMarshal.GetArrayDataReference(dst);
         for (int r0 = 0; r0 < rows; r0 += block)
         for (int i0 = 0; i0 < cols; i0 += block)
         {
             int r1 = Math.Min(rows, r0 + block), i1 = Math.Min(cols, i0 + block);
             for (int r = r0; r < r1; r++)
-            for (int i = i0; i < i1; i++)
-                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
+            {
+                ref T drow = ref Unsafe.Add(ref dr, d0 + r * ldd);
+                ref T scol = ref Unsafe.Add(ref sr, s0 + r);
+                for (int i = i0; i < i1; i++)
+                    Unsafe.Add(ref drow, i) = Unsafe.Add(ref scol, i * lds);
+            }
         }
     }
 
@@ -303,6 +321,51 @@ public sealed partial class CpuBackend : ReferenceBackend
         }
         var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
         int n = plan.Inner, as_ = plan.InnerStrides[0], bs = plan.InnerStrides[1];
+        if (total >= 4096 && a.Strides.AsSpan().SequenceEqual(b.Strides) && IsPermutedDense(a.Shape, a.Strides))
+        {
+            // Both operands are the same permutation of a dense block (e.g. two transposed
+            // gradients): combine the blocks flat, then transpose the result into place once.
+            T[] flat = ArrayPool<T>.Shared.Rent(total);
+            try
+            {
+                int ao0 = a.Offset, bo0 = b.Offset;
+                if (total < ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), flat.AsSpan(0, total));
+                else SplitElements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), flat.AsSpan(lo, hi - lo)));
+                CopyStrided(flat, a.Shape, a.Strides, 0, dst, StridedView.RowMajorStrides(a.Shape), 0);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(flat);
+            }
+            return;
+        }
+        if (plan.OuterRank == 0 && total >= ParallelElements && (as_ | bs) <= 1)
+        {
+            // One long row (contiguous or scalar-broadcast operands): split it over the cores.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            SplitElements(total, (lo, hi) =>
+                BinaryRow(op, sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
+            return;
+        }
+        if (total >= 4096 && (as_ > 1 || bs > 1) && (a.IsContiguous || b.IsContiguous) && NoBroadcast(a) && NoBroadcast(b))
+        {
+            // One operand is a permuted view (typically a transposed gradient): gather it with the
+            // blocked transpose first, then run the contiguous kernel.
+            var strided = a.IsContiguous ? b : a;
+            T[] dense = ArrayPool<T>.Shared.Rent(total);
+            try
+            {
+                CopyStrided(Arr<T>(strided.Buffer), strided.Shape, strided.Strides, strided.Offset, dense, StridedView.RowMajorStrides(strided.Shape), 0);
+                var left = a.IsContiguous ? sa.AsSpan(a.Offset, total) : dense.AsSpan(0, total);
+                var right = a.IsContiguous ? dense.AsSpan(0, total) : sb.AsSpan(b.Offset, total);
+                BinarySpans(op, left, right, dst.AsSpan(0, total));
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(dense);
+            }
+            return;
+        }
         if (plan.OuterRank == 1 && total >= ParallelElements && (as_ | bs) <= 1)
         {
             // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a bias): rows in parallel.
@@ -325,6 +388,39 @@ public sealed partial class CpuBackend : ReferenceBackend
             else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
             else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
         }
+    }
+
+    /// <summary>True when the view's elements fill one dense block starting at its offset, in some axis order.</summary>
+    private static bool IsPermutedDense(int[] shape, int[] strides)
+    {
+        Span<int> order = stackalloc int[shape.Length];
+        int count = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 1) continue;
+            int at = count++;
+            // Insertion sort by stride.
+            while (at > 0 && strides[order[at - 1]] > strides[d])
+            {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = d;
+        }
+        long expected = 1;
+        for (int i = 0; i < count; i++)
+        {
+            if (strides[order[i]] != expected) return false;
+            expected *= shape[order[i]];
+        }
+        return true;
+    }
+
+    private static bool NoBroadcast(in StridedView v)
+    {
+        for (int d = 0; d < v.Shape.Length; d++)
+            if (v.Strides[d] == 0 && v.Shape[d] > 1) return false;
+        return true;
     }
 
     /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
