@@ -124,7 +124,11 @@ internal static class CpuGemm512
             {
                 int kb = Math.Min(kc, g.K - k0);
                 bool first = k0 == 0;
-                PackA(g, a, oa, k0, kb, mb, me, ap);
+                // Row-major A is read in place (8 row streams, no packing); only a partial last
+                // panel, or a transposed A, goes through the packed copy.
+                bool direct = !g.TransA;
+                int lastFull = direct ? Math.Min(me, g.M / Mr) : mb;
+                if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
                 for (int np = n0; np < n1; np++)
                 {
                     PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
@@ -132,7 +136,10 @@ internal static class CpuGemm512
                     for (int mp = mb; mp < me; mp++)
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
-                        Kernel(ref ap[(mp - mb) * kb * Mr], ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        if (mp < lastFull)
+                            Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        else
+                            Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                     }
                 }
             }
@@ -256,10 +263,11 @@ internal static class CpuGemm512
 
     /// <summary>The 8 x 2-vector register tile: acc = A panel (kb x 8) times B panel (kb x nr), then stored into C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<T>(ref T ap, ref T bp, int kb, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
+    private static void Kernel<T>(ref T ap, int rowStep, int kStep, ref T bp, int kb, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
+        nint o1 = rowStep, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1, ks = kStep;
         Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         Vector512<T> c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k < kb; k++)
@@ -267,21 +275,21 @@ internal static class CpuGemm512
             Vector512<T> b0 = Vector512.LoadUnsafe(ref bp), b1 = Vector512.LoadUnsafe(ref bp, (nuint)w);
             Vector512<T> x = Vector512.Create(ap);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref ap, 1));
+            x = Vector512.Create(Unsafe.Add(ref ap, o1));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref ap, 2));
+            x = Vector512.Create(Unsafe.Add(ref ap, o2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref ap, 3));
+            x = Vector512.Create(Unsafe.Add(ref ap, o3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref ap, 4));
+            x = Vector512.Create(Unsafe.Add(ref ap, o4));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref ap, 5));
+            x = Vector512.Create(Unsafe.Add(ref ap, o5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref ap, 6));
+            x = Vector512.Create(Unsafe.Add(ref ap, o6));
             c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref ap, 7));
+            x = Vector512.Create(Unsafe.Add(ref ap, o7));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            ap = ref Unsafe.Add(ref ap, Mr);
+            ap = ref Unsafe.Add(ref ap, ks);
             bp = ref Unsafe.Add(ref bp, 2 * w);
         }
         ref T cr = ref c[at];
