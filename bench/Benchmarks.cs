@@ -15,7 +15,8 @@ public sealed class BenchConfig : ManualConfig
     public BenchConfig()
     {
         AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-            .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15).WithId("short-inproc"));
+            .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150)).WithId("short-inproc"));
         AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
     }
 }

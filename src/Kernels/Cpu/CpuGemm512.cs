@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace TinyGrad.Kernels.Cpu;
@@ -117,6 +118,8 @@ internal static class CpuGemm512
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
         T[] bp = Scratch<T>(false, nr * kc);
         T[] ap = Scratch<T>(true, mcPanels * Mr * kc);
+        Span<T> tile = stackalloc T[Mr * 2 * Vector512<T>.Count];
+        ref T tileRef = ref MemoryMarshal.GetReference(tile);
         for (int mb = m0; mb < m1; mb += mcPanels)
         {
             int me = Math.Min(m1, mb + mcPanels);
@@ -136,10 +139,9 @@ internal static class CpuGemm512
                     for (int mp = mb; mp < me; mp++)
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
-                        if (mp < lastFull)
-                            Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
-                        else
-                            Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bp[0], kb, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        if (mp < lastFull) Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bp[0], kb, ref tileRef);
+                        else Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bp[0], kb, ref tileRef);
+                        StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                     }
                 }
             }
@@ -262,14 +264,13 @@ internal static class CpuGemm512
     }
 
     /// <summary>The 8 x 2-vector register tile: acc = A panel (kb x 8) times B panel (kb x nr), then stored into C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<T>(ref T ap, int rowStep, int kStep, ref T bp, int kb, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
+    private static void Kernel<T>(ref T ap, int rowStep, int kStep, ref T bp, int kb, ref T t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         nint o1 = rowStep, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1, ks = kStep;
-        Vector512<T> c00 = Vector512<T>.Zero, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        Vector512<T> c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int k = 0; k < kb; k++)
         {
             Vector512<T> b0 = Vector512.LoadUnsafe(ref bp), b1 = Vector512.LoadUnsafe(ref bp, (nuint)w);
@@ -292,15 +293,33 @@ internal static class CpuGemm512
             ap = ref Unsafe.Add(ref ap, ks);
             bp = ref Unsafe.Add(ref bp, 2 * w);
         }
+        // The accumulators go to the caller's tile buffer and this method makes no calls: on the
+        // SysV ABI no vector register survives a call, and any call here makes the JIT spill all 16
+        // accumulators on every iteration.
+        int s2 = 2 * w;
+        c00.StoreUnsafe(ref t, 0); c01.StoreUnsafe(ref t, (nuint)w);
+        c10.StoreUnsafe(ref t, (nuint)s2); c11.StoreUnsafe(ref t, (nuint)(s2 + w));
+        c20.StoreUnsafe(ref t, (nuint)(2 * s2)); c21.StoreUnsafe(ref t, (nuint)(2 * s2 + w));
+        c30.StoreUnsafe(ref t, (nuint)(3 * s2)); c31.StoreUnsafe(ref t, (nuint)(3 * s2 + w));
+        c40.StoreUnsafe(ref t, (nuint)(4 * s2)); c41.StoreUnsafe(ref t, (nuint)(4 * s2 + w));
+        c50.StoreUnsafe(ref t, (nuint)(5 * s2)); c51.StoreUnsafe(ref t, (nuint)(5 * s2 + w));
+        c60.StoreUnsafe(ref t, (nuint)(6 * s2)); c61.StoreUnsafe(ref t, (nuint)(6 * s2 + w));
+        c70.StoreUnsafe(ref t, (nuint)(7 * s2)); c71.StoreUnsafe(ref t, (nuint)(7 * s2 + w));
+    }
+
+    /// <summary>Writes the valid rows x columns of a finished tile into C.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreTile<T>(Span<T> tile, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count, s2 = 2 * w;
+        ref T t = ref MemoryMarshal.GetReference(tile);
         ref T cr = ref c[at];
-        StoreRow(ref cr, c00, c01, w, width, first, readC, alpha, beta); if (rows == 1) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c10, c11, w, width, first, readC, alpha, beta); if (rows == 2) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c20, c21, w, width, first, readC, alpha, beta); if (rows == 3) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c30, c31, w, width, first, readC, alpha, beta); if (rows == 4) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c40, c41, w, width, first, readC, alpha, beta); if (rows == 5) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c50, c51, w, width, first, readC, alpha, beta); if (rows == 6) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c60, c61, w, width, first, readC, alpha, beta); if (rows == 7) return; cr = ref Unsafe.Add(ref cr, ldc);
-        StoreRow(ref cr, c70, c71, w, width, first, readC, alpha, beta);
+        for (int r = 0; r < rows; r++)
+        {
+            ref T row = ref Unsafe.Add(ref t, r * s2);
+            StoreRow(ref Unsafe.Add(ref cr, r * ldc), Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, (nuint)w), w, width, first, readC, alpha, beta);
+        }
     }
 
     /// <summary>Stores the first <paramref name="width"/> columns of one tile row (whole vectors where possible).</summary>
