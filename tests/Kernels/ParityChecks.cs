@@ -162,6 +162,8 @@ public static class ParityChecks
             (new ViewSpec([1, 90, 70], [6300, 1, 90], 1), new ViewSpec([1, 90, 70], [6300, 1, 90], 4)),
             (new ViewSpec([4, 9, 130], [1, 520, 4]), new ViewSpec([4, 9, 130], [1, 520, 4])),
             (new ViewSpec([300, 230], [0, 0], 2), ViewSpec.Contiguous(300, 230)),
+            // A per-channel bias over NCHW planes (several outer dimensions), split over threads.
+            (ViewSpec.Contiguous(7, 5, 61, 37), new ViewSpec([7, 5, 61, 37], [0, 1, 0, 0], 1)),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<BinaryOp>())

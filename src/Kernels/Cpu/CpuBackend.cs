@@ -366,15 +366,15 @@ public sealed partial class CpuBackend : ReferenceBackend
             }
             return;
         }
-        if (plan.OuterRank == 1 && total >= ParallelElements && (as_ | bs) <= 1)
+        if (plan.OuterRank >= 1 && total >= ParallelElements && (as_ | bs) <= 1)
         {
-            // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a bias): rows in parallel.
+            // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a
+            // bias, per row or per channel plane): rows in parallel, each worker from its own first row.
             int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
-            int ar = plan.OuterStride(0, 0), br = plan.OuterStride(1, 0), yr = plan.OuterStride(2, 0);
             CpuLayout.Parallel(plan.Rows, (long)total * 4, (lo, hi) =>
             {
                 for (int r = lo; r < hi; r++)
-                    BinaryRow(op, sa, a0 + r * ar, as_, sb, b0 + r * br, bs, dst.AsSpan(y0 + r * yr, n));
+                    BinaryRow(op, sa, plan.RowOffset(0, r, a0), as_, sb, plan.RowOffset(1, r, b0), bs, dst.AsSpan(plan.RowOffset(2, r, y0), n));
             });
             return;
         }
