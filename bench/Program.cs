@@ -63,6 +63,31 @@ public static class Program
         return steps % 2 == 1 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
     }
 
+    /// <summary>Medians of two actions timed alternately.</summary>
+    public static (double First, double Second) MedianPairMs(Action first, Action second, int steps, int warmup)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            first();
+            second();
+        }
+        var a = new double[steps];
+        var b = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            first();
+            a[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t0 = Stopwatch.GetTimestamp();
+            second();
+            b[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+        Array.Sort(a);
+        Array.Sort(b);
+        static double Mid(double[] x) => x.Length % 2 == 1 ? x[x.Length / 2] : 0.5 * (x[x.Length / 2 - 1] + x[x.Length / 2]);
+        return (Mid(a), Mid(b));
+    }
+
     private static void Compare(int steps, string[] only)
     {
         var device = Device.Cpu;
@@ -91,8 +116,8 @@ public static class Program
             var w = Workload.Create("mlp", device);
             var h = w.Hessian();
             var v = Tensor.Randn([h.Size], new Generator(3));
-            double grad = MedianMs(() => h.Gradient(), steps, warmup: 3);
-            double hvp = MedianMs(() => h.Apply(v), steps, warmup: 3);
+            // Interleaved (gradient, HVP, gradient, ...) so both see the same machine load.
+            var (grad, hvp) = MedianPairMs(() => h.Gradient(), () => h.Apply(v), steps, warmup: 3);
             Console.WriteLine($"ours mlp_grad median_ms={grad:F3}");
             Console.WriteLine($"ours mlp_hvp median_ms={hvp:F3} hvp_over_grad={hvp / grad:F3}");
         }

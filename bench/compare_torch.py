@@ -81,7 +81,19 @@ def hvp():
     torch.autograd.grad(dot, params)
 
 
-gm, hm = median_ms(grad), median_ms(hvp)
+# Interleaved like the C# side, so both see the same machine load.
+for _ in range(WARMUP):
+    grad()
+    hvp()
+gt, ht = [], []
+for _ in range(STEPS):
+    t0 = time.perf_counter()
+    grad()
+    gt.append((time.perf_counter() - t0) * 1e3)
+    t0 = time.perf_counter()
+    hvp()
+    ht.append((time.perf_counter() - t0) * 1e3)
+gm, hm = statistics.median(gt), statistics.median(ht)
 print(f"torch mlp_grad median_ms={gm:.3f}", flush=True)
 print(f"torch mlp_hvp median_ms={hm:.3f} hvp_over_grad={hm / gm:.3f}", flush=True)
 
