@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TinyGrad.Kernels.Cpu;
 
@@ -209,7 +213,8 @@ public sealed partial class CpuBackend
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
         {
-            MaxPool2x2(g, x, y, idx);
+            if (typeof(T) == typeof(float) && Avx512F.IsSupported) MaxPool2x2Single(g, (float[])(object)x, (float[])(object)y, idx);
+            else MaxPool2x2(g, x, y, idx);
             return;
         }
         CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
@@ -242,6 +247,109 @@ public sealed partial class CpuBackend
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// 2x2 / stride 2 max pooling on float with AVX-512: 16 outputs at a time (even/odd columns split
+    /// by a two-register permute), candidates compared in the reference's order with strict
+    /// greater-than, so the first maximum wins. A chunk holding a NaN, and the row tail, go through
+    /// the scalar rule.
+    /// </summary>
+    private static void MaxPool2x2Single(Pool2dGeometry g, float[] x, float[] y, int[] idx)
+    {
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
+        {
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var odds = evens + Vector512<int>.One;
+            var step = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Span<float> stage = stackalloc float[64];
+            for (int nc = lo; nc < hi; nc++)
+            {
+                ref float plane = ref x[nc * planeIn];
+                for (int p = 0; p < oh; p++)
+                {
+                    int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow, q = 0;
+                    for (; q < ow; q += 16)
+                    {
+                        int count = Math.Min(16, ow - q);
+                        Vector512<float> t0, t1, b0, b1;
+                        if (count == 16 && 2 * q + 32 <= width)
+                        {
+                            ref float top = ref Unsafe.Add(ref plane, r0 + 2 * q);
+                            ref float bottom = ref Unsafe.Add(ref plane, r1 + 2 * q);
+                            t0 = Vector512.LoadUnsafe(ref top);
+                            t1 = Vector512.LoadUnsafe(ref top, 16);
+                            b0 = Vector512.LoadUnsafe(ref bottom);
+                            b1 = Vector512.LoadUnsafe(ref bottom, 16);
+                        }
+                        else
+                        {
+                            // A short row: stage the 2 x (2 * count) inputs in a padded buffer.
+                            stage.Fill(float.NegativeInfinity);
+                            x.AsSpan(nc * planeIn + r0 + 2 * q, 2 * count).CopyTo(stage);
+                            x.AsSpan(nc * planeIn + r1 + 2 * q, 2 * count).CopyTo(stage[32..]);
+                            ref float st = ref MemoryMarshal.GetReference(stage);
+                            t0 = Vector512.LoadUnsafe(ref st);
+                            t1 = Vector512.LoadUnsafe(ref st, 16);
+                            b0 = Vector512.LoadUnsafe(ref st, 32);
+                            b1 = Vector512.LoadUnsafe(ref st, 48);
+                        }
+                        var a = Avx512F.PermuteVar16x32x2(t0, evens, t1);
+                        var b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
+                        var c = Avx512F.PermuteVar16x32x2(b0, evens, b1);
+                        var d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
+                        var nan = ~Vector512.Equals(a, a) | ~Vector512.Equals(b, b) | ~Vector512.Equals(c, c) | ~Vector512.Equals(d, d);
+                        if (nan != Vector512<float>.Zero) break;
+                        var at = Vector512.Create(r0 + 2 * q) + step;
+                        var best = a;
+                        var take = Vector512.GreaterThan(b, best);
+                        best = Vector512.ConditionalSelect(take, b, best);
+                        at = Vector512.ConditionalSelect(take.AsInt32(), at + Vector512<int>.One, at);
+                        take = Vector512.GreaterThan(c, best);
+                        best = Vector512.ConditionalSelect(take, c, best);
+                        var atC = Vector512.Create(r1 + 2 * q) + step;
+                        at = Vector512.ConditionalSelect(take.AsInt32(), atC, at);
+                        take = Vector512.GreaterThan(d, best);
+                        best = Vector512.ConditionalSelect(take, d, best);
+                        at = Vector512.ConditionalSelect(take.AsInt32(), atC + Vector512<int>.One, at);
+                        if (count == 16)
+                        {
+                            best.StoreUnsafe(ref y[o + q]);
+                            at.StoreUnsafe(ref idx[o + q]);
+                        }
+                        else
+                        {
+                            for (int j = 0; j < count; j++)
+                            {
+                                y[o + q + j] = best.GetElement(j);
+                                idx[o + q + j] = at.GetElement(j);
+                            }
+                        }
+                    }
+                    for (; q < ow; q++)
+                    {
+                        int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
+                        float best = Unsafe.Add(ref plane, a0);
+                        int bestAt = a0;
+                        TakeSingle(Unsafe.Add(ref plane, a0 + 1), a0 + 1, ref best, ref bestAt);
+                        TakeSingle(Unsafe.Add(ref plane, c0), c0, ref best, ref bestAt);
+                        TakeSingle(Unsafe.Add(ref plane, c0 + 1), c0 + 1, ref best, ref bestAt);
+                        y[o + q] = best;
+                        idx[o + q] = bestAt;
+                    }
+                }
+            }
+        });
+
+        static void TakeSingle(float value, int at, ref float best, ref int bestAt)
+        {
+            if (value > best || (float.IsNaN(value) && !float.IsNaN(best)))
+            {
+                best = value;
+                bestAt = at;
+            }
+        }
     }
 
     /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
