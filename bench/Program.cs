@@ -34,6 +34,22 @@ public static class Program
             Micro.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
             return 0;
         }
+        if (args.Length > 0 && args[0] == "determinism")
+        {
+            // Same seed, 5 steps: prints a checksum of every parameter bit; run with different
+            // DOTNET_PROCESSOR_COUNT values and compare the lines.
+            foreach (var name in Workload.Names)
+            {
+                var w = Workload.Create(name, Device.Cpu);
+                for (int i = 0; i < 5; i++) w.Step();
+                ulong hash = 14695981039346656037UL;
+                foreach (var p in w.Parameters)
+                    foreach (float f in p.ToArray<float>())
+                        hash = (hash ^ BitConverter.SingleToUInt32Bits(f)) * 1099511628211UL;
+                Console.WriteLine($"determinism {name} params_fnv1a={hash:x16}");
+            }
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "memory")
         {
             int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
