@@ -117,6 +117,8 @@ public static class ParityChecks
         {
             ViewSpec.Contiguous(4, 37), ViewSpec.Contiguous(4, 37).At(5), new ViewSpec([37, 4], [1, 37]),
             new ViewSpec([5, 11], [0, 1], 3), new ViewSpec([3, 2, 7], [14, 1, 2]), ViewSpec.Contiguous(3),
+            // Big enough to be split over threads (odd length, offset start, and strided).
+            ViewSpec.Contiguous(70001).At(3), new ViewSpec([300, 230], [1, 300]),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<UnaryOp>())
@@ -149,6 +151,19 @@ public static class ParityChecks
             (new ViewSpec([4, 6], [1, 0]), new ViewSpec([4, 6], [0, 1])),
             (new ViewSpec([4, 6], [12, 2]), new ViewSpec([4, 6], [1, 4])),
             (ViewSpec.Contiguous(2, 7), new ViewSpec([2, 7], [0, 1])),
+            // Big enough to be split over threads: contiguous, bias-style row broadcast, column broadcast.
+            (ViewSpec.Contiguous(70001).At(1), ViewSpec.Contiguous(70001)),
+            (ViewSpec.Contiguous(1001, 67), new ViewSpec([1001, 67], [0, 1], 2)),
+            (new ViewSpec([1001, 67], [1, 0]), ViewSpec.Contiguous(1001, 67).At(1)),
+            // A transposed operand (gathered first), on either side.
+            (ViewSpec.Contiguous(90, 70), new ViewSpec([90, 70], [1, 90], 3)),
+            (new ViewSpec([90, 70], [1, 90]), ViewSpec.Contiguous(90, 70).At(2)),
+            // Both operands the same permutation of a dense block; a long row with a scalar operand.
+            (new ViewSpec([1, 90, 70], [6300, 1, 90], 1), new ViewSpec([1, 90, 70], [6300, 1, 90], 4)),
+            (new ViewSpec([4, 9, 130], [1, 520, 4]), new ViewSpec([4, 9, 130], [1, 520, 4])),
+            (new ViewSpec([300, 230], [0, 0], 2), ViewSpec.Contiguous(300, 230)),
+            // A per-channel bias over NCHW planes (several outer dimensions), split over threads.
+            (ViewSpec.Contiguous(7, 5, 61, 37), new ViewSpec([7, 5, 61, 37], [0, 1, 0, 0], 1)),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<BinaryOp>())
@@ -250,7 +265,7 @@ public static class ParityChecks
 
     private static void Gemm(ParityContext c)
     {
-        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3) };
+        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3), (37, 1, 45), (40, 33, 1), (5, 1, 1) };
         foreach (var dtype in Floats)
         foreach (var (m, n, k) in sizes)
         foreach (bool ta in new[] { false, true })
@@ -278,6 +293,23 @@ public static class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} {args}");
         }
+        // Several K blocks, row/column tails and both thread splits (many rows; few rows, many columns).
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257) })
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (var beta in new[] { 0.0, 0.5 })
+        {
+            (int ra, int ca) = ta ? (k, m) : (m, k);
+            (int rb, int cb) = tb ? (n, k) : (k, n);
+            int lda = ca + 3, ldb = cb + 1, ldc = n + 5;
+            var a = c.Random(dtype, 2 + ra * lda);
+            var b = c.Random(dtype, 1 + rb * ldb);
+            var cv = c.Random(dtype, 4 + m * ldc);
+            var args = new GemmArgs(1, m, n, k, ta, tb, 2, lda, 0, 1, ldb, 0, 4, ldc, 0, 1, beta);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
+        }
         // Plain contiguous helper and a size big enough to use threads.
         foreach (var dtype in Floats)
         {
@@ -299,6 +331,10 @@ public static class ParityChecks
         new(2, 5, 4, 4, 6, 1, 1, 1, 1, 0, 0, 1, 1),
         new(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
         new(2, 3, 11, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1),
+        // Big enough for threads and the blocked GEMM; odd channel counts, stride 3 and padding past the kernel.
+        new(5, 7, 13, 12, 9, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(3, 4, 17, 15, 11, 5, 5, 1, 1, 2, 2, 1, 1),
+        new(2, 3, 14, 13, 5, 2, 4, 3, 3, 3, 4, 1, 2),
     ];
 
     private static void Conv(ParityContext c, string role)
@@ -350,6 +386,9 @@ public static class ParityChecks
         new(1, 3, 4, 4, 2, 2, 2, 2, 0, 0),
         new(3, 1, 6, 5, 3, 2, 1, 1, 0, 1),
         new(1, 1, 1, 1, 1, 1, 1, 1, 0, 0),
+        // The 2x2 / stride 2 fast path: odd sizes (last row and column dropped) and enough planes for threads.
+        new(2, 3, 7, 9, 2, 2, 2, 2, 0, 0),
+        new(8, 32, 28, 28, 2, 2, 2, 2, 0, 0),
     ];
 
     private static void MaxPool(ParityContext c)

@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TinyGrad.Kernels.Cpu;
 
@@ -80,14 +83,95 @@ public sealed partial class CpuBackend : ReferenceBackend
     private static void TransposeBlocks<T>(T[] src, int s0, int lds, T[] dst, int d0, int ldd, int rows, int cols)
     {
         const int block = 16;
+        if (rows <= 0 || cols <= 0) return;
+        if (typeof(T) == typeof(float) && Avx.IsSupported && lds >= 0 && ldd >= 0 && rows >= 8 && cols >= 8)
+        {
+            TransposeSingle((float[])(object)src, s0, lds, (float[])(object)dst, d0, ldd, rows, cols);
+            return;
+        }
+        if (lds < 0 || ldd < 0)
+        {
+            for (int r = 0; r < rows; r++)
+            for (int i = 0; i < cols; i++)
+                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
+            return;
+        }
+        // Bounds checked once here; the blocks below index through refs.
+        _ = src[s0 + (rows - 1) + (cols - 1) * lds];
+        _ = dst[d0 + (rows - 1) * ldd + (cols - 1)];
+        ref T sr = ref MemoryMarshal.GetArrayDataReference(src);
+        ref T dr = ref MemoryMarshal.GetArrayDataReference(dst);
         for (int r0 = 0; r0 < rows; r0 += block)
         for (int i0 = 0; i0 < cols; i0 += block)
         {
             int r1 = Math.Min(rows, r0 + block), i1 = Math.Min(cols, i0 + block);
             for (int r = r0; r < r1; r++)
-            for (int i = i0; i < i1; i++)
-                dst[d0 + r * ldd + i] = src[s0 + r + i * lds];
+            {
+                ref T drow = ref Unsafe.Add(ref dr, d0 + r * ldd);
+                ref T scol = ref Unsafe.Add(ref sr, s0 + r);
+                for (int i = i0; i < i1; i++)
+                    Unsafe.Add(ref drow, i) = Unsafe.Add(ref scol, i * lds);
+            }
         }
+    }
+
+    /// <summary>
+    /// Float transpose dst[d0 + r * ldd + i] = src[s0 + r + i * lds] by 8 x 8 register tiles (AVX
+    /// unpack/shuffle/permute), row bands split over the cores; edges element by element.
+    /// </summary>
+    private static void TransposeSingle(float[] src, int s0, int lds, float[] dst, int d0, int ldd, int rows, int cols)
+    {
+        _ = src[s0 + (rows - 1) + (cols - 1) * lds];
+        _ = dst[d0 + (rows - 1) * ldd + (cols - 1)];
+        int bands = (rows + 7) / 8, fullCols = cols / 8 * 8;
+        CpuLayout.Parallel(bands, (long)rows * cols, (lo, hi) =>
+        {
+            ref float sr = ref MemoryMarshal.GetArrayDataReference(src);
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            for (int band = lo; band < hi; band++)
+            {
+                int r0 = band * 8;
+                if (r0 + 8 > rows)
+                {
+                    for (int r = r0; r < rows; r++)
+                    for (int i = 0; i < cols; i++)
+                        Unsafe.Add(ref dr, d0 + r * ldd + i) = Unsafe.Add(ref sr, s0 + r + i * lds);
+                    continue;
+                }
+                for (int i0 = 0; i0 < fullCols; i0 += 8)
+                {
+                    ref float s = ref Unsafe.Add(ref sr, s0 + r0 + i0 * lds);
+                    var x0 = Vector256.LoadUnsafe(ref s);
+                    var x1 = Vector256.LoadUnsafe(ref s, (nuint)lds);
+                    var x2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * lds));
+                    var x3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * lds));
+                    var x4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * lds));
+                    var x5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * lds));
+                    var x6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * lds));
+                    var x7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * lds));
+                    var t0 = Avx.UnpackLow(x0, x1); var t1 = Avx.UnpackHigh(x0, x1);
+                    var t2 = Avx.UnpackLow(x2, x3); var t3 = Avx.UnpackHigh(x2, x3);
+                    var t4 = Avx.UnpackLow(x4, x5); var t5 = Avx.UnpackHigh(x4, x5);
+                    var t6 = Avx.UnpackLow(x6, x7); var t7 = Avx.UnpackHigh(x6, x7);
+                    var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                    var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                    var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                    var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                    ref float d = ref Unsafe.Add(ref dr, d0 + r0 * ldd + i0);
+                    Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
+                    Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)ldd);
+                    Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * ldd));
+                    Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * ldd));
+                    Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * ldd));
+                    Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ldd));
+                    Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ldd));
+                    Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ldd));
+                }
+                for (int r = r0; r < r0 + 8; r++)
+                for (int i = fullCols; i < cols; i++)
+                    Unsafe.Add(ref dr, d0 + r * ldd + i) = Unsafe.Add(ref sr, s0 + r + i * lds);
+            }
+        });
     }
 
     private static void CopyConvert<TS, TD>(in StridedView source, in StridedView destination)
@@ -193,7 +277,28 @@ public sealed partial class CpuBackend : ReferenceBackend
             CopySame<T>(x, StridedView.Contiguous(y, x.Shape));
             src = dst;
         }
-        ApplyUnary(op, src, dst);
+        if (n < ParallelElements)
+        {
+            ApplyUnary(op, src, dst);
+            return;
+        }
+        T[] srcArray = x.IsContiguous ? Arr<T>(x.Buffer) : Arr<T>(y);
+        int srcOffset = x.IsContiguous ? x.Offset : 0;
+        T[] dstArray = Arr<T>(y);
+        SplitElements(n, (lo, hi) => ApplyUnary(op, srcArray.AsSpan(srcOffset + lo, hi - lo), dstArray.AsSpan(lo, hi - lo)));
+    }
+
+    /// <summary>Elementwise work below this many elements stays on one thread.</summary>
+    private const int ParallelElements = 1 << 16;
+
+    /// <summary>
+    /// Splits [0, n) over the cores at multiples of 64 elements, so every chunk runs the same vector
+    /// code as a single call would (results do not depend on the split).
+    /// </summary>
+    private static void SplitElements(int n, Action<int, int> body)
+    {
+        int blocks = (n + 63) / 64;
+        CpuLayout.Parallel(blocks, (long)n * 4, (lo, hi) => body(lo * 64, Math.Min(n, hi * 64)));
     }
 
     private static void ApplyUnary<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -275,11 +380,70 @@ public sealed partial class CpuBackend : ReferenceBackend
         T[] sa = Arr<T>(a.Buffer), sb = Arr<T>(b.Buffer), dst = Arr<T>(y);
         if (a.IsContiguous && b.IsContiguous)
         {
-            BinarySpans(op, sa.AsSpan(a.Offset, total), sb.AsSpan(b.Offset, total), dst.AsSpan(0, total));
+            int ao0 = a.Offset, bo0 = b.Offset;
+            if (total < ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), dst.AsSpan(0, total));
+            else SplitElements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), dst.AsSpan(lo, hi - lo)));
             return;
         }
         var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
         int n = plan.Inner, as_ = plan.InnerStrides[0], bs = plan.InnerStrides[1];
+        if (total >= 4096 && a.Strides.AsSpan().SequenceEqual(b.Strides) && IsPermutedDense(a.Shape, a.Strides))
+        {
+            // Both operands are the same permutation of a dense block (e.g. two transposed
+            // gradients): combine the blocks flat, then transpose the result into place once.
+            T[] flat = ArrayPool<T>.Shared.Rent(total);
+            try
+            {
+                int ao0 = a.Offset, bo0 = b.Offset;
+                if (total < ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), flat.AsSpan(0, total));
+                else SplitElements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), flat.AsSpan(lo, hi - lo)));
+                CopyStrided(flat, a.Shape, a.Strides, 0, dst, StridedView.RowMajorStrides(a.Shape), 0);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(flat);
+            }
+            return;
+        }
+        if (plan.OuterRank == 0 && total >= ParallelElements && (as_ | bs) <= 1)
+        {
+            // One long row (contiguous or scalar-broadcast operands): split it over the cores.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            SplitElements(total, (lo, hi) =>
+                BinaryRow(op, sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
+            return;
+        }
+        if (total >= 4096 && (as_ > 1 || bs > 1) && (a.IsContiguous || b.IsContiguous) && NoBroadcast(a) && NoBroadcast(b))
+        {
+            // One operand is a permuted view (typically a transposed gradient): gather it with the
+            // blocked transpose first, then run the contiguous kernel.
+            var strided = a.IsContiguous ? b : a;
+            T[] dense = ArrayPool<T>.Shared.Rent(total);
+            try
+            {
+                CopyStrided(Arr<T>(strided.Buffer), strided.Shape, strided.Strides, strided.Offset, dense, StridedView.RowMajorStrides(strided.Shape), 0);
+                var left = a.IsContiguous ? sa.AsSpan(a.Offset, total) : dense.AsSpan(0, total);
+                var right = a.IsContiguous ? dense.AsSpan(0, total) : sb.AsSpan(b.Offset, total);
+                BinarySpans(op, left, right, dst.AsSpan(0, total));
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(dense);
+            }
+            return;
+        }
+        if (plan.OuterRank >= 1 && total >= ParallelElements && (as_ | bs) <= 1)
+        {
+            // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a
+            // bias, per row or per channel plane): rows in parallel, each worker from its own first row.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            CpuLayout.Parallel(plan.Rows, (long)total * 4, (lo, hi) =>
+            {
+                for (int r = lo; r < hi; r++)
+                    BinaryRow(op, sa, plan.RowOffset(0, r, a0), as_, sb, plan.RowOffset(1, r, b0), bs, dst.AsSpan(plan.RowOffset(2, r, y0), n));
+            });
+            return;
+        }
         for (int r = 0; r < plan.Rows; r++, plan.Next())
         {
             int ao = plan.Offsets[0], bo = plan.Offsets[1];
@@ -290,6 +454,49 @@ public sealed partial class CpuBackend : ReferenceBackend
             else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
             else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
         }
+    }
+
+    /// <summary>True when the view's elements fill one dense block starting at its offset, in some axis order.</summary>
+    private static bool IsPermutedDense(int[] shape, int[] strides)
+    {
+        Span<int> order = stackalloc int[shape.Length];
+        int count = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 1) continue;
+            int at = count++;
+            // Insertion sort by stride.
+            while (at > 0 && strides[order[at - 1]] > strides[d])
+            {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = d;
+        }
+        long expected = 1;
+        for (int i = 0; i < count; i++)
+        {
+            if (strides[order[i]] != expected) return false;
+            expected *= shape[order[i]];
+        }
+        return true;
+    }
+
+    private static bool NoBroadcast(in StridedView v)
+    {
+        for (int d = 0; d < v.Shape.Length; d++)
+            if (v.Strides[d] == 0 && v.Shape[d] > 1) return false;
+        return true;
+    }
+
+    /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
+    private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = row.Length;
+        if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+        else if (as_ == 1) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
+        else if (bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
+        else row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
     }
 
     private static void BinarySpans<T>(BinaryOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>

@@ -7,9 +7,10 @@ public sealed class CpuBuffer : DeviceBuffer
     {
         Data = dtype switch
         {
-            DType.Float32 => new float[length],
-            DType.Float64 => new double[length],
-            DType.Int32 => new int[length],
+            // Buffers are uninitialised by contract (IBackend.Allocate): skip zeroing the big ones.
+            DType.Float32 => GC.AllocateUninitializedArray<float>(length),
+            DType.Float64 => GC.AllocateUninitializedArray<double>(length),
+            DType.Int32 => GC.AllocateUninitializedArray<int>(length),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
         };
     }

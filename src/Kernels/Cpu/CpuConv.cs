@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TinyGrad.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Largest im2col scratch (elements) before images are processed in smaller groups.</summary>
-    private const int ScratchLimit = 1 << 22;
-
     /// <inheritdoc />
     public override void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y)
     {
@@ -32,162 +34,168 @@ public sealed partial class CpuBackend
         else ConvBackwardWeight(geometry, Arr<double>(x), Arr<double>(dy), Arr<double>(dw));
     }
 
-    /// <summary>Images per im2col group so the scratch stays under <see cref="ScratchLimit"/>.</summary>
-    private static int ImagesPerGroup(in Conv2dGeometry g) =>
-        Math.Clamp(ScratchLimit / Math.Max(1, g.C * g.KH * g.KW * g.OutH * g.OutW), 1, Math.Max(1, g.N));
+    // Images are split over the cores in fixed contiguous ranges; each worker unfolds one image at a
+    // time into its own CKK x OHW scratch (small enough to stay in L2) and runs that image's GEMM on
+    // its own thread, so the unfolded data never travels through memory.
+
+    /// <summary>Fixed number of partial weight gradients (independent of the core count, so sums never depend on threads).</summary>
+    private const int WeightChunks = 2;
 
     private static void ConvForward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
-        try
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            try
             {
-                int count = Math.Min(group, g.N - n0);
-                Im2Col(g, x, n0, count, col, transposed: false);
-                // y[n] (O x OHW) = w (O x CKK) * col[n] (CKK x OHW), one batch entry per image.
-                var args = new GemmArgs(count, g.O, ohw, ckk, false, false,
-                    0, ckk, 0, 0, ohw, ckk * ohw, n0 * g.O * ohw, ohw, g.O * ohw);
-                GemmCore(args, w, col, y);
+                for (int n = lo; n < hi; n++)
+                {
+                    Im2Col(g, x, n, col);
+                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW).
+                    GemmSerial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(col);
-        }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(col);
+            }
+        });
     }
 
     private static void ConvBackwardInput<T>(Conv2dGeometry g, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        T[] col = ArrayPool<T>.Shared.Rent(group * ckk * ohw);
-        try
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            try
             {
-                int count = Math.Min(group, g.N - n0);
-                // dcol[n] (CKK x OHW) = w^T (CKK x O) * dy[n] (O x OHW).
-                var args = new GemmArgs(count, ckk, ohw, g.O, true, false,
-                    0, ckk, 0, n0 * g.O * ohw, ohw, g.O * ohw, 0, ohw, ckk * ohw);
-                GemmCore(args, w, dy, col);
-                Col2Im(g, col, n0, count, dx);
+                for (int n = lo; n < hi; n++)
+                {
+                    // dcol (CKK x OHW) = w^T (CKK x O) * dy[n] (O x OHW), then folded into dx[n].
+                    GemmSerial(new GemmArgs(1, ckk, ohw, g.O, true, false, 0, ckk, 0, n * g.O * ohw, ohw, 0, 0, ohw, 0), w, dy, col);
+                    Col2Im(g, col, n, dx);
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(col);
-        }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(col);
+            }
+        });
     }
 
     private static void ConvBackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, group = ImagesPerGroup(g);
-        if (g.N == 0)
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, size = g.O * ckk;
+        if (g.N == 0 || ohw == 0)
         {
-            dw.AsSpan(0, g.O * ckk).Clear();
+            dw.AsSpan(0, size).Clear();
             return;
         }
-        T[] rows = ArrayPool<T>.Shared.Rent(group * ohw * ckk);
-        T[] grad = ArrayPool<T>.Shared.Rent(g.O * group * ohw);
+        int chunks = Math.Min(WeightChunks, g.N);
+        // Chunk 0 accumulates straight into dw, the others into scratch; then added in chunk order.
+        T[] partial = ArrayPool<T>.Shared.Rent(Math.Max(1, (chunks - 1) * size));
         try
         {
-            for (int n0 = 0; n0 < g.N; n0 += group)
+            CpuLayout.Parallel(chunks, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
             {
-                int count = Math.Min(group, g.N - n0), k = count * ohw;
-                Im2Col(g, x, n0, count, rows, transposed: true);
-                // grad (O x count*OHW): dy of the group with the image index moved inside each row.
-                for (int i = 0; i < count; i++)
-                for (int o = 0; o < g.O; o++)
-                    Array.Copy(dy, ((n0 + i) * g.O + o) * ohw, grad, o * k + i * ohw, ohw);
-                // dw (O x CKK) (+)= grad (O x K) * rows (K x CKK); groups accumulate in image order.
-                var args = new GemmArgs(1, g.O, ckk, k, false, false,
-                    0, k, 0, 0, ckk, 0, 0, ckk, 0, 1, n0 == 0 ? 0 : 1);
-                GemmCore(args, grad, rows, dw);
-            }
+                T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+                try
+                {
+                    for (int chunk = lo; chunk < hi; chunk++)
+                    {
+                        int n0 = (int)((long)g.N * chunk / chunks), n1 = (int)((long)g.N * (chunk + 1) / chunks);
+                        T[] target = chunk == 0 ? dw : partial;
+                        int at = chunk == 0 ? 0 : (chunk - 1) * size;
+                        for (int n = n0; n < n1; n++)
+                        {
+                            Im2Col(g, x, n, col);
+                            // dw (O x CKK) (+)= dy[n] (O x OHW) * col^T (OHW x CKK), images in order.
+                            GemmSerial(new GemmArgs(1, g.O, ckk, ohw, false, true, n * g.O * ohw, ohw, 0, 0, ohw, 0, at, ckk, 0, 1, n == n0 ? 0 : 1), dy, col, target);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(col);
+                }
+            });
+            for (int chunk = 1; chunk < chunks; chunk++)
+                TensorPrimitives.Add(dw.AsSpan(0, size), partial.AsSpan((chunk - 1) * size, size), dw.AsSpan(0, size));
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(rows);
-            ArrayPool<T>.Shared.Return(grad);
+            ArrayPool<T>.Shared.Return(partial);
         }
     }
 
     /// <summary>
-    /// Unfolds images [n0, n0 + count) into columns: element (image, c*KH*KW + i*KW + j, p*OW + q) is
-    /// x[image, c, p*sh + i*dh - ph, q*sw + j*dw - pw] or 0 outside. Stored image-major, each image
-    /// CKK x OHW, or with <paramref name="transposed"/> as one (count*OHW) x CKK matrix.
+    /// Unfolds image <paramref name="n"/> into a CKK x OHW matrix: element (c*KH*KW + i*KW + j, p*OW + q)
+    /// is x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
     /// </summary>
-    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n0, int count, T[] col, bool transposed) where T : unmanaged, INumberBase<T>
+    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n, T[] col) where T : unmanaged, INumberBase<T>
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow;
-        var geo = g;
-        CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
         {
-            for (int t = lo; t < hi; t++)
+            int plane = (n * g.C + c) * g.H * g.W;
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
             {
-                int image = t / geo.C, c = t % geo.C;
-                int plane = ((n0 + image) * geo.C + c) * geo.H * geo.W;
-                for (int i = 0; i < geo.KH; i++)
-                for (int j = 0; j < geo.KW; j++)
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                // Output columns q whose input column q*sw + v0 lies inside [0, W).
+                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
+                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                for (int p = 0; p < oh; p++)
                 {
-                    int kk = (c * geo.KH + i) * geo.KW + j;
-                    // Position of (image, kk, pq=0) and the step between consecutive pq.
-                    int at = transposed ? image * ohw * ckk + kk : (image * ckk + kk) * ohw;
-                    int step = transposed ? ckk : 1;
-                    int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
-                    for (int p = 0; p < oh; p++)
+                    int h = p * g.StrideH + h0;
+                    var dst = col.AsSpan(at + p * ow, ow);
+                    if ((uint)h >= (uint)g.H)
                     {
-                        int h = p * geo.StrideH + h0, rowAt = at + p * ow * step;
-                        if ((uint)h >= (uint)geo.H)
-                        {
-                            for (int q = 0; q < ow; q++) col[rowAt + q * step] = T.Zero;
-                            continue;
-                        }
-                        int src = plane + h * geo.W;
-                        for (int q = 0; q < ow; q++)
-                        {
-                            int v = q * geo.StrideW + v0;
-                            col[rowAt + q * step] = (uint)v < (uint)geo.W ? x[src + v] : T.Zero;
-                        }
+                        dst.Clear();
+                        continue;
                     }
+                    dst[..qlo].Clear();
+                    dst[qhi..].Clear();
+                    int src = plane + h * g.W + v0;
+                    if (g.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
+                    else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * g.StrideW];
                 }
             }
-        });
+        }
     }
 
-    /// <summary>Folds columns (image-major, CKK x OHW each) back into dx, summing overlaps in a fixed order.</summary>
-    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n0, int count, T[] dx) where T : unmanaged, INumberBase<T>
+    /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
+    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
     {
-        int ckk = g.C * g.KH * g.KW, oh = g.OutH, ow = g.OutW, ohw = oh * ow;
-        var geo = g;
-        // Each (image, channel) plane of dx is written by one worker only.
-        CpuLayout.Parallel(count * g.C, (long)count * ckk * ohw, (lo, hi) =>
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
         {
-            for (int t = lo; t < hi; t++)
+            int plane = (n * g.C + c) * g.H * g.W;
+            dx.AsSpan(plane, g.H * g.W).Clear();
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
             {
-                int image = t / geo.C, c = t % geo.C;
-                int plane = ((n0 + image) * geo.C + c) * geo.H * geo.W;
-                dx.AsSpan(plane, geo.H * geo.W).Clear();
-                for (int i = 0; i < geo.KH; i++)
-                for (int j = 0; j < geo.KW; j++)
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
+                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                for (int p = 0; p < oh; p++)
                 {
-                    int at = (image * ckk + (c * geo.KH + i) * geo.KW + j) * ohw;
-                    int h0 = i * geo.DilationH - geo.PadH, v0 = j * geo.DilationW - geo.PadW;
-                    for (int p = 0; p < oh; p++)
+                    int h = p * g.StrideH + h0;
+                    if ((uint)h >= (uint)g.H) continue;
+                    int dst = plane + h * g.W + v0, rowAt = at + p * ow;
+                    if (g.StrideW == 1)
                     {
-                        int h = p * geo.StrideH + h0;
-                        if ((uint)h >= (uint)geo.H) continue;
-                        int dst = plane + h * geo.W, rowAt = at + p * ow;
-                        for (int q = 0; q < ow; q++)
-                        {
-                            int v = q * geo.StrideW + v0;
-                            if ((uint)v < (uint)geo.W) dx[dst + v] += col[rowAt + q];
-                        }
+                        var d = dx.AsSpan(dst + qlo, qhi - qlo);
+                        TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
                     }
+                    else for (int q = qlo; q < qhi; q++) dx[dst + q * g.StrideW] += col[rowAt + q];
                 }
             }
-        });
+        }
     }
 
     /// <inheritdoc />
@@ -203,6 +211,12 @@ public sealed partial class CpuBackend
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
+        if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
+        {
+            if (typeof(T) == typeof(float) && Avx512F.IsSupported) MaxPool2x2Single(g, (float[])(object)x, (float[])(object)y, idx);
+            else MaxPool2x2(g, x, y, idx);
+            return;
+        }
         CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
         {
             for (int nc = lo; nc < hi; nc++)
@@ -233,6 +247,148 @@ public sealed partial class CpuBackend
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// 2x2 / stride 2 max pooling on float with AVX-512: 16 outputs at a time (even/odd columns split
+    /// by a two-register permute), candidates compared in the reference's order with strict
+    /// greater-than, so the first maximum wins. A chunk holding a NaN, and the row tail, go through
+    /// the scalar rule.
+    /// </summary>
+    private static void MaxPool2x2Single(Pool2dGeometry g, float[] x, float[] y, int[] idx)
+    {
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
+        {
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var odds = evens + Vector512<int>.One;
+            var step = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Span<float> stage = stackalloc float[64];
+            for (int nc = lo; nc < hi; nc++)
+            {
+                ref float plane = ref x[nc * planeIn];
+                for (int p = 0; p < oh; p++)
+                {
+                    int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow, q = 0;
+                    for (; q < ow; q += 16)
+                    {
+                        int count = Math.Min(16, ow - q);
+                        Vector512<float> t0, t1, b0, b1;
+                        if (count == 16 && 2 * q + 32 <= width)
+                        {
+                            ref float top = ref Unsafe.Add(ref plane, r0 + 2 * q);
+                            ref float bottom = ref Unsafe.Add(ref plane, r1 + 2 * q);
+                            t0 = Vector512.LoadUnsafe(ref top);
+                            t1 = Vector512.LoadUnsafe(ref top, 16);
+                            b0 = Vector512.LoadUnsafe(ref bottom);
+                            b1 = Vector512.LoadUnsafe(ref bottom, 16);
+                        }
+                        else
+                        {
+                            // A short row: stage the 2 x (2 * count) inputs in a padded buffer.
+                            stage.Fill(float.NegativeInfinity);
+                            x.AsSpan(nc * planeIn + r0 + 2 * q, 2 * count).CopyTo(stage);
+                            x.AsSpan(nc * planeIn + r1 + 2 * q, 2 * count).CopyTo(stage[32..]);
+                            ref float st = ref MemoryMarshal.GetReference(stage);
+                            t0 = Vector512.LoadUnsafe(ref st);
+                            t1 = Vector512.LoadUnsafe(ref st, 16);
+                            b0 = Vector512.LoadUnsafe(ref st, 32);
+                            b1 = Vector512.LoadUnsafe(ref st, 48);
+                        }
+                        var a = Avx512F.PermuteVar16x32x2(t0, evens, t1);
+                        var b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
+                        var c = Avx512F.PermuteVar16x32x2(b0, evens, b1);
+                        var d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
+                        var nan = ~Vector512.Equals(a, a) | ~Vector512.Equals(b, b) | ~Vector512.Equals(c, c) | ~Vector512.Equals(d, d);
+                        if (nan != Vector512<float>.Zero) break;
+                        var at = Vector512.Create(r0 + 2 * q) + step;
+                        var best = a;
+                        var take = Vector512.GreaterThan(b, best);
+                        best = Vector512.ConditionalSelect(take, b, best);
+                        at = Vector512.ConditionalSelect(take.AsInt32(), at + Vector512<int>.One, at);
+                        take = Vector512.GreaterThan(c, best);
+                        best = Vector512.ConditionalSelect(take, c, best);
+                        var atC = Vector512.Create(r1 + 2 * q) + step;
+                        at = Vector512.ConditionalSelect(take.AsInt32(), atC, at);
+                        take = Vector512.GreaterThan(d, best);
+                        best = Vector512.ConditionalSelect(take, d, best);
+                        at = Vector512.ConditionalSelect(take.AsInt32(), atC + Vector512<int>.One, at);
+                        if (count == 16)
+                        {
+                            best.StoreUnsafe(ref y[o + q]);
+                            at.StoreUnsafe(ref idx[o + q]);
+                        }
+                        else
+                        {
+                            for (int j = 0; j < count; j++)
+                            {
+                                y[o + q + j] = best.GetElement(j);
+                                idx[o + q + j] = at.GetElement(j);
+                            }
+                        }
+                    }
+                    for (; q < ow; q++)
+                    {
+                        int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
+                        float best = Unsafe.Add(ref plane, a0);
+                        int bestAt = a0;
+                        TakeSingle(Unsafe.Add(ref plane, a0 + 1), a0 + 1, ref best, ref bestAt);
+                        TakeSingle(Unsafe.Add(ref plane, c0), c0, ref best, ref bestAt);
+                        TakeSingle(Unsafe.Add(ref plane, c0 + 1), c0 + 1, ref best, ref bestAt);
+                        y[o + q] = best;
+                        idx[o + q] = bestAt;
+                    }
+                }
+            }
+        });
+
+        static void TakeSingle(float value, int at, ref float best, ref int bestAt)
+        {
+            if (value > best || (float.IsNaN(value) && !float.IsNaN(best)))
+            {
+                best = value;
+                bestAt = at;
+            }
+        }
+    }
+
+    /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
+    private static void MaxPool2x2<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
+        {
+            for (int nc = lo; nc < hi; nc++)
+            {
+                ReadOnlySpan<T> plane = x.AsSpan(nc * planeIn, planeIn);
+                Span<T> yo = y.AsSpan(nc * planeOut, planeOut);
+                Span<int> io = idx.AsSpan(nc * planeOut, planeOut);
+                for (int p = 0; p < oh; p++)
+                {
+                    int r0 = 2 * p * width, r1 = r0 + width, o = p * ow;
+                    for (int q = 0; q < ow; q++)
+                    {
+                        int at = r0 + 2 * q;
+                        T best = plane[at];
+                        int bestAt = at;
+                        Take(plane[at + 1], at + 1, ref best, ref bestAt);
+                        Take(plane[r1 + 2 * q], r1 + 2 * q, ref best, ref bestAt);
+                        Take(plane[r1 + 2 * q + 1], r1 + 2 * q + 1, ref best, ref bestAt);
+                        yo[o + q] = best;
+                        io[o + q] = bestAt;
+                    }
+                }
+            }
+        });
+
+        static void Take(T value, int at, ref T best, ref int bestAt)
+        {
+            if (value > best || (T.IsNaN(value) && !T.IsNaN(best)))
+            {
+                best = value;
+                bestAt = at;
+            }
+        }
     }
 
     /// <inheritdoc />

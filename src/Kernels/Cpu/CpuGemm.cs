@@ -37,6 +37,11 @@ public sealed partial class CpuBackend
     internal static void GemmCore<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
+        if (CpuGemm512.IsSupported)
+        {
+            CpuGemm512.Run(g, a, b, c);
+            return;
+        }
         int w2 = 2 * Vector<T>.Count, panels = (g.N + w2 - 1) / w2, panelSize = g.K * w2;
         int copies = g.BatchStrideB == 0 ? 1 : g.Batch, packedSize = panels * panelSize;
         long work = (long)g.Batch * g.M * g.N * Math.Max(1, g.K);
@@ -77,6 +82,13 @@ public sealed partial class CpuBackend
         {
             ArrayPool<T>.Shared.Return(packed);
         }
+    }
+
+    /// <summary>GEMM on the calling thread where the fast path exists (the caller splits work over the cores).</summary>
+    internal static void GemmSerial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (CpuGemm512.IsSupported) CpuGemm512.Serial(g, a, b, c);
+        else GemmCore(g, a, b, c);
     }
 
     /// <summary>Panel <paramref name="p"/> of op(B) of one batch entry: dst[at + k * w2 + j] = B(k, p * w2 + j), zero past N.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using System.Numerics;
 
 namespace TinyGrad.Kernels.Cpu;
@@ -119,8 +121,50 @@ public sealed partial class CpuBackend
     public override void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
     {
         CheckStep(param, "adam step", grad, m, v);
-        if (param.DType == DType.Float32) Adam(args, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
+        if (param.DType == DType.Float32 && Vector512.IsHardwareAccelerated) AdamSingle(args, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
+        else if (param.DType == DType.Float32) Adam(args, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
         else Adam(args, Arr<double>(param), Arr<double>(grad), Arr<double>(m), Arr<double>(v));
+    }
+
+    /// <summary>Adam on float32 in float32 vector arithmetic (the scalar tail uses the same float operations).</summary>
+    private static void AdamSingle(AdamArgs s, float[] p, float[] g, float[] m, float[] v)
+    {
+        double bias1 = 1 - Math.Pow(s.Beta1, s.Step), bias2 = 1 - Math.Pow(s.Beta2, s.Step);
+        float stepSize = (float)(s.Lr / bias1), invRoot2 = (float)(1 / Math.Sqrt(bias2)), eps = (float)s.Eps;
+        float b1 = (float)s.Beta1, c1 = (float)(1 - s.Beta1), b2 = (float)s.Beta2, c2 = (float)(1 - s.Beta2);
+        float wd = (float)s.WeightDecay, decay = (float)(1 - s.Lr * s.WeightDecay);
+        bool decoupled = s.Decoupled;
+        CpuLayout.Parallel(p.Length, p.Length * 16L, (lo, hi) =>
+        {
+            int w = Vector512<float>.Count, i = lo;
+            var vb1 = Vector512.Create(b1); var vc1 = Vector512.Create(c1); var vb2 = Vector512.Create(b2); var vc2 = Vector512.Create(c2);
+            var vwd = Vector512.Create(wd); var vdecay = Vector512.Create(decay); var vstep = Vector512.Create(stepSize);
+            var vroot = Vector512.Create(invRoot2); var veps = Vector512.Create(eps);
+            ref float rp = ref MemoryMarshal.GetArrayDataReference(p), rg = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float rm = ref MemoryMarshal.GetArrayDataReference(m), rv = ref MemoryMarshal.GetArrayDataReference(v);
+            for (; i + w <= hi; i += w)
+            {
+                var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
+                var gi = Vector512.LoadUnsafe(ref rg, (nuint)i);
+                if (decoupled) pi *= vdecay;
+                else gi += vwd * pi;
+                var mi = vb1 * Vector512.LoadUnsafe(ref rm, (nuint)i) + vc1 * gi;
+                var vi = vb2 * Vector512.LoadUnsafe(ref rv, (nuint)i) + vc2 * (gi * gi);
+                mi.StoreUnsafe(ref rm, (nuint)i);
+                vi.StoreUnsafe(ref rv, (nuint)i);
+                (pi - vstep * mi / (Vector512.Sqrt(vi) * vroot + veps)).StoreUnsafe(ref rp, (nuint)i);
+            }
+            for (; i < hi; i++)
+            {
+                float pi = p[i], gi = g[i];
+                if (decoupled) pi *= decay;
+                else gi += wd * pi;
+                float mi = b1 * m[i] + c1 * gi, vi = b2 * v[i] + c2 * (gi * gi);
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi - stepSize * mi / (MathF.Sqrt(vi) * invRoot2 + eps);
+            }
+        });
     }
 
     private static void Adam<T>(AdamArgs s, T[] p, T[] g, T[] m, T[] v) where T : unmanaged, IFloatingPointIeee754<T>

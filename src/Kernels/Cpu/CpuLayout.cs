@@ -96,6 +96,22 @@ internal sealed class CpuLayout
     }
 
     /// <summary>Moves the offsets to the next row (row-major order).</summary>
+    /// <summary>
+    /// Buffer offset of view <paramref name="view"/> at the start of row <paramref name="row"/>, counted
+    /// from the plan's first row (<paramref name="start"/> = that row's offset); lets workers start anywhere.
+    /// </summary>
+    public int RowOffset(int view, int row, int start)
+    {
+        int offset = start;
+        for (int d = _outerShape.Length - 1; d >= 0 && row > 0; d--)
+        {
+            int extent = _outerShape[d];
+            offset += row % extent * _outerStrides[view][d];
+            row /= extent;
+        }
+        return offset;
+    }
+
     public void Next()
     {
         for (int d = _outerShape.Length - 1; d >= 0; d--)

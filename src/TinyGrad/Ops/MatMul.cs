@@ -39,10 +39,12 @@ public sealed partial class Tensor
         var y = Empty([batch, m, n], a.DType, a.Device);
         var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
         a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer);
+        // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
+        // too, so it lands in the operand's own row-major layout and needs no copy later.
         return y.Record("matmul", [a, b], g =>
         [
-            a.RequiresGrad ? Bmm(g, b.Transpose(1, 2)) : null,
-            b.RequiresGrad ? Bmm(a.Transpose(1, 2), g) : null,
+            a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null,
+            b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null,
         ]);
     }
 

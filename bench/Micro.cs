@@ -1,0 +1,60 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Bench;
+
+/// <summary><c>micro</c>: single primitives at the shapes the workloads use (for profiling by hand).</summary>
+public static class Micro
+{
+    public static void Run(int steps)
+    {
+        var be = Device.Cpu.Backend;
+        DeviceBuffer F(int n) { var b = be.Allocate(DType.Float32, n); be.Random(b, RandomDistribution.Uniform, 5, 0); return b; }
+        int n = 700 * 784;
+        var p = F(n); var g = F(n); var m = F(n); var v = F(n); var t = F(n);
+        int step = 1;
+        Report("adam 700x784", () => be.AdamStep(new AdamArgs(1e-3, 0.9, 0.999, 1e-8, 0, false, step++), p, g, m, v), steps);
+        var src = new StridedView(g, [700, 784], [1, 700], 0);
+        var dst = StridedView.Contiguous(t, [700, 784]);
+        Report("copy transposed 700x784", () => be.Copy(src, dst), steps);
+        Report("relu 100x700", () => be.Unary(UnaryOp.Relu, StridedView.Contiguous(g, [100, 700]), t), steps);
+        Report("alloc 700x784", () => be.Allocate(DType.Float32, n), steps);
+        var x = F(10000 * 50);
+        var bias = F(50);
+        Report("add bias 10000x50", () => be.Binary(BinaryOp.Add, StridedView.Contiguous(x, [10000, 50]), new StridedView(bias, [10000, 50], [0, 1], 0), t), steps);
+        var sum = F(50);
+        Report("sum rows 10000x50", () => be.Reduce(ReduceOp.Sum, StridedView.Contiguous(x, [10000, 50]), StridedView.Contiguous(sum, [1, 50])), steps);
+        foreach (var (mm, nn, kk, ta, tb) in new[] { (10000, 50, 50, false, true), (50, 50, 10000, true, false), (10000, 1, 50, false, true), (10000, 50, 1, false, true), (100, 700, 784, false, true), (700, 784, 100, true, false), (1024, 1024, 1024, false, false) })
+        {
+            var a = F(mm * kk); var b = F(kk * nn); var c = F(mm * nn);
+            var args = new GemmArgs(1, mm, nn, kk, ta, tb, 0, ta ? mm : kk, 0, 0, tb ? kk : nn, 0, 0, nn, 0);
+            double ms = Program.MedianMs(() => be.Gemm(args, a, b, c), steps, 3);
+            Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Program.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Program.LastCpuMs / 1e6:F1}");
+        }
+        foreach (var geo in new[]
+        {
+            new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),
+            new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 32, 16, 16, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+        })
+        {
+            var (xs, ws, ys) = geo.Sizes;
+            var xb = F(xs); var wb = F(ws); var yb = F(ys);
+            double flop = 2.0 * ys * geo.C * geo.KH * geo.KW;
+            Program.MedianMs(() => be.Conv2dForward(geo, xb, wb, yb), steps, 2);
+            double f = Program.LastCpuMs;
+            Program.MedianMs(() => be.Conv2dBackwardInput(geo, yb, wb, xb), steps, 2);
+            double bi = Program.LastCpuMs;
+            Program.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 2);
+            double bw = Program.LastCpuMs;
+            Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
+        }
+    }
+
+    private static void Report(string what, Action action, int steps)
+    {
+        double ms = Program.MedianMs(action, steps, 3);
+        Console.WriteLine($"micro {what} median_ms={ms:F3} cpu_ms={Program.LastCpuMs:F3}");
+    }
+}
