@@ -13,7 +13,7 @@ namespace TinyGrad.Bench;
 /// </summary>
 public static class GpuCheck
 {
-    public static int Run(string deviceName, int steps)
+    public static int Run(string deviceName, int steps, int gemmSize = 4096)
     {
         var device = Device.Parse(deviceName);
         Console.WriteLine($"device {device.Name}: {device.Backend.Description}");
@@ -45,7 +45,7 @@ public static class GpuCheck
             double ms = Program.MedianMs(() => { w.Step(); device.Backend.Synchronize(); }, steps, warmup: 5);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours {name} median_ms={ms:F4}"));
         }
-        Sgemm(device, 4096, steps);
+        Sgemm(device, gemmSize, steps);
         Bandwidth(device, 64 << 20, steps);
         Console.WriteLine(failures == 0 ? "gpu check: all parity and curve checks passed" : $"gpu check: {failures} failure(s)");
         return failures == 0 ? 0 : 1;

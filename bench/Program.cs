@@ -7,7 +7,8 @@ namespace TinyGrad.Bench;
 
 /// <summary>
 /// Entry point. <c>compare [steps]</c>: the compare.sh workloads, one machine-readable line each;
-/// <c>memory [steps]</c>: working set over a long MLP training loop; anything else goes to
+/// <c>memory [steps]</c>: working set over a long MLP training loop; <c>gpu [device] [steps]</c>: the
+/// GPU machine's checks and timings (see <see cref="GpuCheck"/>); anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter *Gemm*</c>).
 /// </summary>
 public static class Program
@@ -49,6 +50,11 @@ public static class Program
                 Console.WriteLine($"determinism {name} params_fnv1a={hash:x16}");
             }
             return 0;
+        }
+        if (args.Length > 0 && args[0] == "gpu")
+        {
+            return GpuCheck.Run(args.Length > 1 ? args[1] : "cuda", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30,
+                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 4096);
         }
         if (args.Length > 0 && args[0] == "memory")
         {

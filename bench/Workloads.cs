@@ -29,7 +29,23 @@ public sealed class Workload
 
     public static readonly string[] Names = ["mlp", "mnist_cnn", "cifar_cnn", "fit"];
 
+    /// <summary>The workload with its model, data and optimizer state on <paramref name="device"/>.</summary>
     public static Workload Create(string name, Device device)
+    {
+        // Modules allocate their parameters on the default device.
+        var saved = Device.Default;
+        Device.Default = device;
+        try
+        {
+            return Build(name, device);
+        }
+        finally
+        {
+            Device.Default = saved;
+        }
+    }
+
+    private static Workload Build(string name, Device device)
     {
         var g = new Generator(42);
         Tensor Labels(int n, int classes)
