@@ -135,4 +135,16 @@ public static class Check
         foreach (var other in others)
             if (other is not null) Check.Buffer(other, param.DType, param.Length, what);
     }
+
+    /// <summary>Argument checks of <see cref="IBackend.Where"/>.</summary>
+    public static void WhereArgs(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        SameShape(condition.Shape, a.Shape, "where");
+        SameShape(a.Shape, b.Shape, "where");
+        if (a.Buffer.DType != b.Buffer.DType) throw new ArgumentException($"where: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
+        InBounds(condition, "where condition");
+        InBounds(a, "where left");
+        InBounds(b, "where right");
+        Buffer(y, a.Buffer.DType, a.Length, "where output");
+    }
 }

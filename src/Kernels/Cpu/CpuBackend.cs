@@ -612,14 +612,7 @@ public sealed partial class CpuBackend : ReferenceBackend
     /// <inheritdoc />
     public override void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
     {
-        Check.SameShape(condition.Shape, a.Shape, "where");
-        Check.SameShape(a.Shape, b.Shape, "where");
-        if (a.Buffer.DType != b.Buffer.DType)
-            throw new ArgumentException($"where: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
-        Check.InBounds(condition, "where condition");
-        Check.InBounds(a, "where left");
-        Check.InBounds(b, "where right");
-        Check.Buffer(y, a.Buffer.DType, a.Length, "where output");
+        Check.WhereArgs(condition, a, b, y);
         int n = a.Length;
         if (!CpuLayout.SafeInPlace(condition, y, n) || !CpuLayout.SafeInPlace(a, y, n) || !CpuLayout.SafeInPlace(b, y, n))
         {

@@ -115,14 +115,7 @@ public class ReferenceBackend : IBackend
     /// <inheritdoc />
     public virtual void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
     {
-        Check.SameShape(condition.Shape, a.Shape, "where");
-        Check.SameShape(a.Shape, b.Shape, "where");
-        if (a.Buffer.DType != b.Buffer.DType)
-            throw new ArgumentException($"where: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
-        Check.InBounds(condition, "where condition");
-        Check.InBounds(a, "where left");
-        Check.InBounds(b, "where right");
-        Check.Buffer(y, a.Buffer.DType, a.Length, "where output");
+        Check.WhereArgs(condition, a, b, y);
         CpuBuffer c = Host(condition.Buffer), sa = Host(a.Buffer), sb = Host(b.Buffer), dst = Host(y);
         int n = a.Length;
         for (int i = 0; i < n; i++)

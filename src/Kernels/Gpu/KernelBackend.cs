@@ -120,13 +120,7 @@ public abstract class KernelBackend : IBackend
     /// <inheritdoc />
     public void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
     {
-        Check.SameShape(condition.Shape, a.Shape, "where");
-        Check.SameShape(a.Shape, b.Shape, "where");
-        if (a.Buffer.DType != b.Buffer.DType) throw new ArgumentException($"where: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
-        Check.InBounds(condition, "where condition");
-        Check.InBounds(a, "where left");
-        Check.InBounds(b, "where right");
-        Check.Buffer(y, a.Buffer.DType, a.Length, "where output");
+        Check.WhereArgs(condition, a, b, y);
         var (cv, av, bv) = (V(condition), V(a), V(b));
         var (cb, ab, bb, yb) = (H(condition.Buffer), H(a.Buffer), H(b.Buffer), H(y));
         int n = a.Length;
