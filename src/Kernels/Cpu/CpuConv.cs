@@ -332,24 +332,15 @@ public sealed partial class CpuBackend
                         int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
                         float best = Unsafe.Add(ref plane, a0);
                         int bestAt = a0;
-                        TakeSingle(Unsafe.Add(ref plane, a0 + 1), a0 + 1, ref best, ref bestAt);
-                        TakeSingle(Unsafe.Add(ref plane, c0), c0, ref best, ref bestAt);
-                        TakeSingle(Unsafe.Add(ref plane, c0 + 1), c0 + 1, ref best, ref bestAt);
+                        TakeFirstMax(Unsafe.Add(ref plane, a0 + 1), a0 + 1, ref best, ref bestAt);
+                        TakeFirstMax(Unsafe.Add(ref plane, c0), c0, ref best, ref bestAt);
+                        TakeFirstMax(Unsafe.Add(ref plane, c0 + 1), c0 + 1, ref best, ref bestAt);
                         y[o + q] = best;
                         idx[o + q] = bestAt;
                     }
                 }
             }
         });
-
-        static void TakeSingle(float value, int at, ref float best, ref int bestAt)
-        {
-            if (value > best || (float.IsNaN(value) && !float.IsNaN(best)))
-            {
-                best = value;
-                bestAt = at;
-            }
-        }
     }
 
     /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
@@ -371,23 +362,24 @@ public sealed partial class CpuBackend
                         int at = r0 + 2 * q;
                         T best = plane[at];
                         int bestAt = at;
-                        Take(plane[at + 1], at + 1, ref best, ref bestAt);
-                        Take(plane[r1 + 2 * q], r1 + 2 * q, ref best, ref bestAt);
-                        Take(plane[r1 + 2 * q + 1], r1 + 2 * q + 1, ref best, ref bestAt);
+                        TakeFirstMax(plane[at + 1], at + 1, ref best, ref bestAt);
+                        TakeFirstMax(plane[r1 + 2 * q], r1 + 2 * q, ref best, ref bestAt);
+                        TakeFirstMax(plane[r1 + 2 * q + 1], r1 + 2 * q + 1, ref best, ref bestAt);
                         yo[o + q] = best;
                         io[o + q] = bestAt;
                     }
                 }
             }
         });
+    }
 
-        static void Take(T value, int at, ref T best, ref int bestAt)
+    /// <summary>The reference's window rule: a later candidate wins only if larger, or NaN over a number (first maximum wins ties).</summary>
+    private static void TakeFirstMax<T>(T value, int at, ref T best, ref int bestAt) where T : IFloatingPointIeee754<T>
+    {
+        if (value > best || (T.IsNaN(value) && !T.IsNaN(best)))
         {
-            if (value > best || (T.IsNaN(value) && !T.IsNaN(best)))
-            {
-                best = value;
-                bestAt = at;
-            }
+            best = value;
+            bestAt = at;
         }
     }
 

@@ -57,9 +57,7 @@ public abstract class KernelBackend : IBackend
         }
     }
 
-    private nint H(DeviceBuffer buffer) => Handle(buffer);
-
-    private static ClView V(in StridedView view) => ClView.From(view);
+    private static ViewArg V(in StridedView view) => ViewArg.From(view);
 
     /// <inheritdoc />
     public void Copy(in StridedView source, in StridedView destination)
@@ -68,7 +66,7 @@ public abstract class KernelBackend : IBackend
         Check.InBounds(source, "copy source");
         Check.InBounds(destination, "copy destination");
         var (s, d) = (V(source), V(destination));
-        var (sb, db) = (H(source.Buffer), H(destination.Buffer));
+        var (sb, db) = (Handle(source.Buffer), Handle(destination.Buffer));
         int n = source.Length;
         Run(destination.Buffer.DType, "copy_from_" + KernelSources.CType(source.Buffer.DType), n, a => a.Struct(s).Struct(d).Pointer(sb).Pointer(db).Int(n));
     }
@@ -78,7 +76,7 @@ public abstract class KernelBackend : IBackend
     {
         Check.InBounds(destination, "fill");
         var d = V(destination);
-        var db = H(destination.Buffer);
+        var db = Handle(destination.Buffer);
         var dtype = destination.Buffer.DType;
         int n = destination.Length;
         Run(dtype, "fill", n, a => a.Struct(d).Pointer(db).Real(dtype, value).Int(n));
@@ -88,7 +86,7 @@ public abstract class KernelBackend : IBackend
     public void Random(DeviceBuffer destination, RandomDistribution distribution, ulong seed, ulong offset)
     {
         Check.Float(destination.DType, "random");
-        var db = H(destination);
+        var db = Handle(destination);
         int n = destination.Length;
         int isDouble = destination.DType == DType.Float64 ? 1 : 0;
         Run(destination.DType, "random_fill", n, a => a.Pointer(db).Int(n).UInt((uint)seed).UInt((uint)(seed >> 32))
@@ -102,7 +100,7 @@ public abstract class KernelBackend : IBackend
         Check.InBounds(x, $"unary {op}");
         Check.Buffer(y, x.Buffer.DType, x.Length, $"unary {op} output");
         var xv = V(x);
-        var (xb, yb) = (H(x.Buffer), H(y));
+        var (xb, yb) = (Handle(x.Buffer), Handle(y));
         int n = x.Length;
         Run(x.Buffer.DType, "unary", n, a => a.Struct(xv).Pointer(xb).Pointer(yb).Int(n).Int((int)op));
     }
@@ -112,7 +110,7 @@ public abstract class KernelBackend : IBackend
     {
         Check.BinaryArgs(op, a, b, y);
         var (av, bv) = (V(a), V(b));
-        var (ab, bb, yb) = (H(a.Buffer), H(b.Buffer), H(y));
+        var (ab, bb, yb) = (Handle(a.Buffer), Handle(b.Buffer), Handle(y));
         int n = a.Length;
         Run(a.Buffer.DType, "binary", n, p => p.Struct(av).Struct(bv).Pointer(ab).Pointer(bb).Pointer(yb).Int(n).Int((int)op));
     }
@@ -122,7 +120,7 @@ public abstract class KernelBackend : IBackend
     {
         Check.WhereArgs(condition, a, b, y);
         var (cv, av, bv) = (V(condition), V(a), V(b));
-        var (cb, ab, bb, yb) = (H(condition.Buffer), H(a.Buffer), H(b.Buffer), H(y));
+        var (cb, ab, bb, yb) = (Handle(condition.Buffer), Handle(a.Buffer), Handle(b.Buffer), Handle(y));
         int n = a.Length;
         Run(a.Buffer.DType, "where_" + KernelSources.CType(condition.Buffer.DType), n,
             p => p.Struct(cv).Struct(av).Struct(bv).Pointer(cb).Pointer(ab).Pointer(bb).Pointer(yb).Int(n));
@@ -145,12 +143,12 @@ public abstract class KernelBackend : IBackend
         int outputs = 1, innerCount = 1;
         foreach (int d in kept) outputs *= x.Shape[d];
         foreach (int d in reduced) innerCount *= x.Shape[d];
-        var (xb, yb) = (H(x.Buffer), H(y.Buffer));
+        var (xb, yb) = (Handle(x.Buffer), Handle(y.Buffer));
         Run(x.Buffer.DType, "reduce", [outputs * ReduceGroup], [ReduceGroup],
             a => a.Struct(outer).Struct(inner).Struct(yv).Pointer(xb).Pointer(yb).Int(innerCount).Int((int)op));
     }
 
-    private static ClView SubView(int[] shape, int[] strides, int offset, List<int> dims)
+    private static ViewArg SubView(int[] shape, int[] strides, int offset, List<int> dims)
     {
         var s = new int[dims.Count];
         var st = new int[dims.Count];
@@ -159,7 +157,7 @@ public abstract class KernelBackend : IBackend
             s[i] = shape[dims[i]];
             st[i] = strides[dims[i]];
         }
-        return ClView.From(s, st, offset);
+        return ViewArg.From(s, st, offset);
     }
 
     /// <inheritdoc />
@@ -175,7 +173,7 @@ public abstract class KernelBackend : IBackend
         var outer = SubView(x.Shape, x.Strides, x.Offset, others);
         var iv = SubView(indices.Shape, indices.Strides, indices.Offset, others);
         int n = indices.Length, extent = x.Shape[axis], stride = x.Strides[axis];
-        var (xb, ib) = (H(x.Buffer), H(indices.Buffer));
+        var (xb, ib) = (Handle(x.Buffer), Handle(indices.Buffer));
         Run(x.Buffer.DType, "argmax", n, a => a.Struct(outer).Pointer(xb).Struct(iv).Pointer(ib).Int(extent).Int(stride).Int(n));
     }
 
@@ -186,7 +184,7 @@ public abstract class KernelBackend : IBackend
         var g = args;
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         var dtype = a.DType;
-        var (ab, bb, cb) = (H(a), H(b), H(c));
+        var (ab, bb, cb) = (Handle(a), Handle(b), Handle(c));
         int[] global = [(g.N + GemmTile - 1) / GemmTile * GemmTile, (g.M + GemmTile - 1) / GemmTile * GemmTile, g.Batch];
         Run(dtype, "gemm", global, [GemmTile, GemmTile, 1], p => p
             .Int(g.M).Int(g.N).Int(g.K).Int(g.TransA ? 1 : 0).Int(g.TransB ? 1 : 0)
@@ -218,8 +216,8 @@ public abstract class KernelBackend : IBackend
 
     private void Conv(string kernel, in Conv2dGeometry geometry, DeviceBuffer first, DeviceBuffer second, DeviceBuffer output, int total)
     {
-        var shape = ClConvShape.From(geometry);
-        var (fb, sb, ob) = (H(first), H(second), H(output));
+        var shape = ConvShapeArg.From(geometry);
+        var (fb, sb, ob) = (Handle(first), Handle(second), Handle(output));
         Run(first.DType, kernel, total, a => a.Struct(shape).Pointer(fb).Pointer(sb).Pointer(ob).Int(total));
     }
 
@@ -230,8 +228,8 @@ public abstract class KernelBackend : IBackend
         Check.PoolArgs(g, x, y, "max_pool2d");
         int total = g.N * g.C * g.OutH * g.OutW;
         Check.Buffer(indices, DType.Int32, total, "max_pool2d indices");
-        var shape = ClPoolShape.From(g);
-        var (xb, yb, ib) = (H(x), H(y), H(indices));
+        var shape = PoolShapeArg.From(g);
+        var (xb, yb, ib) = (Handle(x), Handle(y), Handle(indices));
         Run(x.DType, "max_pool2d_forward", total, a => a.Struct(shape).Pointer(xb).Pointer(yb).Pointer(ib).Int(total));
     }
 
@@ -241,8 +239,8 @@ public abstract class KernelBackend : IBackend
         var g = geometry;
         Check.PoolArgs(g, x, y, "avg_pool2d");
         int total = g.N * g.C * g.OutH * g.OutW;
-        var shape = ClPoolShape.From(g);
-        var (xb, yb) = (H(x), H(y));
+        var shape = PoolShapeArg.From(g);
+        var (xb, yb) = (Handle(x), Handle(y));
         Run(x.DType, "avg_pool2d_forward", total, a => a.Struct(shape).Pointer(xb).Pointer(yb).Int(total));
     }
 
@@ -252,8 +250,8 @@ public abstract class KernelBackend : IBackend
         var g = geometry;
         Check.PoolArgs(g, dx, dy, "avg_pool2d backward");
         int total = g.N * g.C * g.H * g.W;
-        var shape = ClPoolShape.From(g);
-        var (yb, xb) = (H(dy), H(dx));
+        var shape = PoolShapeArg.From(g);
+        var (yb, xb) = (Handle(dy), Handle(dx));
         Run(dy.DType, "avg_pool2d_backward", total, a => a.Struct(shape).Pointer(yb).Pointer(xb).Int(total));
     }
 
@@ -263,7 +261,7 @@ public abstract class KernelBackend : IBackend
         var dst = StridedView.Contiguous(destination, index.Shape);
         Check.IndexingArgs(source, axis, index, dst, "gather");
         var (sv, iv) = (V(source), V(index));
-        var (sb, ib, db, eb) = (H(source.Buffer), H(index.Buffer), H(destination), H(ErrorFlag()));
+        var (sb, ib, db, eb) = (Handle(source.Buffer), Handle(index.Buffer), Handle(destination), Handle(ErrorFlag()));
         int n = index.Length;
         ClearError();
         Run(source.Buffer.DType, "gather", n, a => a.Struct(sv).Int(axis).Struct(iv).Pointer(sb).Pointer(ib).Pointer(db).Pointer(eb).Int(n));
@@ -275,7 +273,7 @@ public abstract class KernelBackend : IBackend
     {
         Check.IndexingArgs(destination, axis, index, source, "scatter_add");
         var (dv, iv, sv) = (V(destination), V(index), V(source));
-        var (db, ib, sb, eb) = (H(destination.Buffer), H(index.Buffer), H(source.Buffer), H(ErrorFlag()));
+        var (db, ib, sb, eb) = (Handle(destination.Buffer), Handle(index.Buffer), Handle(source.Buffer), Handle(ErrorFlag()));
         int lines = index.Shape[axis] == 0 ? 0 : index.Length / index.Shape[axis];
         ClearError();
         Run(destination.Buffer.DType, "scatter_add", lines,
@@ -305,7 +303,7 @@ public abstract class KernelBackend : IBackend
         var t = param.DType;
         int n = param.Length;
         bool hasMomentum = momentum is not null && s.Momentum != 0;
-        var (pb, gb, mb) = (H(param), H(grad), H(momentum ?? grad));
+        var (pb, gb, mb) = (Handle(param), Handle(grad), Handle(momentum ?? grad));
         Run(t, "sgd_step", n, a => a.Pointer(pb).Pointer(gb).Pointer(mb).Int(n)
             .Real(t, s.Lr).Real(t, s.Momentum).Real(t, s.Dampening).Real(t, s.WeightDecay)
             .Int(s.Nesterov ? 1 : 0).Int(s.FirstStep ? 1 : 0).Int(hasMomentum ? 1 : 0));
@@ -318,7 +316,7 @@ public abstract class KernelBackend : IBackend
         var s = args;
         var t = param.DType;
         int n = param.Length;
-        var (pb, gb, mb, vb) = (H(param), H(grad), H(m), H(v));
+        var (pb, gb, mb, vb) = (Handle(param), Handle(grad), Handle(m), Handle(v));
         Run(t, "adam_step", n, a => a.Pointer(pb).Pointer(gb).Pointer(mb).Pointer(vb).Int(n)
             .Real(t, s.Lr).Real(t, s.Beta1).Real(t, s.Beta2).Real(t, s.Eps).Real(t, s.WeightDecay)
             .Int(s.Decoupled ? 1 : 0).Real(t, 1 - Math.Pow(s.Beta1, s.Step)).Real(t, 1 - Math.Pow(s.Beta2, s.Step)));

@@ -201,18 +201,14 @@ public sealed partial class Tensor
     }
 
     /// <summary>A row-major copy, or this tensor when it already is one.</summary>
-    public Tensor Contiguous()
-    {
-        if (IsContiguous) return this;
-        var y = Empty(shape, DType, Device);
-        Backend.Copy(View, y.View);
-        return y.Record("contiguous", [this], g => [g]);
-    }
+    public Tensor Contiguous() => IsContiguous ? this : Copy();
 
     /// <summary>Contiguous and starting at buffer index 0: what the conv and pool kernels read.</summary>
-    internal Tensor Dense()
+    internal Tensor Dense() => IsContiguous && Offset == 0 ? this : Copy();
+
+    /// <summary>A fresh row-major copy; its gradient passes straight through.</summary>
+    private Tensor Copy()
     {
-        if (IsContiguous && Offset == 0) return this;
         var y = Empty(shape, DType, Device);
         Backend.Copy(View, y.View);
         return y.Record("contiguous", [this], g => [g]);
