@@ -20,7 +20,7 @@ public static class Profile
                 var v = Tensor.Randn([h.Size], new Generator(3), device: device);
                 step = name.EndsWith("_hvp", StringComparison.Ordinal) ? () => h.Apply(v) : () => h.Gradient();
             }
-            for (int i = 0; i < 3; i++) step();
+            for (int i = 0; i < 15; i++) step(); // past tiered JIT warm-up
             backend.Times.Clear();
             long t0 = Stopwatch.GetTimestamp();
             for (int i = 0; i < steps; i++) step();
@@ -48,7 +48,7 @@ public static class Profile
             PerPrimitive(name, steps);
             if (name.EndsWith("_hvp", StringComparison.Ordinal) || name.EndsWith("_grad", StringComparison.Ordinal)) continue;
             var w = Workload.Create(name, Device.Cpu);
-            for (int i = 0; i < 5; i++) w.Step();
+            for (int i = 0; i < 15; i++) w.Step();
             double fwd = 0, bwd = 0, opt = 0, zero = 0;
             int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
             long alloc0 = GC.GetTotalAllocatedBytes(true);

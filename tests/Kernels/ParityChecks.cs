@@ -164,6 +164,9 @@ public static class ParityChecks
             (new ViewSpec([300, 230], [0, 0], 2), ViewSpec.Contiguous(300, 230)),
             // A per-channel bias over NCHW planes (several outer dimensions), split over threads.
             (ViewSpec.Contiguous(7, 5, 61, 37), new ViewSpec([7, 5, 61, 37], [0, 1, 0, 0], 1)),
+            // One short row repeated down a contiguous operand (tiled into long runs), on either side.
+            (new ViewSpec([300, 41], [0, 1], 3), ViewSpec.Contiguous(300, 41).At(1)),
+            (ViewSpec.Contiguous(4, 50, 33).At(2), new ViewSpec([4, 50, 33], [0, 0, 1], 2)),
         };
         foreach (var dtype in Floats)
         foreach (var op in Enum.GetValues<BinaryOp>())
@@ -295,7 +298,7 @@ public static class ParityChecks
         }
         // Several K blocks, row/column tails and both thread splits (many rows; few rows, many columns).
         foreach (var dtype in Floats)
-        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257) })
+        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257), (50, 70, 1030) })
         foreach (bool ta in new[] { false, true })
         foreach (bool tb in new[] { false, true })
         foreach (var beta in new[] { 0.0, 0.5 })
@@ -309,6 +312,21 @@ public static class ParityChecks
             var args = new GemmArgs(1, m, n, k, ta, tb, 2, lda, 0, 1, ldb, 0, 4, ldc, 0, 1, beta);
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
+        }
+        // Matrix-vector and outer products big enough to split their rows over threads.
+        foreach (var dtype in Floats)
+        foreach (var args in new[]
+        {
+            new GemmArgs(1, 3000, 1, 50, false, true, 1, 50, 0, 2, 50, 0, 0, 1, 0),
+            new GemmArgs(1, 3000, 50, 1, false, true, 0, 1, 0, 1, 1, 0, 3, 50, 0),
+            new GemmArgs(1, 3000, 50, 1, true, false, 2, 3000, 0, 0, 50, 0, 0, 51, 0, 0.5),
+        })
+        {
+            var a = c.Random(dtype, args.OffsetA + (args.TransA ? args.K * args.Lda : args.M * args.Lda) + 1);
+            var b = c.Random(dtype, args.OffsetB + (args.TransB ? args.N * args.Ldb : args.K * args.Ldb) + 1);
+            var cv = c.Random(dtype, args.OffsetC + args.M * args.Ldc + 1);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, args.K), $"gemm {dtype} skinny {args}");
         }
         // Plain contiguous helper and a size big enough to use threads.
         foreach (var dtype in Floats)

@@ -15,6 +15,11 @@ namespace TinyGrad.Kernels.Cpu;
 /// </summary>
 public sealed partial class CpuBackend : ReferenceBackend
 {
+    /// <summary>A fast backend whose buffers come from <paramref name="pool"/> (a new one when null).</summary>
+    public CpuBackend(HostPool? pool = null) : base(pool ?? new HostPool())
+    {
+    }
+
     /// <inheritdoc />
     public override string Name => "cpu";
 
@@ -22,6 +27,19 @@ public sealed partial class CpuBackend : ReferenceBackend
     public override string Description => $"{Environment.ProcessorCount}-core host CPU (managed SIMD)";
 
     private static T[] Arr<T>(DeviceBuffer buffer) where T : unmanaged => (T[])Host(buffer).Data;
+
+    /// <summary>
+    /// Keeps buffers reachable until the kernel that reads their arrays has returned: a pooled
+    /// buffer hands its array back when finalized, and the array must not be rented out again while
+    /// a kernel still reads it (views passed by <c>in</c> stay reachable through the caller's frame).
+    /// </summary>
+    private static void KeepAlive(DeviceBuffer? a, DeviceBuffer? b = null, DeviceBuffer? c = null, DeviceBuffer? d = null)
+    {
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        GC.KeepAlive(c);
+        GC.KeepAlive(d);
+    }
 
     /// <inheritdoc />
     public override void Copy(in StridedView source, in StridedView destination)
@@ -227,7 +245,7 @@ public sealed partial class CpuBackend : ReferenceBackend
         if (destination.DType == DType.Float32)
         {
             float[] dst = Arr<float>(destination);
-            CpuLayout.Parallel(dst.Length, dst.Length * 16L, (lo, hi) =>
+            CpuLayout.Parallel(destination.Length, destination.Length * 16L, (lo, hi) =>
             {
                 for (int i = lo; i < hi; i++)
                 {
@@ -239,7 +257,7 @@ public sealed partial class CpuBackend : ReferenceBackend
         else
         {
             double[] dst = Arr<double>(destination);
-            CpuLayout.Parallel(dst.Length, dst.Length * 16L, (lo, hi) =>
+            CpuLayout.Parallel(destination.Length, destination.Length * 16L, (lo, hi) =>
             {
                 for (int i = lo; i < hi; i++)
                 {
@@ -432,6 +450,15 @@ public sealed partial class CpuBackend : ReferenceBackend
             }
             return;
         }
+        if (total >= 4096 && n < 256)
+        {
+            bool rowIsB = a.IsContiguous && bs == 1 && RepeatsOneRow(plan, 1);
+            if (rowIsB || b.IsContiguous && as_ == 1 && RepeatsOneRow(plan, 0))
+            {
+                BinaryRepeatedRow(op, rowIsB ? a : b, rowIsB ? b : a, rowIsB, dst, n);
+                return;
+            }
+        }
         if (plan.OuterRank >= 1 && total >= ParallelElements && (as_ | bs) <= 1)
         {
             // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a
@@ -490,6 +517,45 @@ public sealed partial class CpuBackend : ReferenceBackend
     }
 
     /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
+    /// <summary>Whether view <paramref name="view"/> of the plan reads the same row for every outer index (a broadcast bias row).</summary>
+    private static bool RepeatsOneRow(CpuLayout plan, int view)
+    {
+        for (int d = 0; d < plan.OuterRank; d++)
+            if (plan.OuterStride(view, d) != 0) return false;
+        return plan.OuterRank > 0;
+    }
+
+    /// <summary>
+    /// A contiguous operand combined with one short row repeated down it (e.g. [10000, 50] + [50]):
+    /// the row is tiled into a block of whole rows about a thousand elements long, so the kernel runs
+    /// on long spans instead of paying its call overhead once per short row.
+    /// </summary>
+    private static void BinaryRepeatedRow<T>(BinaryOp op, in StridedView full, in StridedView row, bool rowIsB, T[] dst, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] src = Arr<T>(full.Buffer), rowData = Arr<T>(row.Buffer);
+        int total = full.Length, rows = total / n, perBlock = Math.Max(1, 1024 / n), blocks = (rows + perBlock - 1) / perBlock;
+        int fullAt = full.Offset, rowAt = row.Offset;
+        T[] tiled = ArrayPool<T>.Shared.Rent(perBlock * n);
+        try
+        {
+            for (int r = 0; r < perBlock; r++) rowData.AsSpan(rowAt, n).CopyTo(tiled.AsSpan(r * n, n));
+            CpuLayout.Parallel(blocks, (long)total * 4, (lo, hi) =>
+            {
+                for (int blk = lo; blk < hi; blk++)
+                {
+                    int r0 = blk * perBlock, len = (Math.Min(rows, r0 + perBlock) - r0) * n;
+                    ReadOnlySpan<T> f = src.AsSpan(fullAt + r0 * n, len), t = tiled.AsSpan(0, len);
+                    if (rowIsB) BinarySpans(op, f, t, dst.AsSpan(r0 * n, len));
+                    else BinarySpans(op, t, f, dst.AsSpan(r0 * n, len));
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(tiled);
+        }
+    }
+
     private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = row.Length;
@@ -637,6 +703,26 @@ public sealed partial class CpuBackend : ReferenceBackend
         }
     }
 
+    /// <summary>y[i] = c[co + i] != 0 ? a : b, where a and b advance by 1 or stay (stride 0); NaN selects a.</summary>
+    private static void WhereRow<T>(T[] c, int co, T[] a, int ao, int as_, T[] b, int bo, int bs, Span<T> y) where T : unmanaged
+    {
+        int n = y.Length, i = 0, w = Vector<T>.Count;
+        ref T cr = ref c[co];
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var zero = Vector<T>.Zero;
+            for (; i <= n - w; i += w)
+            {
+                var av = as_ == 1 ? Vector.LoadUnsafe(ref a[ao + i]) : new Vector<T>(a[ao]);
+                var bv = bs == 1 ? Vector.LoadUnsafe(ref b[bo + i]) : new Vector<T>(b[bo]);
+                Vector.StoreUnsafe(Vector.ConditionalSelect(Vector.Equals(Vector.LoadUnsafe(ref cr, (nuint)i), zero), bv, av), ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref yr, i) = EqualityComparer<T>.Default.Equals(Unsafe.Add(ref cr, i), default) ? b[bo + i * bs] : a[ao + i * as_];
+    }
+
     private static void WhereT<TC, T>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
         where TC : unmanaged, INumberBase<TC> where T : unmanaged
     {
@@ -646,6 +732,26 @@ public sealed partial class CpuBackend : ReferenceBackend
         var plan = CpuLayout.Create(a.Shape, [condition.Strides, a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)],
             [condition.Offset, a.Offset, b.Offset, 0]);
         int n = plan.Inner, cs = plan.InnerStrides[0], as_ = plan.InnerStrides[1], bs = plan.InnerStrides[2];
+        if (typeof(TC) == typeof(T) && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && cs == 1 && (as_ | bs) <= 1)
+        {
+            // Same float type throughout, unit-stride condition (e.g. relu's backward, selected by
+            // its output): vector selects, rows in parallel.
+            var rowPlan = plan;
+            T[] cT = (T[])(object)c;
+            if (plan.Rows == 1)
+            {
+                int c0 = plan.Offsets[0], a0 = plan.Offsets[1], b0 = plan.Offsets[2], y0 = plan.Offsets[3];
+                SplitElements(n, (lo, hi) => WhereRow(cT, c0 + lo, sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
+                return;
+            }
+            CpuLayout.Parallel(plan.Rows, (long)a.Length * 2, (lo, hi) =>
+            {
+                for (int r = lo; r < hi; r++)
+                    WhereRow(cT, rowPlan.RowOffset(0, r, rowPlan.Offsets[0]), sa, rowPlan.RowOffset(1, r, rowPlan.Offsets[1]), as_,
+                        sb, rowPlan.RowOffset(2, r, rowPlan.Offsets[2]), bs, dst.AsSpan(rowPlan.RowOffset(3, r, rowPlan.Offsets[3]), n));
+            });
+            return;
+        }
         for (int r = 0; r < plan.Rows; r++, plan.Next())
         {
             int co = plan.Offsets[0], ao = plan.Offsets[1], bo = plan.Offsets[2], yo = plan.Offsets[3];

@@ -1,10 +1,24 @@
 namespace TinyGrad.Kernels.Cpu;
 
-/// <summary>Host memory for the CPU backends: a managed array of the buffer's element type.</summary>
+/// <summary>
+/// Host memory for the CPU backends: a managed array of the buffer's element type. A buffer rented
+/// from a <see cref="HostPool"/> may have a longer array than <see cref="DeviceBuffer.Length"/>, and
+/// gives the array back to the pool when released (disposed, or finalized after its last tensor is dropped).
+/// </summary>
 public sealed class CpuBuffer : DeviceBuffer
 {
-    internal CpuBuffer(IBackend backend, DType dtype, int length) : base(backend, dtype, length)
+    private readonly HostPool? pool;
+    private int released;
+
+    internal CpuBuffer(IBackend backend, DType dtype, int length, HostPool? pool = null) : base(backend, dtype, length)
     {
+        if (pool is not null && HostPool.Pools(dtype, length))
+        {
+            Data = pool.Rent(dtype, length);
+            this.pool = pool;
+            return;
+        }
+        GC.SuppressFinalize(this);
         Data = dtype switch
         {
             // Buffers are uninitialised by contract (IBackend.Allocate): skip zeroing the big ones.
@@ -15,12 +29,15 @@ public sealed class CpuBuffer : DeviceBuffer
         };
     }
 
+    /// <summary>Returns a pooled array whose tensors were dropped without Dispose.</summary>
+    ~CpuBuffer() => Dispose(false);
+
     /// <summary>The backing array (float[], double[] or int[]).</summary>
     public Array Data { get; }
 
     /// <summary>The elements as a span of <typeparamref name="T"/>, which must match the dtype.</summary>
     public Span<T> Span<T>() where T : unmanaged =>
-        Data as T[] ?? throw new InvalidOperationException($"buffer holds {DType}, not {typeof(T).Name}");
+        (Data as T[] ?? throw new InvalidOperationException($"buffer holds {DType}, not {typeof(T).Name}")).AsSpan(0, Length);
 
     /// <summary>Reads element <paramref name="index"/> as a double, whatever the dtype.</summary>
     public double Get(int index) => Data switch
@@ -40,5 +57,11 @@ public sealed class CpuBuffer : DeviceBuffer
             case double[] d: d[index] = value; break;
             case int[] i: i[index] = checked((int)value); break;
         }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (pool is not null && Interlocked.Exchange(ref released, 1) == 0) pool.Return(DType, Data);
     }
 }

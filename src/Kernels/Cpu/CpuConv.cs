@@ -16,6 +16,7 @@ public sealed partial class CpuBackend
         CheckConv(geometry, x, w, y, "conv2d forward");
         if (x.DType == DType.Float32) ConvForward(geometry, Arr<float>(x), Arr<float>(w), Arr<float>(y));
         else ConvForward(geometry, Arr<double>(x), Arr<double>(w), Arr<double>(y));
+        KeepAlive(x, w, y);
     }
 
     /// <inheritdoc />
@@ -24,6 +25,7 @@ public sealed partial class CpuBackend
         CheckConv(geometry, dx, w, dy, "conv2d backward-input");
         if (dx.DType == DType.Float32) ConvBackwardInput(geometry, Arr<float>(dy), Arr<float>(w), Arr<float>(dx));
         else ConvBackwardInput(geometry, Arr<double>(dy), Arr<double>(w), Arr<double>(dx));
+        KeepAlive(dy, w, dx);
     }
 
     /// <inheritdoc />
@@ -32,6 +34,7 @@ public sealed partial class CpuBackend
         CheckConv(geometry, x, dw, dy, "conv2d backward-weight");
         if (x.DType == DType.Float32) ConvBackwardWeight(geometry, Arr<float>(x), Arr<float>(dy), Arr<float>(dw));
         else ConvBackwardWeight(geometry, Arr<double>(x), Arr<double>(dy), Arr<double>(dw));
+        KeepAlive(x, dy, dw);
     }
 
     // Images are split over the cores in fixed contiguous ranges; each worker unfolds one image at a
@@ -206,6 +209,7 @@ public sealed partial class CpuBackend
         Check.Buffer(indices, DType.Int32, g.N * g.C * g.OutH * g.OutW, "max_pool2d indices");
         if (x.DType == DType.Float32) MaxPool(g, Arr<float>(x), Arr<float>(y), Arr<int>(indices));
         else MaxPool(g, Arr<double>(x), Arr<double>(y), Arr<int>(indices));
+        KeepAlive(x, y, indices);
     }
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
@@ -389,6 +393,7 @@ public sealed partial class CpuBackend
         CheckPool(geometry, x, y, "avg_pool2d");
         if (x.DType == DType.Float32) AvgPoolForward(geometry, Arr<float>(x), Arr<float>(y));
         else AvgPoolForward(geometry, Arr<double>(x), Arr<double>(y));
+        KeepAlive(x, y);
     }
 
     /// <inheritdoc />
@@ -397,6 +402,7 @@ public sealed partial class CpuBackend
         CheckPool(geometry, dx, dy, "avg_pool2d backward");
         if (dx.DType == DType.Float32) AvgPoolBackward(geometry, Arr<float>(dy), Arr<float>(dx));
         else AvgPoolBackward(geometry, Arr<double>(dy), Arr<double>(dx));
+        KeepAlive(dy, dx);
     }
 
     private static void AvgPoolForward<T>(Pool2dGeometry g, T[] x, T[] y) where T : unmanaged, IFloatingPointIeee754<T>

@@ -19,13 +19,10 @@ public sealed partial class CpuBackend
         CheckGemm(args, a, b, c);
         if (args.Batch == 0 || args.M == 0 || args.N == 0) return;
         // C written while A or B is read from the same buffer: keep the reference's order.
-        if (ReferenceEquals(c, a) || ReferenceEquals(c, b))
-        {
-            base.Gemm(args, a, b, c);
-            return;
-        }
-        if (a.DType == DType.Float32) GemmCore(args, Arr<float>(a), Arr<float>(b), Arr<float>(c));
+        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) base.Gemm(args, a, b, c);
+        else if (a.DType == DType.Float32) GemmCore(args, Arr<float>(a), Arr<float>(b), Arr<float>(c));
         else GemmCore(args, Arr<double>(a), Arr<double>(b), Arr<double>(c));
+        KeepAlive(a, b, c);
     }
 
     /// <summary>

@@ -26,6 +26,9 @@ internal static class CpuGemm512
     /// <summary>Rows per packed A block.</summary>
     private const int Mc = 384;
 
+    /// <summary>Row panels per block up to which B is read in place rather than packed.</summary>
+    private const int SmallRowPanels = 8;
+
     /// <summary>Multiply-adds below which one thread does the whole call.</summary>
     private const long SerialWork = 1L << 18;
 
@@ -85,7 +88,7 @@ internal static class CpuGemm512
             ScaleC(g, c, oc, beta);
             return;
         }
-        if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta)) return;
+        if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
         // Split rows when there are enough panels for every worker, else columns. Each worker packs
         // what its region needs itself, so the only synchronisation is the final join.
@@ -127,20 +130,24 @@ internal static class CpuGemm512
             {
                 int kb = Math.Min(kc, g.K - k0);
                 bool first = k0 == 0;
-                // Row-major A is read in place (8 row streams, no packing); only a partial last
-                // panel, or a transposed A, goes through the packed copy.
-                bool direct = !g.TransA;
-                int lastFull = direct ? Math.Min(me, g.M / Mr) : mb;
+                // Full panels of A are read in place (8 row streams, or 8 adjacent values per k when
+                // transposed); only a partial last panel goes through the packed copy.
+                int lastFull = Math.Min(me, g.M / Mr);
                 if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
                 for (int np = n0; np < n1; np++)
                 {
-                    PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
                     int col = np * nr, width = Math.Min(nr, g.N - col);
+                    // A few row panels cannot repay packing B: a full row-major panel is read in place.
+                    bool directB = !g.TransB && width == nr && me - mb <= SmallRowPanels;
+                    if (!directB) PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
+                    ref T bRef = ref directB ? ref b[ob + k0 * g.Ldb + col] : ref bp[0];
+                    int bStep = directB ? g.Ldb : nr;
                     for (int mp = mb; mp < me; mp++)
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
-                        if (mp < lastFull) Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bp[0], kb, ref tileRef);
-                        else Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bp[0], kb, ref tileRef);
+                        if (mp >= lastFull) Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
+                        else if (g.TransA) Kernel(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
+                        else Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
                         StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                     }
                 }
@@ -150,34 +157,42 @@ internal static class CpuGemm512
 
     /// <summary>
     /// Direct paths for degenerate shapes the register tile would mostly waste: one output column
-    /// (matrix-vector: a dot product per row) and depth 1 (an outer product). False when not applicable.
+    /// (matrix-vector: a dot product per row) and depth 1 (an outer product). Rows are independent,
+    /// so splitting them over <paramref name="workers"/> changes nothing in the result. False when
+    /// not applicable.
     /// </summary>
-    private static bool Skinny<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static bool Skinny<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int workers) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (g.N == 1 && !g.TransA && (g.TransB || g.Ldb == 1))
+        bool dot = g.N == 1 && !g.TransA && (g.TransB || g.Ldb == 1);
+        bool outer = g.K == 1 && (!g.TransB || g.Ldb == 1) && g.Beta == 0;
+        if (!dot && !outer) return false;
+        var args = g;
+        if (workers == 1 || g.M < 64) SkinnyRows(args, a, oa, b, ob, c, oc, alpha, beta, dot, 0, g.M);
+        else CpuLayout.Parallel(g.M, (long)g.M * Math.Max(g.N, g.K), (lo, hi) => SkinnyRows(args, a, oa, b, ob, c, oc, alpha, beta, dot, lo, hi));
+        return true;
+    }
+
+    private static void SkinnyRows<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, bool dot, int lo, int hi) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dot)
         {
             ReadOnlySpan<T> column = b.AsSpan(ob, g.K);
-            for (int i = 0; i < g.M; i++)
+            for (int i = lo; i < hi; i++)
             {
                 T v = alpha * TensorPrimitives.Dot(a.AsSpan(oa + i * g.Lda, g.K), column);
                 ref T cv = ref c[oc + i * g.Ldc];
                 cv = g.Beta != 0 ? v + beta * cv : v;
             }
-            return true;
+            return;
         }
-        if (g.K == 1 && !g.TransB && g.Beta == 0)
+        ReadOnlySpan<T> row = b.AsSpan(ob, g.N);
+        int step = g.TransA ? 1 : g.Lda;
+        for (int i = lo; i < hi; i++)
         {
-            ReadOnlySpan<T> row = b.AsSpan(ob, g.N);
-            int step = g.TransA ? 1 : g.Lda;
-            for (int i = 0; i < g.M; i++)
-            {
-                var dst = c.AsSpan(oc + i * g.Ldc, g.N);
-                TensorPrimitives.Multiply(row, a[oa + i * step], dst);
-                if (alpha != T.One) TensorPrimitives.Multiply(dst, alpha, dst);
-            }
-            return true;
+            var dst = c.AsSpan(oc + i * g.Ldc, g.N);
+            TensorPrimitives.Multiply(row, a[oa + i * step], dst);
+            if (alpha != T.One) TensorPrimitives.Multiply(dst, alpha, dst);
         }
-        return false;
     }
 
     private static void ScaleC<T>(in GemmArgs g, T[] c, int oc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
@@ -263,12 +278,12 @@ internal static class CpuGemm512
         return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), acc.As<T, double>()).As<double, T>();
     }
 
-    /// <summary>The 8 x 2-vector register tile: acc = A panel (kb x 8) times B panel (kb x nr), then stored into C.</summary>
-    private static void Kernel<T>(ref T ap, int rowStep, int kStep, ref T bp, int kb, ref T t)
+    /// <summary>The 8 x 2-vector register tile: acc = A panel (kb x 8) times B panel (kb x nr, rows <paramref name="bStep"/> apart), then stored into C.</summary>
+    private static void Kernel<T>(ref T ap, int rowStep, int kStep, ref T bp, int bStep, int kb, ref T t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
-        nint o1 = rowStep, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1, ks = kStep;
+        nint o1 = rowStep, o2 = 2 * o1, o3 = 3 * o1, o4 = 4 * o1, o5 = 5 * o1, o6 = 6 * o1, o7 = 7 * o1, ks = kStep, bs = bStep;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int k = 0; k < kb; k++)
@@ -291,7 +306,7 @@ internal static class CpuGemm512
             x = Vector512.Create(Unsafe.Add(ref ap, o7));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
             ap = ref Unsafe.Add(ref ap, ks);
-            bp = ref Unsafe.Add(ref bp, 2 * w);
+            bp = ref Unsafe.Add(ref bp, bs);
         }
         // The accumulators go to the caller's tile buffer and this method makes no calls: on the
         // SysV ABI no vector register survives a call, and any call here makes the JIT spill all 16

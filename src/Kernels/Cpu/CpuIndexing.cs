@@ -92,15 +92,16 @@ public sealed partial class CpuBackend
     public override void SgdStep(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum)
     {
         CheckStep(param, "sgd step", grad, momentum);
-        if (param.DType == DType.Float32) Sgd(args, Arr<float>(param), Arr<float>(grad), momentum is null ? null : Arr<float>(momentum));
-        else Sgd(args, Arr<double>(param), Arr<double>(grad), momentum is null ? null : Arr<double>(momentum));
+        if (param.DType == DType.Float32) Sgd(args, param.Length, Arr<float>(param), Arr<float>(grad), momentum is null ? null : Arr<float>(momentum));
+        else Sgd(args, param.Length, Arr<double>(param), Arr<double>(grad), momentum is null ? null : Arr<double>(momentum));
+        KeepAlive(param, grad, momentum);
     }
 
-    private static void Sgd<T>(SgdArgs s, T[] p, T[] g, T[]? buf) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Sgd<T>(SgdArgs s, int n, T[] p, T[] g, T[]? buf) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool useMomentum = buf is not null && s.Momentum != 0;
         // Computed in double per element, exactly as the reference does, then rounded once.
-        CpuLayout.Parallel(p.Length, p.Length * 8L, (lo, hi) =>
+        CpuLayout.Parallel(n, n * 8L, (lo, hi) =>
         {
             for (int i = lo; i < hi; i++)
             {
@@ -121,20 +122,21 @@ public sealed partial class CpuBackend
     public override void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
     {
         CheckStep(param, "adam step", grad, m, v);
-        if (param.DType == DType.Float32 && Vector512.IsHardwareAccelerated) AdamSingle(args, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
-        else if (param.DType == DType.Float32) Adam(args, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
-        else Adam(args, Arr<double>(param), Arr<double>(grad), Arr<double>(m), Arr<double>(v));
+        if (param.DType == DType.Float32 && Vector512.IsHardwareAccelerated) AdamSingle(args, param.Length, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
+        else if (param.DType == DType.Float32) Adam(args, param.Length, Arr<float>(param), Arr<float>(grad), Arr<float>(m), Arr<float>(v));
+        else Adam(args, param.Length, Arr<double>(param), Arr<double>(grad), Arr<double>(m), Arr<double>(v));
+        KeepAlive(param, grad, m, v);
     }
 
     /// <summary>Adam on float32 in float32 vector arithmetic (the scalar tail uses the same float operations).</summary>
-    private static void AdamSingle(AdamArgs s, float[] p, float[] g, float[] m, float[] v)
+    private static void AdamSingle(AdamArgs s, int n, float[] p, float[] g, float[] m, float[] v)
     {
         double bias1 = 1 - Math.Pow(s.Beta1, s.Step), bias2 = 1 - Math.Pow(s.Beta2, s.Step);
         float stepSize = (float)(s.Lr / bias1), invRoot2 = (float)(1 / Math.Sqrt(bias2)), eps = (float)s.Eps;
         float b1 = (float)s.Beta1, c1 = (float)(1 - s.Beta1), b2 = (float)s.Beta2, c2 = (float)(1 - s.Beta2);
         float wd = (float)s.WeightDecay, decay = (float)(1 - s.Lr * s.WeightDecay);
         bool decoupled = s.Decoupled;
-        CpuLayout.Parallel(p.Length, p.Length * 16L, (lo, hi) =>
+        CpuLayout.Parallel(n, n * 16L, (lo, hi) =>
         {
             int w = Vector512<float>.Count, i = lo;
             var vb1 = Vector512.Create(b1); var vc1 = Vector512.Create(c1); var vb2 = Vector512.Create(b2); var vc2 = Vector512.Create(c2);
@@ -167,11 +169,11 @@ public sealed partial class CpuBackend
         });
     }
 
-    private static void Adam<T>(AdamArgs s, T[] p, T[] g, T[] m, T[] v) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Adam<T>(AdamArgs s, int n, T[] p, T[] g, T[] m, T[] v) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double bias1 = 1 - Math.Pow(s.Beta1, s.Step), bias2 = 1 - Math.Pow(s.Beta2, s.Step);
         double stepSize = s.Lr / bias1, root2 = Math.Sqrt(bias2), decay = 1 - s.Lr * s.WeightDecay;
-        CpuLayout.Parallel(p.Length, p.Length * 16L, (lo, hi) =>
+        CpuLayout.Parallel(n, n * 16L, (lo, hi) =>
         {
             for (int i = lo; i < hi; i++)
             {

@@ -18,8 +18,14 @@ public class ReferenceBackend : IBackend
     /// <inheritdoc />
     public bool SupportsFloat64 => true;
 
+    /// <summary>A backend whose buffers are plain arrays, or come from <paramref name="pool"/> when one is given.</summary>
+    public ReferenceBackend(HostPool? pool = null) => Pool = pool;
+
+    /// <summary>The caching allocator behind <see cref="Allocate"/>, or null for plain arrays.</summary>
+    public HostPool? Pool { get; }
+
     /// <inheritdoc />
-    public DeviceBuffer Allocate(DType dtype, int length) => new CpuBuffer(this, dtype, length);
+    public DeviceBuffer Allocate(DType dtype, int length) => new CpuBuffer(this, dtype, length, Pool);
 
     /// <inheritdoc />
     public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset = 0) where T : unmanaged

@@ -59,7 +59,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>max(x, 0) (gradient 0 at 0, as in PyTorch).</summary>
-    public Tensor Relu() => Map(UnaryOp.Relu, "relu").Record("relu", [this], g => [g * Map(UnaryOp.Step, "relu")]);
+    public Tensor Relu()
+    {
+        var y = Map(UnaryOp.Relu, "relu");
+        // The gradient passes where the output is nonzero (x > 0, or NaN as in PyTorch): one select
+        // instead of a step mask and a product.
+        return y.Record("relu", [this], g => [Where(y.Detach(), g, g.ScalarLike(0))]);
+    }
 
     /// <summary>1 / x.</summary>
     public Tensor Reciprocal()
