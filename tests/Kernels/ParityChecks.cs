@@ -353,6 +353,13 @@ public static class ParityChecks
         new(5, 7, 13, 12, 9, 3, 3, 1, 1, 1, 1, 1, 1),
         new(3, 4, 17, 15, 11, 5, 5, 1, 1, 2, 2, 1, 1),
         new(2, 3, 14, 13, 5, 2, 4, 3, 3, 3, 4, 1, 2),
+        // Stride 1 (unfolded from a zero-bordered copy; input gradient as a flipped forward
+        // convolution): uneven padding, padding past the kernel (the gradient's fallback), rows
+        // longer than two vectors, and the homework's 1-channel 5x5 layer.
+        new(2, 3, 9, 20, 4, 3, 5, 1, 1, 0, 2, 1, 1),
+        new(2, 2, 6, 5, 3, 3, 3, 1, 1, 3, 3, 1, 1),
+        new(2, 2, 5, 40, 3, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(3, 1, 28, 28, 4, 5, 5, 1, 1, 2, 2, 1, 1),
     ];
 
     private static void Conv(ParityContext c, string role)

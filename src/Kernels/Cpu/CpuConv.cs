@@ -49,25 +49,45 @@ public sealed partial class CpuBackend
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
         CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
-            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            var unfold = new Unfolder<T>(g);
             try
             {
                 for (int n = lo; n < hi; n++)
                 {
-                    Im2Col(g, x, n, col);
+                    T[] col = unfold.Image(x, n);
                     // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW).
                     GemmSerial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
                 }
             }
             finally
             {
-                ArrayPool<T>.Shared.Return(col);
+                unfold.Dispose();
             }
         });
     }
 
     private static void ConvBackwardInput<T>(Conv2dGeometry g, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (AsForward(g) is { } full)
+        {
+            // Stride 1: dx is the full convolution of dy with the flipped, channel-swapped kernel,
+            // which the forward path computes without a col2im pass.
+            int kk = g.KH * g.KW;
+            T[] flipped = ArrayPool<T>.Shared.Rent(g.O * g.C * kk);
+            try
+            {
+                for (int o = 0; o < g.O; o++)
+                for (int c = 0; c < g.C; c++)
+                for (int k = 0; k < kk; k++)
+                    flipped[(c * g.O + o) * kk + kk - 1 - k] = w[(o * g.C + c) * kk + k];
+                ConvForward(full, dy, flipped, dx);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(flipped);
+            }
+            return;
+        }
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
         CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
@@ -88,6 +108,16 @@ public sealed partial class CpuBackend
         });
     }
 
+    /// <summary>
+    /// For a stride-1, dilation-1 convolution whose padding is below the kernel size, the geometry of
+    /// the forward convolution that computes its input gradient: dy in, dx out, padding K - 1 - P.
+    /// </summary>
+    private static Conv2dGeometry? AsForward(in Conv2dGeometry g)
+    {
+        if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } || g.PadH > g.KH - 1 || g.PadW > g.KW - 1) return null;
+        return new Conv2dGeometry(g.N, g.O, g.OutH, g.OutW, g.C, g.KH, g.KW, 1, 1, g.KH - 1 - g.PadH, g.KW - 1 - g.PadW, 1, 1);
+    }
+
     private static void ConvBackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, size = g.O * ckk;
@@ -97,35 +127,43 @@ public sealed partial class CpuBackend
             return;
         }
         int chunks = Math.Min(WeightChunks, g.N);
-        // Chunk 0 accumulates straight into dw, the others into scratch; then added in chunk order.
-        T[] partial = ArrayPool<T>.Shared.Rent(Math.Max(1, (chunks - 1) * size));
+        // Each chunk of images accumulates dw^T (CKK x O) in its own scratch, so the unfolded
+        // image is the row-major left operand; the chunks are then added, in chunk order, while
+        // transposing into dw.
+        T[] partial = ArrayPool<T>.Shared.Rent(chunks * size);
         try
         {
             CpuLayout.Parallel(chunks, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
             {
-                T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+                var unfold = new Unfolder<T>(g);
                 try
                 {
                     for (int chunk = lo; chunk < hi; chunk++)
                     {
                         int n0 = (int)((long)g.N * chunk / chunks), n1 = (int)((long)g.N * (chunk + 1) / chunks);
-                        T[] target = chunk == 0 ? dw : partial;
-                        int at = chunk == 0 ? 0 : (chunk - 1) * size;
                         for (int n = n0; n < n1; n++)
                         {
-                            Im2Col(g, x, n, col);
-                            // dw (O x CKK) (+)= dy[n] (O x OHW) * col^T (OHW x CKK), images in order.
-                            GemmSerial(new GemmArgs(1, g.O, ckk, ohw, false, true, n * g.O * ohw, ohw, 0, 0, ohw, 0, at, ckk, 0, 1, n == n0 ? 0 : 1), dy, col, target);
+                            T[] col = unfold.Image(x, n);
+                            // dw^T (CKK x O) (+)= col (CKK x OHW) * dy[n]^T (OHW x O), images in order.
+                            GemmSerial(new GemmArgs(1, ckk, g.O, ohw, false, true, 0, ohw, 0, n * g.O * ohw, ohw, 0, chunk * size, g.O, 0, 1, n == n0 ? 0 : 1), col, dy, partial);
                         }
                     }
                 }
                 finally
                 {
-                    ArrayPool<T>.Shared.Return(col);
+                    unfold.Dispose();
                 }
             });
-            for (int chunk = 1; chunk < chunks; chunk++)
-                TensorPrimitives.Add(dw.AsSpan(0, size), partial.AsSpan((chunk - 1) * size, size), dw.AsSpan(0, size));
+            for (int o = 0; o < g.O; o++)
+            {
+                var row = dw.AsSpan(o * ckk, ckk);
+                for (int k = 0; k < ckk; k++)
+                {
+                    T sum = partial[k * g.O + o];
+                    for (int chunk = 1; chunk < chunks; chunk++) sum += partial[chunk * size + k * g.O + o];
+                    row[k] = sum;
+                }
+            }
         }
         finally
         {

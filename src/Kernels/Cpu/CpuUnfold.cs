@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace TinyGrad.Kernels.Cpu;
+
+public sealed partial class CpuBackend
+{
+    /// <summary>
+    /// One worker's im2col scratch: unfolds images into CKK x OHW matrices. For stride 1 and
+    /// dilation 1 (every homework convolution) the image is first copied into a zero-bordered
+    /// plane, so each row of the unfolded matrix is a plain run of that plane: one or two vector
+    /// copies per output row, with no bounds logic. Other geometries use <see cref="Im2Col{T}"/>.
+    /// </summary>
+    private sealed class Unfolder<T> : IDisposable where T : unmanaged, INumberBase<T>
+    {
+        /// <summary>Elements past the end of each scratch that whole-vector copies may touch.</summary>
+        private const int Slack = 32;
+
+        private readonly Conv2dGeometry g;
+        private readonly T[] col;
+        private readonly T[]? padded;
+        private readonly int hp, wp;
+
+        public Unfolder(in Conv2dGeometry geometry)
+        {
+            g = geometry;
+            col = ArrayPool<T>.Shared.Rent(g.C * g.KH * g.KW * g.OutH * g.OutW + Slack);
+            if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 }) return;
+            hp = g.H + 2 * g.PadH;
+            wp = g.W + 2 * g.PadW;
+            padded = ArrayPool<T>.Shared.Rent(g.C * hp * wp + Slack);
+            // The border stays zero for every image; only the interior is rewritten.
+            padded.AsSpan().Clear();
+        }
+
+        /// <summary>The unfolded matrix of image <paramref name="n"/> (valid until the next call).</summary>
+        public T[] Image(T[] x, int n)
+        {
+            if (padded is null)
+            {
+                Im2Col(g, x, n, col);
+                return col;
+            }
+            int plane = g.H * g.W, planeP = hp * wp;
+            for (int c = 0; c < g.C; c++)
+            for (int h = 0; h < g.H; h++)
+                x.AsSpan((n * g.C + c) * plane + h * g.W, g.W).CopyTo(padded.AsSpan(c * planeP + (h + g.PadH) * wp + g.PadW, g.W));
+            int oh = g.OutH, ow = g.OutW, ohw = oh * ow, at = 0;
+            ref T src = ref padded[0];
+            ref T dst = ref col[0];
+            for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++, at += ohw)
+            {
+                ref T from = ref Unsafe.Add(ref src, c * planeP + i * wp + j);
+                // Rows in ascending order: each whole-vector copy may spill past its row into
+                // the next one, which is written right after (the last spill lands in the slack).
+                for (int p = 0; p < oh; p++)
+                    CopyRun(ref Unsafe.Add(ref from, p * wp), ref Unsafe.Add(ref dst, at + p * ow), ow);
+            }
+            return col;
+        }
+
+        /// <summary>Copies n elements in whole vectors: may read and write up to one vector past the run.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyRun(ref T from, ref T to, int n)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (int q = 0; q < n; q += Vector512<T>.Count)
+                    Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref from, (nuint)q), ref to, (nuint)q);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (int q = 0; q < n; q += Vector256<T>.Count)
+                    Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref from, (nuint)q), ref to, (nuint)q);
+            }
+            else
+            {
+                for (int q = 0; q < n; q++) Unsafe.Add(ref to, q) = Unsafe.Add(ref from, q);
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<T>.Shared.Return(col);
+            if (padded is not null) ArrayPool<T>.Shared.Return(padded);
+        }
+    }
+}
