@@ -414,6 +414,8 @@ public static class ParityChecks
         // The 2x2 / stride 2 fast path: odd sizes (last row and column dropped) and enough planes for threads.
         new(2, 3, 7, 9, 2, 2, 2, 2, 0, 0),
         new(8, 32, 28, 28, 2, 2, 2, 2, 0, 0),
+        // Two whole 16-output chunks and a masked 3-output tail per row.
+        new(2, 2, 6, 70, 2, 2, 2, 2, 0, 0),
     ];
 
     private static void MaxPool(ParityContext c)

@@ -294,95 +294,100 @@ public sealed partial class CpuBackend
     /// <summary>
     /// 2x2 / stride 2 max pooling on float with AVX-512: 16 outputs at a time (even/odd columns split
     /// by a two-register permute), candidates compared in the reference's order with strict
-    /// greater-than, so the first maximum wins. A chunk holding a NaN, and the row tail, go through
-    /// the scalar rule.
+    /// greater-than, so the first maximum wins. Short rows (the homework's 14- and 7-wide outputs)
+    /// use masked loads, filled with -inf, and masked stores. A chunk holding a NaN goes through the
+    /// scalar rule.
     /// </summary>
-    private static void MaxPool2x2Single(Pool2dGeometry g, float[] x, float[] y, int[] idx)
+    private static unsafe void MaxPool2x2Single(Pool2dGeometry g, float[] x, float[] y, int[] idx)
     {
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
         CpuLayout.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
         {
             var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             var odds = evens + Vector512<int>.One;
-            var step = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            Span<float> stage = stackalloc float[64];
-            for (int nc = lo; nc < hi; nc++)
+            var lanes = Vector512<int>.Indices;
+            var fill = Vector512.Create(float.NegativeInfinity);
+            fixed (float* xp = x, yp = y)
+            fixed (int* ip = idx)
             {
-                ref float plane = ref x[nc * planeIn];
-                for (int p = 0; p < oh; p++)
+                for (int nc = lo; nc < hi; nc++)
                 {
-                    int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow, q = 0;
-                    for (; q < ow; q += 16)
+                    float* plane = xp + (long)nc * planeIn;
+                    for (int p = 0; p < oh; p++)
                     {
-                        int count = Math.Min(16, ow - q);
-                        Vector512<float> t0, t1, b0, b1;
-                        if (count == 16 && 2 * q + 32 <= width)
+                        int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow;
+                        for (int q = 0; q < ow; q += 16)
                         {
-                            ref float top = ref Unsafe.Add(ref plane, r0 + 2 * q);
-                            ref float bottom = ref Unsafe.Add(ref plane, r1 + 2 * q);
-                            t0 = Vector512.LoadUnsafe(ref top);
-                            t1 = Vector512.LoadUnsafe(ref top, 16);
-                            b0 = Vector512.LoadUnsafe(ref bottom);
-                            b1 = Vector512.LoadUnsafe(ref bottom, 16);
-                        }
-                        else
-                        {
-                            // A short row: stage the 2 x (2 * count) inputs in a padded buffer.
-                            stage.Fill(float.NegativeInfinity);
-                            x.AsSpan(nc * planeIn + r0 + 2 * q, 2 * count).CopyTo(stage);
-                            x.AsSpan(nc * planeIn + r1 + 2 * q, 2 * count).CopyTo(stage[32..]);
-                            ref float st = ref MemoryMarshal.GetReference(stage);
-                            t0 = Vector512.LoadUnsafe(ref st);
-                            t1 = Vector512.LoadUnsafe(ref st, 16);
-                            b0 = Vector512.LoadUnsafe(ref st, 32);
-                            b1 = Vector512.LoadUnsafe(ref st, 48);
-                        }
-                        var a = Avx512F.PermuteVar16x32x2(t0, evens, t1);
-                        var b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
-                        var c = Avx512F.PermuteVar16x32x2(b0, evens, b1);
-                        var d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
-                        var nan = ~Vector512.Equals(a, a) | ~Vector512.Equals(b, b) | ~Vector512.Equals(c, c) | ~Vector512.Equals(d, d);
-                        if (nan != Vector512<float>.Zero) break;
-                        var at = Vector512.Create(r0 + 2 * q) + step;
-                        var best = a;
-                        var take = Vector512.GreaterThan(b, best);
-                        best = Vector512.ConditionalSelect(take, b, best);
-                        at = Vector512.ConditionalSelect(take.AsInt32(), at + Vector512<int>.One, at);
-                        take = Vector512.GreaterThan(c, best);
-                        best = Vector512.ConditionalSelect(take, c, best);
-                        var atC = Vector512.Create(r1 + 2 * q) + step;
-                        at = Vector512.ConditionalSelect(take.AsInt32(), atC, at);
-                        take = Vector512.GreaterThan(d, best);
-                        best = Vector512.ConditionalSelect(take, d, best);
-                        at = Vector512.ConditionalSelect(take.AsInt32(), atC + Vector512<int>.One, at);
-                        if (count == 16)
-                        {
-                            best.StoreUnsafe(ref y[o + q]);
-                            at.StoreUnsafe(ref idx[o + q]);
-                        }
-                        else
-                        {
-                            for (int j = 0; j < count; j++)
+                            int count = Math.Min(16, ow - q);
+                            Vector512<float> t0, t1, b0, b1;
+                            if (count == 16)
                             {
-                                y[o + q + j] = best.GetElement(j);
-                                idx[o + q + j] = at.GetElement(j);
+                                t0 = Vector512.Load(plane + r0 + 2 * q);
+                                t1 = Vector512.Load(plane + r0 + 2 * q + 16);
+                                b0 = Vector512.Load(plane + r1 + 2 * q);
+                                b1 = Vector512.Load(plane + r1 + 2 * q + 16);
+                            }
+                            else
+                            {
+                                // Only the 2 * count inputs of this row are read; the other lanes are -inf.
+                                var m0 = Vector512.LessThan(lanes, Vector512.Create(2 * count)).AsSingle();
+                                var m1 = Vector512.LessThan(lanes, Vector512.Create(2 * count - 16)).AsSingle();
+                                t0 = Avx512F.MaskLoad(plane + r0 + 2 * q, m0, fill);
+                                t1 = Avx512F.MaskLoad(plane + r0 + 2 * q + 16, m1, fill);
+                                b0 = Avx512F.MaskLoad(plane + r1 + 2 * q, m0, fill);
+                                b1 = Avx512F.MaskLoad(plane + r1 + 2 * q + 16, m1, fill);
+                            }
+                            var a = Avx512F.PermuteVar16x32x2(t0, evens, t1);
+                            var b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
+                            var c = Avx512F.PermuteVar16x32x2(b0, evens, b1);
+                            var d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
+                            var nan = ~Vector512.Equals(a, a) | ~Vector512.Equals(b, b) | ~Vector512.Equals(c, c) | ~Vector512.Equals(d, d);
+                            if (nan != Vector512<float>.Zero)
+                            {
+                                for (int j = q; j < q + count; j++) MaxPool2x2Scalar(plane, r0, r1, j, out yp[o + j], out ip[o + j]);
+                                continue;
+                            }
+                            var at = Vector512.Create(r0 + 2 * q) + evens;
+                            var best = a;
+                            var take = Vector512.GreaterThan(b, best);
+                            best = Vector512.ConditionalSelect(take, b, best);
+                            at = Vector512.ConditionalSelect(take.AsInt32(), at + Vector512<int>.One, at);
+                            take = Vector512.GreaterThan(c, best);
+                            best = Vector512.ConditionalSelect(take, c, best);
+                            var atC = Vector512.Create(r1 + 2 * q) + evens;
+                            at = Vector512.ConditionalSelect(take.AsInt32(), atC, at);
+                            take = Vector512.GreaterThan(d, best);
+                            best = Vector512.ConditionalSelect(take, d, best);
+                            at = Vector512.ConditionalSelect(take.AsInt32(), atC + Vector512<int>.One, at);
+                            if (count == 16)
+                            {
+                                best.Store(yp + o + q);
+                                at.Store(ip + o + q);
+                            }
+                            else
+                            {
+                                var mo = Vector512.LessThan(lanes, Vector512.Create(count));
+                                Avx512F.MaskStore(yp + o + q, mo.AsSingle(), best);
+                                Avx512F.MaskStore(ip + o + q, mo, at);
                             }
                         }
-                    }
-                    for (; q < ow; q++)
-                    {
-                        int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
-                        float best = Unsafe.Add(ref plane, a0);
-                        int bestAt = a0;
-                        TakeFirstMax(Unsafe.Add(ref plane, a0 + 1), a0 + 1, ref best, ref bestAt);
-                        TakeFirstMax(Unsafe.Add(ref plane, c0), c0, ref best, ref bestAt);
-                        TakeFirstMax(Unsafe.Add(ref plane, c0 + 1), c0 + 1, ref best, ref bestAt);
-                        y[o + q] = best;
-                        idx[o + q] = bestAt;
                     }
                 }
             }
         });
+    }
+
+    /// <summary>One 2x2 window by the reference's rule (candidates in order, first maximum wins, NaN over numbers).</summary>
+    private static unsafe void MaxPool2x2Scalar(float* plane, int r0, int r1, int q, out float value, out int at)
+    {
+        int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
+        float best = plane[a0];
+        int bestAt = a0;
+        TakeFirstMax(plane[a0 + 1], a0 + 1, ref best, ref bestAt);
+        TakeFirstMax(plane[c0], c0, ref best, ref bestAt);
+        TakeFirstMax(plane[c0 + 1], c0 + 1, ref best, ref bestAt);
+        value = best;
+        at = bestAt;
     }
 
     /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
