@@ -32,6 +32,24 @@ public sealed class TensorTests
     }
 
     [Test]
+    public void ElementwiseOpsKeepAPermutedDenseLayout()
+    {
+        // A permuted dense input is computed in memory order and the result keeps its layout (as in
+        // PyTorch); values are those of the logical elements. A broadcast operand keeps row-major.
+        var x = (Range(2, 3, 4) - 11.5).Permute(2, 0, 1);
+        var expected = x.Contiguous().ToArray<double>();
+        var relu = x.Relu();
+        Assert.That(relu.Strides.ToArray(), Is.EqualTo(new[] { 1, 12, 4 }));
+        Assert.That(relu.ToArray<double>(), Is.EqualTo(expected.Select(v => Math.Max(v, 0)).ToArray()));
+        var sum = x + x * x;
+        Assert.That(sum.Strides.ToArray(), Is.EqualTo(new[] { 1, 12, 4 }));
+        Assert.That(sum.ToArray<double>(), Is.EqualTo(expected.Select(v => v + v * v).ToArray()));
+        var mixed = x + Range(4, 2, 3);
+        Assert.That(mixed.IsContiguous, Is.True);
+        Assert.That(mixed.ToArray<double>(), Is.EqualTo(expected.Select((v, i) => v + i).ToArray()));
+    }
+
+    [Test]
     public void ReshapeOfNonContiguousCopiesOnlyWhenNeeded()
     {
         var x = Range(4, 6);

@@ -102,7 +102,7 @@ public sealed partial class CpuBackend : ReferenceBackend
     {
         const int block = 16;
         if (rows <= 0 || cols <= 0) return;
-        if (typeof(T) == typeof(float) && Avx.IsSupported && lds >= 0 && ldd >= 0 && rows >= 8 && cols >= 8)
+        if (typeof(T) == typeof(float) && FloatTranspose.IsSupported && lds >= 0 && ldd >= 0 && rows >= 8 && cols >= 8)
         {
             TransposeSingle((float[])(object)src, s0, lds, (float[])(object)dst, d0, ldd, rows, cols);
             return;
@@ -157,34 +157,7 @@ public sealed partial class CpuBackend : ReferenceBackend
                     continue;
                 }
                 for (int i0 = 0; i0 < fullCols; i0 += 8)
-                {
-                    ref float s = ref Unsafe.Add(ref sr, s0 + r0 + i0 * lds);
-                    var x0 = Vector256.LoadUnsafe(ref s);
-                    var x1 = Vector256.LoadUnsafe(ref s, (nuint)lds);
-                    var x2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * lds));
-                    var x3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * lds));
-                    var x4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * lds));
-                    var x5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * lds));
-                    var x6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * lds));
-                    var x7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * lds));
-                    var t0 = Avx.UnpackLow(x0, x1); var t1 = Avx.UnpackHigh(x0, x1);
-                    var t2 = Avx.UnpackLow(x2, x3); var t3 = Avx.UnpackHigh(x2, x3);
-                    var t4 = Avx.UnpackLow(x4, x5); var t5 = Avx.UnpackHigh(x4, x5);
-                    var t6 = Avx.UnpackLow(x6, x7); var t7 = Avx.UnpackHigh(x6, x7);
-                    var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                    var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                    var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                    var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                    ref float d = ref Unsafe.Add(ref dr, d0 + r0 * ldd + i0);
-                    Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
-                    Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)ldd);
-                    Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * ldd));
-                    Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * ldd));
-                    Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * ldd));
-                    Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ldd));
-                    Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ldd));
-                    Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ldd));
-                }
+                    FloatTranspose.Tile8x8(ref Unsafe.Add(ref sr, s0 + r0 + i0 * lds), lds, ref Unsafe.Add(ref dr, d0 + r0 * ldd + i0), ldd);
                 for (int r = r0; r < r0 + 8; r++)
                 for (int i = fullCols; i < cols; i++)
                     Unsafe.Add(ref dr, d0 + r * ldd + i) = Unsafe.Add(ref sr, s0 + r + i * lds);

@@ -90,9 +90,10 @@ internal static class CpuGemm512
         }
         if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
-        // Split rows when there are enough panels for every worker, else columns. Each worker packs
-        // what its region needs itself, so the only synchronisation is the final join.
-        bool splitRows = mPanels >= 2 * workers || nPanels < 2 * workers;
+        // Split the longer side (rows only if there are enough panels for every worker). Each worker
+        // packs the B panels its region needs itself, so splitting columns also splits the packing;
+        // the only synchronisation is the final join.
+        bool splitRows = nPanels < 2 * workers || mPanels >= 2 * workers && mPanels > nPanels;
         int total = splitRows ? mPanels : nPanels;
         if (total < workers) workers = 1;
         if (workers == 1)
@@ -235,12 +236,24 @@ internal static class CpuGemm512
             }
             else
             {
-                // B stored N x K: column j of op(B) is a contiguous run of B's row n0 + j.
+                // B stored N x K: column j of op(B) is a contiguous run of B's row n0 + j. Float
+                // panels go through 8 x 8 register transposes; the edges element by element.
                 if (width < nr) dst.AsSpan(at, kb * nr).Clear();
+                int fullJ = 0, fullK = 0;
+                if (typeof(T) == typeof(float) && FloatTranspose.IsSupported)
+                {
+                    fullJ = width / 8 * 8;
+                    fullK = kb / 8 * 8;
+                    ref float bs = ref Unsafe.As<T, float>(ref b[0]);
+                    ref float ds = ref Unsafe.As<T, float>(ref dst[0]);
+                    for (int j = 0; j < fullJ; j += 8)
+                    for (int k = 0; k < fullK; k += 8)
+                        FloatTranspose.Tile8x8(ref Unsafe.Add(ref bs, ob + (n0 + j) * g.Ldb + k0 + k), g.Ldb, ref Unsafe.Add(ref ds, at + k * nr + j), nr);
+                }
                 for (int j = 0; j < width; j++)
                 {
                     var src = b.AsSpan(ob + (n0 + j) * g.Ldb + k0, kb);
-                    for (int k = 0; k < src.Length; k++) dst[at + k * nr + j] = src[k];
+                    for (int k = j < fullJ ? fullK : 0; k < src.Length; k++) dst[at + k * nr + j] = src[k];
                 }
             }
         }

@@ -7,6 +7,13 @@ public sealed partial class Tensor
     private Tensor Map(UnaryOp op, string name)
     {
         RequireFloat(name);
+        if (DenseOrder() is { } order)
+        {
+            var x = Reordered(order);
+            var yr = Empty(x.shape, DType, Device);
+            Backend.Unary(op, x.View, yr.Buffer);
+            return yr.InOriginalOrder(order);
+        }
         var y = Empty(shape, DType, Device);
         Backend.Unary(op, View, y.Buffer);
         return y;
@@ -86,6 +93,14 @@ public sealed partial class Tensor
         var outShape = Shapes.Broadcast(a.shape, b.shape, name);
         av = a.Expand(outShape);
         bv = b.Expand(outShape);
+        if (av.strides.AsSpan().SequenceEqual(bv.strides) && av.DenseOrder() is { } order)
+        {
+            // Both operands share one permuted dense layout: computed in memory order, same layout out.
+            var ar = av.Reordered(order);
+            var yr = Empty(ar.shape, a.DType, a.Device);
+            a.Backend.Binary(op, ar.View, bv.Reordered(order).View, yr.Buffer);
+            return yr.InOriginalOrder(order);
+        }
         var y = Empty(outShape, a.DType, a.Device);
         a.Backend.Binary(op, av.View, bv.View, y.Buffer);
         return y;
