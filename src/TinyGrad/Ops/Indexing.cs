@@ -38,6 +38,18 @@ public sealed partial class Tensor
         return y.Record("scatter_add", [this, source], g => [g, source.RequiresGrad ? g.Gather(d, index) : null]);
     }
 
+    /// <summary>
+    /// <c>Zeros(shape).ScatterAdd(dim, index, source)</c> without copying the zeros: the scatter
+    /// goes straight into the fresh tensor (max pooling's backward). Backward: a gather for the source.
+    /// </summary>
+    private static Tensor ScatterAddIntoZeros(int[] shape, int dim, Tensor index, Tensor source)
+    {
+        var y = Zeros(shape, source.DType, source.Device);
+        y.CheckIndex(index, "scatter_add");
+        y.Backend.ScatterAdd(y.View, dim, index.View, source.View);
+        return y.Record("scatter_add", [source], g => [g.Gather(dim, index)]);
+    }
+
     private void CheckIndex(Tensor index, string op)
     {
         if (index.DType != DType.Int32) throw new ArgumentException($"{op}: index must be Int32, got {index.DType}");

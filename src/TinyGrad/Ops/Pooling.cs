@@ -36,8 +36,7 @@ public sealed partial class Tensor
         var planes = indices.Reshape(g.N * g.C, g.OutH * g.OutW);
         y.Record("max_pool2d", [x], dy =>
         [
-            Zeros([g.N * g.C, g.H * g.W], dy.DType, dy.Device)
-                .ScatterAdd(1, planes, dy.Reshape(g.N * g.C, g.OutH * g.OutW))
+            ScatterAddIntoZeros([g.N * g.C, g.H * g.W], 1, planes, dy.Reshape(g.N * g.C, g.OutH * g.OutW))
                 .Reshape(g.N, g.C, g.H, g.W),
         ]);
         return (y, indices);
