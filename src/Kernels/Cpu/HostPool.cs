@@ -24,10 +24,13 @@ public sealed class HostPool
 
     private readonly Dictionary<(DType, long), Stack<Array>> free = [];
     private readonly Lock gate = new();
-    private long rentedSinceCollection, outstanding, cached, liveAfterCollection;
+    /// <summary>The smallest <see cref="Budget"/>.</summary>
+    private const long MinBudget = 64L << 20;
+
+    private long rentedSinceCollection, outstanding, cached, liveAfterCollection, liveAfterFull;
 
     /// <summary>Bytes rented between two pool-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
-    public long Budget => Math.Max(64L << 20, liveAfterCollection);
+    public long Budget => Math.Max(MinBudget, liveAfterCollection);
 
     /// <summary>Bytes held by buffers that have not come back yet.</summary>
     public long OutstandingBytes
@@ -125,18 +128,29 @@ public sealed class HostPool
         return false;
     }
 
-    /// <summary>A full blocking collection, then the finalizers of the buffers it found dead, which return their arrays.</summary>
+    /// <summary>
+    /// A blocking collection, then the finalizers of the buffers it found dead, which return their
+    /// arrays. Tensors of a training step die young, so a young-generation collection usually
+    /// suffices; when it leaves more than half a minimum budget above what a full collection last
+    /// left alive (buffers whose objects were promoted before they died), a full one follows.
+    /// </summary>
     private void Collect()
     {
-        // Not under the lock: the finalizers take it to return their arrays. Tensors of a training
-        // step die young, so most collections need only the young generations; every fourth is
-        // full, for buffers whose tensors lived long enough to be promoted.
-        GC.Collect(Collections % 4 == 3 ? GC.MaxGeneration : 1);
+        // Not under the lock: the finalizers take it to return their arrays.
+        GC.Collect(1);
         GC.WaitForPendingFinalizers();
+        bool full;
+        lock (gate) full = outstanding > liveAfterFull + MinBudget / 2;
+        if (full)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
         lock (gate)
         {
             rentedSinceCollection = 0;
             liveAfterCollection = outstanding;
+            if (full) liveAfterFull = outstanding;
             Collections++;
         }
     }

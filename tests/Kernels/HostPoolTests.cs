@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using NUnit.Framework;
+using TinyGrad.Kernels;
+using TinyGrad.Kernels.Cpu;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// The CPU caching allocator: size classes, reuse of dropped buffers, and its own collections.
+[NonParallelizable]
+public sealed class HostPoolTests
+{
+    private const int Big = 1 << 20; // floats: a 4 MiB buffer, well above HostPool.MinBytes
+
+    [Test]
+    public void SizeClassesWasteAtMostAnEighth()
+    {
+        Assert.That(HostPool.ClassBytes(1000), Is.EqualTo(1024));
+        Assert.That(HostPool.ClassBytes(1025), Is.EqualTo(1152));
+        Assert.That(HostPool.ClassBytes(4096), Is.EqualTo(4096));
+        for (long bytes = 9; bytes < 1 << 24; bytes = bytes * 7 / 5 + 3)
+        {
+            long c = HostPool.ClassBytes(bytes);
+            Assert.That(c, Is.GreaterThanOrEqualTo(bytes).And.LessThanOrEqualTo(bytes + bytes / 8 + 8), $"{bytes} bytes");
+            Assert.That(c % 8, Is.Zero, "whole doubles");
+        }
+    }
+
+    [Test]
+    public void PooledBufferShowsOnlyItsOwnLength()
+    {
+        var backend = new CpuBackend(new HostPool());
+        var buffer = (CpuBuffer)backend.Allocate(DType.Float32, Big + 3);
+        Assert.That(buffer.Data.Length, Is.GreaterThan(Big + 3), "rounded up to its size class");
+        Assert.That(buffer.Span<float>().Length, Is.EqualTo(Big + 3));
+    }
+
+    [Test]
+    public void DroppedBufferIsReusedAfterACollection()
+    {
+        var pool = new HostPool();
+        var backend = new CpuBackend(pool);
+        var array = AllocateAndDrop(backend);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.That(pool.CachedBytes, Is.EqualTo(4L * Big));
+        var again = (CpuBuffer)backend.Allocate(DType.Float32, Big);
+        Assert.That(ReferenceEquals(again.Data, array.Target), Is.True, "the finalized buffer's array is handed out again");
+        Assert.That(pool.CachedBytes, Is.Zero);
+        again.Dispose();
+        Assert.That(pool.CachedBytes, Is.EqualTo(4L * Big), "Dispose returns at once");
+    }
+
+    [Test]
+    public void PoolCollectsWhenTransientBuffersExceedItsBudget()
+    {
+        var pool = new HostPool();
+        var backend = new CpuBackend(pool);
+        // 200 dropped 4 MiB buffers (800 MiB rented): without the pool's own collections they would
+        // all be fresh arrays; with them it settles near one 64 MiB budget (a young-generation
+        // collection can miss a few buffers promoted by the runtime's own collections).
+        for (int i = 0; i < 200; i++) AllocateAndDrop(backend);
+        Assert.That(pool.Collections, Is.GreaterThan(0));
+        Assert.That(pool.OutstandingBytes + pool.CachedBytes, Is.LessThanOrEqualTo(2 * pool.Budget));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference AllocateAndDrop(IBackend backend)
+    {
+        var buffer = (CpuBuffer)backend.Allocate(DType.Float32, Big);
+        buffer.Span<float>()[0] = 1;
+        // Tracks resurrection: the array outlives its buffer's finalization (the pool keeps it).
+        return new WeakReference(buffer.Data, trackResurrection: true);
+    }
+}
