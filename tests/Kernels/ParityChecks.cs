@@ -496,6 +496,8 @@ public static class ParityChecks
             (ViewSpec.Contiguous(3, 4, 5).At(2), 1, new ViewSpec([2, 6, 5], [0, 5, 1]), ViewSpec.Contiguous(2, 6, 5)),
             (ViewSpec.Contiguous(3, 4, 5), 0, ViewSpec.Contiguous(6, 4, 5), new ViewSpec([6, 4, 5], [1, 0, 6], 1)),
             (ViewSpec.Contiguous(10), 0, ViewSpec.Contiguous(50), ViewSpec.Contiguous(50)),
+            // Along the last axis with enough rows for threads (max pooling's backward shape).
+            (ViewSpec.Contiguous(300, 64), 1, ViewSpec.Contiguous(300, 130), ViewSpec.Contiguous(300, 130)),
         };
         foreach (var dtype in Floats)
         foreach (var (dst, axis, index, src) in cases)

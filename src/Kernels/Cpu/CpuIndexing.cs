@@ -75,16 +75,34 @@ public sealed partial class CpuBackend
         var plan = IndexWalk(destination, axis, index, source);
         int n = plan.Inner, istep = plan.InnerStrides[0], dstep = plan.InnerStrides[1], sstep = plan.InnerStrides[2];
         int size = destination.Shape[axis], axisStride = destination.Strides[axis];
+        if (axis == destination.Shape.Length - 1 && plan.Rows > 1 && index.Length >= 1 << 15)
+        {
+            // Scattering along the last axis, each row of the walk targets its own destination line
+            // (e.g. max pooling's backward, one plane per row): rows in parallel, each in order.
+            var rows = plan;
+            CpuLayout.Parallel(plan.Rows, (long)index.Length * 4, (lo, hi) =>
+            {
+                for (int r = lo; r < hi; r++)
+                {
+                    int io = rows.RowOffset(0, r, rows.Offsets[0]), d0 = rows.RowOffset(1, r, rows.Offsets[1]), so = rows.RowOffset(2, r, rows.Offsets[2]);
+                    ScatterLine(dst, d0, dstep, axisStride, size, src, so, sstep, idx, io, istep, n, axis);
+                }
+            });
+            return;
+        }
         // Sequential in the index's row-major order: the same accumulation order as the reference.
         for (int r = 0; r < plan.Rows; r++, plan.Next())
+            ScatterLine(dst, plan.Offsets[1], dstep, axisStride, size, src, plan.Offsets[2], sstep, idx, plan.Offsets[0], istep, n, axis);
+    }
+
+    private static void ScatterLine<T>(T[] dst, int d0, int dstep, int axisStride, int size, T[] src, int so, int sstep, int[] idx, int io, int istep, int n, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < n; i++)
         {
-            int io = plan.Offsets[0], d0 = plan.Offsets[1], so = plan.Offsets[2];
-            for (int i = 0; i < n; i++)
-            {
-                int target = idx[io + i * istep];
-                if ((uint)target >= (uint)size) throw IndexOutOfRange(target, axis, size, "scatter_add");
-                dst[d0 + i * dstep + target * axisStride] += src[so + i * sstep];
-            }
+            int target = idx[io + i * istep];
+            if ((uint)target >= (uint)size) throw IndexOutOfRange(target, axis, size, "scatter_add");
+            dst[d0 + i * dstep + target * axisStride] += src[so + i * sstep];
         }
     }
 
