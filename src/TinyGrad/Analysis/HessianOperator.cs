@@ -56,10 +56,18 @@ public sealed class HessianOperator : ILinearOperator
         using var _ = Autograd.EnableGrad();
         var grads = Autograd.Grad([loss()], parameters, createGraph: true, allowUnused: true);
         var directions = ParameterVector.Split(v.Detach(), parameters);
-        Tensor dot = (grads[0] * directions[0]).Sum();
-        for (int i = 1; i < grads.Length; i++) dot = dot + (grads[i] * directions[i]).Sum();
-        if (!dot.RequiresGrad) return Tensor.Zeros([Size], DType, Device); // the loss is linear in θ
-        return ParameterVector.Join(Autograd.Grad([dot], parameters, allowUnused: true));
+        // H v = d(g . v)/dθ: the gradients' own backward seeded with the directions (a
+        // vector-Jacobian product), so no dot product is built and differentiated.
+        var outputs = new List<Tensor>(grads.Length);
+        var seeds = new List<Tensor?>(grads.Length);
+        for (int i = 0; i < grads.Length; i++)
+        {
+            if (!grads[i].RequiresGrad) continue; // constant in θ: contributes nothing
+            outputs.Add(grads[i]);
+            seeds.Add(directions[i]);
+        }
+        if (outputs.Count == 0) return Tensor.Zeros([Size], DType, Device); // the loss is linear in θ
+        return ParameterVector.Join(Autograd.Grad(outputs, parameters, seeds, allowUnused: true));
     }
 
     /// <summary>
