@@ -298,7 +298,7 @@ public static class ParityChecks
         }
         // Several K blocks, row/column tails and both thread splits (many rows; few rows, many columns).
         foreach (var dtype in Floats)
-        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257), (50, 70, 1030) })
+        foreach (var (m, n, k) in new[] { (150, 97, 600), (9, 300, 530), (70, 33, 257), (50, 70, 1030), (23, 37, 2101) })
         foreach (bool ta in new[] { false, true })
         foreach (bool tb in new[] { false, true })
         foreach (var beta in new[] { 0.0, 0.5 })
@@ -309,7 +309,8 @@ public static class ParityChecks
             var a = c.Random(dtype, 2 + ra * lda);
             var b = c.Random(dtype, 1 + rb * ldb);
             var cv = c.Random(dtype, 4 + m * ldc);
-            var args = new GemmArgs(1, m, n, k, ta, tb, 2, lda, 0, 1, ldb, 0, 4, ldc, 0, 1, beta);
+            // alpha != 1 with beta: a product cut along K adds its second half as alpha * part.
+            var args = new GemmArgs(1, m, n, k, ta, tb, 2, lda, 0, 1, ldb, 0, 4, ldc, 0, beta == 0 ? 1 : -1.5, beta);
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
         }

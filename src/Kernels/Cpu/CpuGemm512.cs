@@ -26,6 +26,12 @@ internal static class CpuGemm512
     /// <summary>Rows per packed A block.</summary>
     private const int Mc = 384;
 
+    /// <summary>Depth from which a product with at most <see cref="DeepOutput"/> outputs is cut in two along K.</summary>
+    private const int DeepK = 2048;
+
+    /// <summary>Largest output (M x N) of a product cut along K.</summary>
+    private const long DeepOutput = 1 << 16;
+
     /// <summary>Row panels per block up to which B is read in place rather than packed.</summary>
     private const int SmallRowPanels = 8;
 
@@ -90,6 +96,11 @@ internal static class CpuGemm512
         }
         if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
+        if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
+        {
+            Deep(g, a, oa, b, ob, c, oc, alpha, beta, mPanels, nPanels, workers);
+            return;
+        }
         // Split the longer side (rows only if there are enough panels for every worker). Each worker
         // packs the B panels its region needs itself, so splitting columns also splits the packing;
         // the only synchronisation is the final join.
@@ -108,6 +119,43 @@ internal static class CpuGemm512
             if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, lo, hi, 0, nPanels);
             else Region(args, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, lo, hi);
         });
+    }
+
+    /// <summary>
+    /// A deep product with a small output (a weight gradient summed over a large batch): K is cut
+    /// into two fixed halves, each multiplied on its own thread into its own output, so each core
+    /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
+    /// only on the shape, so the result is the same on any number of cores.
+    /// </summary>
+    private static void Deep<T>(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int mPanels, int nPanels, int workers)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kh = g.K / 2;
+        var first = g with { K = kh };
+        var second = g with { K = g.K - kh, Alpha = 1, Beta = 0, Ldc = g.N };
+        int oa2 = oa + (g.TransA ? kh * g.Lda : kh), ob2 = ob + (g.TransB ? kh : kh * g.Ldb);
+        T[] rest = System.Buffers.ArrayPool<T>.Shared.Rent(g.M * g.N);
+        try
+        {
+            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, 0, nPanels);
+            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, 0, mPanels, 0, nPanels);
+            if (workers > 1) System.Threading.Tasks.Parallel.Invoke(low, high);
+            else
+            {
+                low();
+                high();
+            }
+            for (int i = 0; i < g.M; i++)
+            {
+                var row = c.AsSpan(oc + i * g.Ldc, g.N);
+                var add = rest.AsSpan(i * g.N, g.N);
+                for (int j = 0; j < row.Length; j++) row[j] += alpha * add[j];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(rest);
+        }
     }
 
     /// <summary>
