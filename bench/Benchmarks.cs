@@ -27,6 +27,8 @@ public static class BenchDevices
     public static IEnumerable<string> Names()
     {
         yield return "cpu";
+        // TINYGRAD_BENCH_DEVICES=cpu skips the (slow, reference-only) PoCL rows.
+        if (Environment.GetEnvironmentVariable("TINYGRAD_BENCH_DEVICES") == "cpu") yield break;
         Device? ocl = null;
         try
         {

@@ -361,6 +361,9 @@ public static class ParityChecks
         new(2, 2, 6, 5, 3, 3, 3, 1, 1, 3, 3, 1, 1),
         new(2, 2, 5, 40, 3, 3, 3, 1, 1, 1, 1, 1, 1),
         new(3, 1, 28, 28, 4, 5, 5, 1, 1, 2, 2, 1, 1),
+        // 8 or more input channels: the input gradient as the flipped forward convolution.
+        new(2, 9, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(2, 8, 9, 11, 3, 5, 3, 1, 1, 2, 0, 1, 1),
     ];
 
     private static void Conv(ParityContext c, string role)

@@ -111,10 +111,12 @@ public sealed partial class CpuBackend
     /// <summary>
     /// For a stride-1, dilation-1 convolution whose padding is below the kernel size, the geometry of
     /// the forward convolution that computes its input gradient: dy in, dx out, padding K - 1 - P.
+    /// Null for fewer than 8 input channels too: that forward convolution would have under 8 output
+    /// rows per GEMM and unfold all O channels, and col2im is faster there.
     /// </summary>
     private static Conv2dGeometry? AsForward(in Conv2dGeometry g)
     {
-        if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } || g.PadH > g.KH - 1 || g.PadW > g.KW - 1) return null;
+        if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } || g.PadH > g.KH - 1 || g.PadW > g.KW - 1 || g.C < 8) return null;
         return new Conv2dGeometry(g.N, g.O, g.OutH, g.OutW, g.C, g.KH, g.KW, 1, 1, g.KH - 1 - g.PadH, g.KW - 1 - g.PadW, 1, 1);
     }
 
