@@ -489,7 +489,6 @@ public sealed partial class CpuBackend : ReferenceBackend
         return true;
     }
 
-    /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
     /// <summary>Whether view <paramref name="view"/> of the plan reads the same row for every outer index (a broadcast bias row).</summary>
     private static bool RepeatsOneRow(CpuLayout plan, int view)
     {
@@ -529,6 +528,7 @@ public sealed partial class CpuBackend : ReferenceBackend
         }
     }
 
+    /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
     private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = row.Length;

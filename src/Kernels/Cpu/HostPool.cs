@@ -22,11 +22,11 @@ public sealed class HostPool
     /// <summary>Smallest request in bytes that is pooled.</summary>
     public const int MinBytes = 32 << 10;
 
-    private readonly Dictionary<(DType, long), Stack<Array>> free = [];
-    private readonly Lock gate = new();
     /// <summary>The smallest <see cref="Budget"/>.</summary>
     private const long MinBudget = 64L << 20;
 
+    private readonly Dictionary<(DType, long), Stack<Array>> free = [];
+    private readonly Lock gate = new();
     private long rentedSinceCollection, outstanding, cached, liveAfterCollection, liveAfterFull;
 
     /// <summary>Bytes rented between two pool-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
@@ -62,7 +62,8 @@ public sealed class HostPool
             Collect();
             if (TryTake(dtype, bytes, out array)) return array;
         }
-        int elements = (int)(bytes / dtype.SizeOf());
+        // A class past the largest array holds exactly the request (its own bucket on return).
+        int elements = bytes / dtype.SizeOf() > Array.MaxLength ? length : (int)(bytes / dtype.SizeOf());
         array = dtype switch
         {
             DType.Float32 => GC.AllocateUninitializedArray<float>(elements),
@@ -72,8 +73,8 @@ public sealed class HostPool
         };
         lock (gate)
         {
-            outstanding += bytes;
-            rentedSinceCollection += bytes;
+            outstanding += (long)elements * dtype.SizeOf();
+            rentedSinceCollection += (long)elements * dtype.SizeOf();
         }
         return array;
     }
