@@ -52,7 +52,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void Reduce(ReduceOp op, in StridedView x, in StridedView y) { var vx = x; var vy = y; Time($"reduce {op}", () => inner.Reduce(op, vx, vy)); }
     public void ArgMax(in StridedView x, int axis, in StridedView indices) { var vx = x; var vi = indices; Time("argmax", () => inner.ArgMax(vx, axis, vi)); }
     public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) { var g = args; Time($"gemm {g.M}x{g.N}x{g.K}{(g.TransA ? " tA" : "")}{(g.TransB ? " tB" : "")}{(g.Batch > 1 ? $" b{g.Batch}" : "")}", () => inner.Gemm(g, a, b, c)); }
-    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y) { var g = geometry; Time($"conv fwd C{g.C}", () => inner.Conv2dForward(g, x, w, y)); }
+    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null) { var g = geometry; Time($"conv fwd C{g.C}", () => inner.Conv2dForward(g, x, w, y, bias)); }
     public void Conv2dBackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) { var g = geometry; Time($"conv bwd-input C{g.C}", () => inner.Conv2dBackwardInput(g, dy, w, dx)); }
     public void Conv2dBackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) { var g = geometry; Time($"conv bwd-weight C{g.C}", () => inner.Conv2dBackwardWeight(g, x, dy, dw)); }
     public void MaxPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) { var g = geometry; Time("maxpool fwd", () => inner.MaxPool2dForward(g, x, y, indices)); }

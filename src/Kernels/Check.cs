@@ -101,6 +101,12 @@ public static class Check
         Check.Buffer(y, x.DType, ny, $"{what} y");
     }
 
+    /// <summary>Checks a convolution's optional bias: O elements of the input's dtype.</summary>
+    public static void ConvBias(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? bias, string what)
+    {
+        if (bias is not null) Check.Buffer(bias, x.DType, g.O, $"{what} bias");
+    }
+
     /// <summary>Argument checks of the pooling primitives.</summary>
     public static void PoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, string what)
     {

@@ -63,8 +63,11 @@ public interface IBackend
     /// <summary>Batched matrix product, see <see cref="GemmArgs"/>; C is read only when Beta != 0.</summary>
     void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c);
 
-    /// <summary>Convolution forward: y = conv(x, w).</summary>
-    void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y);
+    /// <summary>
+    /// Convolution forward: y = conv(x, w), plus <paramref name="bias"/>[o] on every output of
+    /// channel o when given (added to the rounded convolution, exactly as a separate add would).
+    /// </summary>
+    void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null);
 
     /// <summary>Gradient of the convolution with respect to its input (a transposed convolution of dy by w).</summary>
     void Conv2dBackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx);

@@ -382,6 +382,10 @@ public static class ParityChecks
                     var y = c.Random(dtype, ny + 3);
                     c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y)));
                     c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what);
+                    // With the bias added by the kernel.
+                    var bias = c.Random(dtype, g.O);
+                    c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y), on(bias)));
+                    c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what + " with bias");
                     break;
                 }
                 case "backward_input":

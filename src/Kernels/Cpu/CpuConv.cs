@@ -11,12 +11,13 @@ namespace TinyGrad.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc />
-    public override void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y)
+    public override void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
     {
         CheckConv(geometry, x, w, y, "conv2d forward");
-        if (x.DType == DType.Float32) ConvForward(geometry, Arr<float>(x), Arr<float>(w), Arr<float>(y));
-        else ConvForward(geometry, Arr<double>(x), Arr<double>(w), Arr<double>(y));
-        KeepAlive(x, w, y);
+        Check.ConvBias(geometry, x, bias, "conv2d forward");
+        if (x.DType == DType.Float32) ConvForward(geometry, Arr<float>(x), Arr<float>(w), Arr<float>(y), bias is null ? null : Arr<float>(bias));
+        else ConvForward(geometry, Arr<double>(x), Arr<double>(w), Arr<double>(y), bias is null ? null : Arr<double>(bias));
+        KeepAlive(x, w, y, bias);
     }
 
     /// <inheritdoc />
@@ -44,7 +45,7 @@ public sealed partial class CpuBackend
     /// <summary>Fixed number of partial weight gradients (independent of the core count, so sums never depend on threads).</summary>
     private const int WeightChunks = 2;
 
-    private static void ConvForward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ConvForward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
         CpuLayout.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
@@ -55,8 +56,14 @@ public sealed partial class CpuBackend
                 for (int n = lo; n < hi; n++)
                 {
                     T[] col = unfold.Image(x, n);
-                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW).
+                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW), then the bias while y[n] is in cache.
                     GemmSerial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
+                    if (bias is null) continue;
+                    for (int o = 0; o < g.O; o++)
+                    {
+                        var plane = y.AsSpan((n * g.O + o) * ohw, ohw);
+                        TensorPrimitives.Add(plane, bias[o], plane);
+                    }
                 }
             }
             finally

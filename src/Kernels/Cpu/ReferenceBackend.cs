@@ -240,10 +240,16 @@ public class ReferenceBackend : IBackend
     protected static void CheckConv(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, string what) => Check.ConvArgs(g, x, w, y, what);
 
     /// <inheritdoc />
-    public virtual void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y)
+    public virtual void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
     {
         CheckConv(geometry, x, w, y, "conv2d forward");
+        Check.ConvBias(geometry, x, bias, "conv2d forward");
         ConvLoop(geometry, Host(x), Host(w), Host(y), ConvRole.Forward);
+        if (bias is null) return;
+        CpuBuffer dst = Host(y), b = Host(bias);
+        int plane = geometry.OutH * geometry.OutW;
+        // One rounding per add, as y + bias would: the sum of two floats is exact in double.
+        for (int i = 0; i < geometry.Sizes.Y; i++) dst.Set(i, dst.Get(i) + b.Get(i / plane % geometry.O));
     }
 
     /// <inheritdoc />

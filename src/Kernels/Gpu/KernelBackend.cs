@@ -194,10 +194,15 @@ public abstract class KernelBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y)
+    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
     {
         Check.ConvArgs(geometry, x, w, y, "conv2d forward");
+        Check.ConvBias(geometry, x, bias, "conv2d forward");
         Conv("conv2d_forward", geometry, x, w, y, geometry.Sizes.Y);
+        if (bias is null) return;
+        // The bias in place by the broadcasting add kernel (each element reads and writes only itself).
+        int[] shape = [geometry.N, geometry.O, geometry.OutH * geometry.OutW];
+        Binary(BinaryOp.Add, StridedView.Contiguous(y, shape), new StridedView(bias, shape, [0, 1, 0], 0), y);
     }
 
     /// <inheritdoc />

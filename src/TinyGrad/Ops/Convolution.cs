@@ -25,25 +25,35 @@ public sealed partial class Tensor
         var geometry = new Conv2dGeometry(shape[0], shape[1], shape[2], shape[3], weight.shape[0], weight.shape[2], weight.shape[3], sh, sw, ph, pw, dh, dw);
         if (geometry.OutH <= 0 || geometry.OutW <= 0)
             throw new ArgumentException($"conv2d: kernel {Shapes.Format(weight.shape)} (dilation {dh}, {dw}, padding {ph}, {pw}) does not fit input {Shapes.Format(shape)}");
-        var y = ConvForward(geometry, this, weight);
-        if (bias is null) return y;
-        if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
-            throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
-        return y + bias.Reshape(1, -1, 1, 1);
+        if (bias is not null)
+        {
+            CheckCompatible(this, bias, "conv2d");
+            if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
+                throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
+        }
+        return ConvForward(geometry, this, weight, bias);
     }
 
-    /// <summary>y = conv(x, w). Backward: the two adjoint convolutions below.</summary>
-    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w)
+    /// <summary>
+    /// y = conv(x, w) (+ bias per output channel, added by the kernel while the output is in cache).
+    /// Backward: the two adjoint convolutions below, and the bias gradient as dy summed over N, H, W.
+    /// </summary>
+    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null)
     {
         x = x.Dense();
         w = w.Dense();
+        bias = bias?.Dense();
         var y = Empty([g.N, g.O, g.OutH, g.OutW], x.DType, x.Device);
-        x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer);
-        return y.Record("conv2d", [x, w], dy =>
-        [
-            x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null,
-            w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null,
-        ]);
+        x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer);
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        return y.Record("conv2d", inputs, dy =>
+        {
+            var grads = new Tensor?[inputs.Length];
+            grads[0] = x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null;
+            grads[1] = w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null;
+            if (bias is { RequiresGrad: true }) grads[2] = dy.Sum([0, 2, 3]);
+            return grads;
+        });
     }
 
     /// <summary>dx = the adjoint of conv(., w) applied to dy; bilinear in (dy, w), so its own backward is convolutions again.</summary>
