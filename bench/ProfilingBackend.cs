@@ -51,7 +51,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y) { var c = condition; var va = a; var vb = b; Time("where", () => inner.Where(c, va, vb, y)); }
     public void Reduce(ReduceOp op, in StridedView x, in StridedView y) { var vx = x; var vy = y; Time($"reduce {op}", () => inner.Reduce(op, vx, vy)); }
     public void ArgMax(in StridedView x, int axis, in StridedView indices) { var vx = x; var vi = indices; Time("argmax", () => inner.ArgMax(vx, axis, vi)); }
-    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c) { var g = args; Time($"gemm {g.M}x{g.N}x{g.K}{(g.TransA ? " tA" : "")}{(g.TransB ? " tB" : "")}{(g.Batch > 1 ? $" b{g.Batch}" : "")}", () => inner.Gemm(g, a, b, c)); }
+    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null) { var g = args; Time($"gemm {g.M}x{g.N}x{g.K}{(g.TransA ? " tA" : "")}{(g.TransB ? " tB" : "")}{(g.Batch > 1 ? $" b{g.Batch}" : "")}", () => inner.Gemm(g, a, b, c, bias)); }
     public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null) { var g = geometry; Time($"conv fwd C{g.C}", () => inner.Conv2dForward(g, x, w, y, bias)); }
     public void Conv2dBackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) { var g = geometry; Time($"conv bwd-input C{g.C}", () => inner.Conv2dBackwardInput(g, dy, w, dx)); }
     public void Conv2dBackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) { var g = geometry; Time($"conv bwd-weight C{g.C}", () => inner.Conv2dBackwardWeight(g, x, dy, dw)); }

@@ -101,6 +101,12 @@ public static class Check
         Check.Buffer(y, x.DType, ny, $"{what} y");
     }
 
+    /// <summary>Checks a matrix product's optional bias: N elements of the operands' dtype.</summary>
+    public static void GemmBias(in GemmArgs g, DeviceBuffer a, DeviceBuffer? bias)
+    {
+        if (bias is not null) Check.Buffer(bias, a.DType, g.N, "gemm bias");
+    }
+
     /// <summary>Checks a convolution's optional bias: O elements of the input's dtype.</summary>
     public static void ConvBias(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? bias, string what)
     {

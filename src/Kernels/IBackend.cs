@@ -60,8 +60,12 @@ public interface IBackend
     /// <summary>Index (Int32) of the first largest element along <paramref name="axis"/>; <paramref name="indices"/> has extent 1 there.</summary>
     void ArgMax(in StridedView x, int axis, in StridedView indices);
 
-    /// <summary>Batched matrix product, see <see cref="GemmArgs"/>; C is read only when Beta != 0.</summary>
-    void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c);
+    /// <summary>
+    /// Batched matrix product, see <see cref="GemmArgs"/>; C is read only when Beta != 0. When
+    /// <paramref name="bias"/> (N elements) is given, bias[j] is then added to column j of every row
+    /// of every batch entry, rounded as a separate add would be (PyTorch's addmm / linear).
+    /// </summary>
+    void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null);
 
     /// <summary>
     /// Convolution forward: y = conv(x, w), plus <paramref name="bias"/>[o] on every output of

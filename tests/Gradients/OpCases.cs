@@ -80,6 +80,8 @@ public static class OpCases
         ["matmul"] = new(g => [Randn(g, 3, 4), Randn(g, 4, 5)], x => x[0].MatMul(x[1])),
         ["matmul_batched"] = new(g => [Randn(g, 2, 1, 3, 4), Randn(g, 3, 4, 5)], x => x[0].MatMul(x[1])),
         ["matmul_transposed"] = new(g => [Randn(g, 4, 3), Randn(g, 5, 4)], x => x[0].T.MatMul(x[1].T)),
+        ["linear"] = new(g => [Randn(g, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2])),
+        ["linear_batched"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2])),
         ["matmul_vector"] = new(g => [Randn(g, 4), Randn(g, 4, 3), Randn(g, 3)], x => x[0].MatMul(x[1]).MatMul(x[2])),
         ["reshape"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Reshape(5, -1).Exp()),
         ["reshape_noncontiguous"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Permute(2, 0, 1).Reshape(-1, 4).Sin()),

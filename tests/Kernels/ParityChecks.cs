@@ -314,6 +314,24 @@ public static class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
         }
+        // A bias on every row, through each path: tiles, skinny products, a K cut, K = 0, batches, padded C.
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (7, 13, 5), (150, 97, 600), (37, 1, 45), (3000, 50, 1), (23, 37, 2101), (4, 16, 0) })
+        foreach (bool ta in new[] { false, true })
+        foreach (int batch in new[] { 1, 3 })
+        {
+            if (batch > 1 && m * n * Math.Max(k, 1) > 100_000) continue;
+            (int ra, int ca) = ta ? (k, m) : (m, k);
+            int lda = Math.Max(ca, 1), ldb = k, ldc = n + 3, strideC = m * ldc + 1;
+            var a = c.Random(dtype, batch * ra * lda + 1);
+            var b = c.Random(dtype, n * k + 1);
+            var bias = c.Random(dtype, n);
+            var cv = c.Random(dtype, 2 + batch * strideC);
+            // B stored N x K (as Linear's weight) and shared by the batch; C at an offset, rows padded.
+            var args = new GemmArgs(batch, m, n, k, ta, true, 0, lda, ra * lda, 0, Math.Max(ldb, 1), 0, 2, ldc, strideC, 1.5, batch > 1 ? 0.5 : 0);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), on(bias)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, Math.Max(k, 1)), $"gemm {dtype} with bias {args}");
+        }
         // Matrix-vector and outer products big enough to split their rows over threads.
         foreach (var dtype in Floats)
         foreach (var args in new[]

@@ -14,15 +14,16 @@ public sealed partial class CpuBackend
     private const int TileN = 128;
 
     /// <inheritdoc />
-    public override void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c)
+    public override void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
     {
         CheckGemm(args, a, b, c);
+        Check.GemmBias(args, a, bias);
         if (args.Batch == 0 || args.M == 0 || args.N == 0) return;
         // C written while A or B is read from the same buffer: keep the reference's order.
-        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) base.Gemm(args, a, b, c);
-        else if (a.DType == DType.Float32) GemmCore(args, Arr<float>(a), Arr<float>(b), Arr<float>(c));
-        else GemmCore(args, Arr<double>(a), Arr<double>(b), Arr<double>(c));
-        KeepAlive(a, b, c);
+        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) base.Gemm(args, a, b, c, bias);
+        else if (a.DType == DType.Float32) GemmCore(args, Arr<float>(a), Arr<float>(b), Arr<float>(c), bias is null ? null : Arr<float>(bias));
+        else GemmCore(args, Arr<double>(a), Arr<double>(b), Arr<double>(c), bias is null ? null : Arr<double>(bias));
+        KeepAlive(a, b, c, bias);
     }
 
     /// <summary>
@@ -31,14 +32,23 @@ public sealed partial class CpuBackend
     /// C is split into 4-row x 128-column tiles and a fixed contiguous range of tiles goes to each
     /// worker, so every C element has exactly one writer.
     /// </summary>
-    internal static void GemmCore<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void GemmCore<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         if (CpuGemm512.IsSupported)
         {
-            CpuGemm512.Run(g, a, b, c);
+            CpuGemm512.Run(g, a, b, c, bias);
             return;
         }
+        GemmPortable(g, a, b, c);
+        if (bias is null) return;
+        for (int batch = 0; batch < g.Batch; batch++)
+            CpuGemm512.AddBias(c, g.OffsetC + batch * g.BatchStrideC, g.Ldc, g.M, g.N, bias);
+    }
+
+    /// <summary>The Vector&lt;T&gt; GEMM for hosts without Vector512.</summary>
+    private static void GemmPortable<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int w2 = 2 * Vector<T>.Count, panels = (g.N + w2 - 1) / w2, panelSize = g.K * w2;
         int copies = g.BatchStrideB == 0 ? 1 : g.Batch, packedSize = panels * panelSize;
         long work = (long)g.Batch * g.M * g.N * Math.Max(1, g.K);

@@ -58,7 +58,7 @@ internal static class CpuGemm512
     }
 
     /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] for every batch entry (arguments already checked).</summary>
-    public static void Run<T>(in GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run<T>(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         long perMatrix = (long)g.M * g.N * Math.Max(1, g.K);
@@ -69,36 +69,36 @@ internal static class CpuGemm512
             var args = g;
             CpuLayout.Parallel(g.Batch, perMatrix * g.Batch, (lo, hi) =>
             {
-                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, batch, 1);
+                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, bias, batch, 1);
             });
             return;
         }
         int workers = perMatrix < SerialWork ? 1 : cores;
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, batch, workers);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, bias, batch, workers);
     }
 
     /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
     public static void Serial<T>(in GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, batch, 1);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, batch, 1);
     }
 
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
-    private static void Single<T>(GemmArgs g, T[] a, T[] b, T[] c, int batch, int workers) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Single<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, int batch, int workers) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Vector512<T>.Count;
         int oa = g.OffsetA + batch * g.BatchStrideA, ob = g.OffsetB + batch * g.BatchStrideB, oc = g.OffsetC + batch * g.BatchStrideC;
         T alpha = T.CreateTruncating(g.Alpha), beta = T.CreateTruncating(g.Beta);
-        if (g.K == 0)
+        if (g.K == 0 || Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers))
         {
-            ScaleC(g, c, oc, beta);
+            if (g.K == 0) ScaleC(g, c, oc, beta);
+            if (bias is not null) AddBias(c, oc, g.Ldc, g.M, g.N, bias);
             return;
         }
-        if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
         if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
         {
-            Deep(g, a, oa, b, ob, c, oc, alpha, beta, mPanels, nPanels, workers);
+            Deep(g, a, oa, b, ob, c, oc, alpha, beta, bias, mPanels, nPanels, workers);
             return;
         }
         // Split the longer side (rows only if there are enough panels for every worker). Each worker
@@ -109,15 +109,15 @@ internal static class CpuGemm512
         if (total < workers) workers = 1;
         if (workers == 1)
         {
-            Region(g, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, 0, nPanels);
+            Region(g, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, 0, nPanels);
             return;
         }
         var args = g;
         System.Threading.Tasks.Parallel.For(0, workers, w =>
         {
             int lo = total * w / workers, hi = total * (w + 1) / workers;
-            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, lo, hi, 0, nPanels);
-            else Region(args, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, lo, hi);
+            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, lo, hi, 0, nPanels);
+            else Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, lo, hi);
         });
     }
 
@@ -127,7 +127,7 @@ internal static class CpuGemm512
     /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
     /// only on the shape, so the result is the same on any number of cores.
     /// </summary>
-    private static void Deep<T>(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int mPanels, int nPanels, int workers)
+    private static void Deep<T>(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int mPanels, int nPanels, int workers)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kh = g.K / 2;
@@ -137,8 +137,8 @@ internal static class CpuGemm512
         T[] rest = System.Buffers.ArrayPool<T>.Shared.Rent(g.M * g.N);
         try
         {
-            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, 0, mPanels, 0, nPanels);
-            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, 0, mPanels, 0, nPanels);
+            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, 0, mPanels, 0, nPanels);
+            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, 0, mPanels, 0, nPanels);
             if (workers > 1) System.Threading.Tasks.Parallel.Invoke(low, high);
             else
             {
@@ -150,6 +150,7 @@ internal static class CpuGemm512
                 var row = c.AsSpan(oc + i * g.Ldc, g.N);
                 var add = rest.AsSpan(i * g.N, g.N);
                 for (int j = 0; j < row.Length; j++) row[j] += alpha * add[j];
+                if (bias is not null) TensorPrimitives.Add(row, bias.AsSpan(0, g.N), row);
             }
         }
         finally
@@ -163,7 +164,7 @@ internal static class CpuGemm512
     /// row block and K block, A is packed once (it stays in L2); each B panel is packed just before
     /// the row block sweeps it (it stays in L1).
     /// </summary>
-    private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int m0, int m1, int n0, int n1)
+    private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = 2 * Vector512<T>.Count, mcPanels = Mc / Mr;
@@ -198,6 +199,8 @@ internal static class CpuGemm512
                         else if (g.TransA) Kernel(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
                         else Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
                         StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        // The bias after the last K block, while the tile's rows are still in L1.
+                        if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);
                     }
                 }
             }
@@ -241,6 +244,24 @@ internal static class CpuGemm512
             var dst = c.AsSpan(oc + i * g.Ldc, g.N);
             TensorPrimitives.Multiply(row, a[oa + i * step], dst);
             if (alpha != T.One) TensorPrimitives.Multiply(dst, alpha, dst);
+        }
+    }
+
+    /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width.</summary>
+    internal static void AddBias<T>(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> add = bias.AsSpan(col, width);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = c.AsSpan(at + r * ldc, width);
+            if (width == 2 * Vector512<T>.Count && Vector512.IsHardwareAccelerated)
+            {
+                ref T dst = ref MemoryMarshal.GetReference(row);
+                ref T src = ref MemoryMarshal.GetReference(add);
+                (Vector512.LoadUnsafe(ref dst) + Vector512.LoadUnsafe(ref src)).StoreUnsafe(ref dst);
+                (Vector512.LoadUnsafe(ref dst, (nuint)Vector512<T>.Count) + Vector512.LoadUnsafe(ref src, (nuint)Vector512<T>.Count)).StoreUnsafe(ref dst, (nuint)Vector512<T>.Count);
+            }
+            else TensorPrimitives.Add(row, add, row);
         }
     }
 

@@ -202,10 +202,20 @@ public class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public virtual void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c)
+    public virtual void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
     {
         CheckGemm(args, a, b, c);
+        Check.GemmBias(args, a, bias);
         if (a.DType == DType.Float32) GemmLoop<float>(args, a, b, c); else GemmLoop<double>(args, a, b, c);
+        if (bias is null) return;
+        CpuBuffer dst = Host(c), add = Host(bias);
+        for (int batch = 0; batch < args.Batch; batch++)
+        for (int m = 0; m < args.M; m++)
+        for (int n = 0; n < args.N; n++)
+        {
+            int at = args.OffsetC + batch * args.BatchStrideC + m * args.Ldc + n;
+            dst.Set(at, dst.Get(at) + add.Get(n)); // one rounding: the sum of two floats is exact in double
+        }
     }
 
     /// <summary>Shared argument checks (see <see cref="Check"/>).</summary>

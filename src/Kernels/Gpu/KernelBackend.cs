@@ -178,9 +178,10 @@ public abstract class KernelBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c)
+    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
     {
         Check.GemmArgs(args, a, b, c);
+        Check.GemmBias(args, a, bias);
         var g = args;
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         var dtype = a.DType;
@@ -191,6 +192,26 @@ public abstract class KernelBackend : IBackend
             .Int(g.OffsetA).Int(g.Lda).Int(g.BatchStrideA).Int(g.OffsetB).Int(g.Ldb).Int(g.BatchStrideB)
             .Int(g.OffsetC).Int(g.Ldc).Int(g.BatchStrideC)
             .Real(dtype, g.Alpha).Real(dtype, g.Beta).Pointer(ab).Pointer(bb).Pointer(cb));
+        if (bias is not null) AddRowBias(g, c, bias);
+    }
+
+    /// <summary>
+    /// C += bias on every row by the broadcasting add kernel: in place when C is one dense block
+    /// from element 0 (each element reads and writes only itself), else through a dense temporary.
+    /// </summary>
+    private void AddRowBias(in GemmArgs g, DeviceBuffer c, DeviceBuffer bias)
+    {
+        int[] shape = [g.Batch, g.M, g.N];
+        var cView = new StridedView(c, shape, [g.BatchStrideC, g.Ldc, 1], g.OffsetC);
+        var biasView = new StridedView(bias, shape, [0, 0, 1], 0);
+        if (g.OffsetC == 0 && cView.IsContiguous)
+        {
+            Binary(BinaryOp.Add, cView, biasView, c);
+            return;
+        }
+        using var sum = Allocate(c.DType, g.Batch * g.M * g.N);
+        Binary(BinaryOp.Add, cView, biasView, sum);
+        Copy(StridedView.Contiguous(sum, shape), cView);
     }
 
     /// <inheritdoc />

@@ -44,8 +44,7 @@ public sealed class Linear : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: expected input with last dimension {InFeatures} (in_features), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        var y = input.MatMul(Weight.T);
-        return Bias is null ? y : y + Bias;
+        return Functional.Linear(input, Weight, Bias);
     }
 
     /// <inheritdoc />

@@ -42,6 +42,17 @@ public static class Functional
         return Reduce(perSample, reduction);
     }
 
+    /// <summary>
+    /// <c>input @ weight^T + bias</c> with weight [out, in] and bias [out] (PyTorch's linear): the bias
+    /// is added by the matrix product itself, not by a separate pass over the output.
+    /// </summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        return input.MatMul(weight.T, bias);
+    }
+
     /// <summary>Mean squared error between tensors of the same shape.</summary>
     public static Tensor MseLoss(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
     {

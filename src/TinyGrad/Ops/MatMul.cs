@@ -8,7 +8,13 @@ public sealed partial class Tensor
     /// Matrix product with PyTorch's rules: 1-D operands are promoted to a row/column and squeezed
     /// back; leading (batch) dimensions broadcast. Transposed views are read without copying.
     /// </summary>
-    public Tensor MatMul(Tensor other)
+    public Tensor MatMul(Tensor other) => MatMul(other, null);
+
+    /// <summary>
+    /// <see cref="MatMul(Tensor)"/> plus <paramref name="rowBias"/> (one value per output column)
+    /// added to every output row by the GEMM itself, as PyTorch's linear/addmm do.
+    /// </summary>
+    internal Tensor MatMul(Tensor other, Tensor? rowBias)
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckCompatible(this, other, "matmul");
@@ -24,28 +30,42 @@ public sealed partial class Tensor
         int batchSize = Shapes.Numel(batch);
         var a3 = a.Expand([.. batch, m, k]).Reshape(batchSize, m, k);
         var b3 = b.Expand([.. batch, k, n]).Reshape(batchSize, k, n);
-        var y = Bmm(a3, b3).Reshape([.. batch, m, n]);
+        if (rowBias is not null)
+        {
+            CheckCompatible(this, rowBias, "matmul bias");
+            if (rowBias.Rank != 1 || rowBias.shape[0] != n)
+                throw new ArgumentException($"matmul: bias shape {Shapes.Format(rowBias.shape)} does not match {n} output columns");
+        }
+        var y = Bmm(a3, b3, rowBias).Reshape([.. batch, m, n]);
         if (Rank == 1) y = y.Squeeze(-2);
         if (other.Rank == 1) y = y.Squeeze(-1);
         return y;
     }
 
-    /// <summary>Batched product of rank-3 tensors [B, M, K] x [B, K, N]: the one GEMM op on the tape.</summary>
-    private static Tensor Bmm(Tensor a, Tensor b)
+    /// <summary>
+    /// Batched product of rank-3 tensors [B, M, K] x [B, K, N], plus an optional bias [N] on every
+    /// row: the one GEMM op on the tape.
+    /// </summary>
+    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null)
     {
         var (opA, ta, lda, sa, oa) = GemmOperand(ref a);
         var (opB, tb, ldb, sb, ob) = GemmOperand(ref b);
+        bias = bias?.Dense();
         int batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
         var y = Empty([batch, m, n], a.DType, a.Device);
         var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
-        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer);
+        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer);
         // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
         // too, so it lands in the operand's own row-major layout and needs no copy later.
-        return y.Record("matmul", [a, b], g =>
-        [
-            a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null,
-            b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null,
-        ]);
+        Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
+        return y.Record("matmul", inputs, g =>
+        {
+            var grads = new Tensor?[inputs.Length];
+            grads[0] = a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null;
+            grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null;
+            if (bias is { RequiresGrad: true }) grads[2] = g.Sum([0, 1]);
+            return grads;
+        });
     }
 
     /// <summary>How GEMM reads a [B, R, C] operand: transposed when its rows are the unit-stride axis;
