@@ -247,21 +247,18 @@ internal static class CpuGemm512
         }
     }
 
-    /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width.</summary>
+    /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width (whole vectors, then a scalar tail).</summary>
     internal static void AddBias<T>(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ReadOnlySpan<T> add = bias.AsSpan(col, width);
+        int w = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : int.MaxValue;
+        ref T src = ref bias[col];
         for (int r = 0; r < rows; r++)
         {
-            var row = c.AsSpan(at + r * ldc, width);
-            if (width == 2 * Vector512<T>.Count && Vector512.IsHardwareAccelerated)
-            {
-                ref T dst = ref MemoryMarshal.GetReference(row);
-                ref T src = ref MemoryMarshal.GetReference(add);
-                (Vector512.LoadUnsafe(ref dst) + Vector512.LoadUnsafe(ref src)).StoreUnsafe(ref dst);
-                (Vector512.LoadUnsafe(ref dst, (nuint)Vector512<T>.Count) + Vector512.LoadUnsafe(ref src, (nuint)Vector512<T>.Count)).StoreUnsafe(ref dst, (nuint)Vector512<T>.Count);
-            }
-            else TensorPrimitives.Add(row, add, row);
+            ref T dst = ref c[at + r * ldc];
+            int j = 0;
+            for (; j + w <= width; j += w)
+                (Vector512.LoadUnsafe(ref dst, (nuint)j) + Vector512.LoadUnsafe(ref src, (nuint)j)).StoreUnsafe(ref dst, (nuint)j);
+            for (; j < width; j++) Unsafe.Add(ref dst, j) += Unsafe.Add(ref src, j);
         }
     }
 
