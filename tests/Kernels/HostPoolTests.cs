@@ -64,6 +64,18 @@ public sealed class HostPoolTests
     }
 
     [Test]
+    public void SizeClassesNoLongerRequestedAreDropped()
+    {
+        // Three phases with three different buffer sizes (like experiments with other shapes): without
+        // dropping idle classes the pool would keep about a budget of arrays of each, over 190 MiB.
+        var pool = new HostPool();
+        var backend = new CpuBackend(pool);
+        foreach (int length in new[] { Big, Big * 5 / 4, Big * 3 / 2 })
+            for (int i = 0; i < 100; i++) AllocateAndDrop(backend, length);
+        Assert.That(pool.OutstandingBytes + pool.CachedBytes, Is.LessThanOrEqualTo(2 * pool.Budget));
+    }
+
+    [Test]
     public void ThreadsSharingThePoolNeverSeeEachOthersData()
     {
         // Four threads run ops on fresh pooled tensors (about 1 GiB rented in all) while the pool
@@ -89,9 +101,9 @@ public sealed class HostPoolTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference AllocateAndDrop(IBackend backend)
+    private static WeakReference AllocateAndDrop(IBackend backend, int length = Big)
     {
-        var buffer = (CpuBuffer)backend.Allocate(DType.Float32, Big);
+        var buffer = (CpuBuffer)backend.Allocate(DType.Float32, length);
         buffer.Span<float>()[0] = 1;
         // Tracks resurrection: the array outlives its buffer's finalization (the pool keeps it).
         return new WeakReference(buffer.Data, trackResurrection: true);

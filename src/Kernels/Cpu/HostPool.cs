@@ -25,12 +25,22 @@ public sealed class HostPool
     /// <summary>The smallest <see cref="Budget"/>.</summary>
     private const long MinBudget = 64L << 20;
 
-    private readonly Dictionary<(DType, long), Stack<Array>> free = [];
+    /// <summary>Every this many pool collections one is full, whatever the young ones found.</summary>
+    private const int FullEvery = 4;
+
+    /// <summary>Collections a size class may go without a request before its cached arrays are dropped.</summary>
+    private const int IdleCollections = 2;
+
+    private readonly Dictionary<(DType, long), Bucket> free = [];
     private readonly Lock gate = new();
     private long rentedSinceCollection, outstanding, cached, liveAfterCollection, liveAfterFull;
+    private bool fullNext;
 
     /// <summary>Bytes rented between two pool-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
     public long Budget => Math.Max(MinBudget, liveAfterCollection);
+
+    /// <summary>Most bytes left idle in the pool after a collection.</summary>
+    private long IdleCap => 4 * Budget;
 
     /// <summary>Bytes held by buffers that have not come back yet.</summary>
     public long OutstandingBytes
@@ -85,8 +95,8 @@ public sealed class HostPool
         long bytes = (long)array.Length * dtype.SizeOf();
         lock (gate)
         {
-            if (!free.TryGetValue((dtype, bytes), out var stack)) free[(dtype, bytes)] = stack = new Stack<Array>();
-            stack.Push(array);
+            if (!free.TryGetValue((dtype, bytes), out var bucket)) free[(dtype, bytes)] = bucket = new Bucket(Collections);
+            bucket.Arrays.Push(array);
             outstanding -= bytes;
             cached += bytes;
         }
@@ -99,6 +109,7 @@ public sealed class HostPool
         {
             free.Clear();
             cached = 0;
+            fullNext = true;
         }
     }
 
@@ -117,8 +128,9 @@ public sealed class HostPool
     {
         lock (gate)
         {
-            if (free.TryGetValue((dtype, bytes), out var stack) && stack.TryPop(out array!))
+            if (free.TryGetValue((dtype, bytes), out var bucket) && bucket.Arrays.TryPop(out array!))
             {
+                bucket.LastUse = Collections;
                 cached -= bytes;
                 outstanding += bytes;
                 rentedSinceCollection += bytes;
@@ -132,8 +144,13 @@ public sealed class HostPool
     /// <summary>
     /// A blocking collection, then the finalizers of the buffers it found dead, which return their
     /// arrays. Tensors of a training step die young, so a young-generation collection usually
-    /// suffices; when it leaves more than half a minimum budget above what a full collection last
-    /// left alive (buffers whose objects were promoted before they died), a full one follows.
+    /// suffices; a full one follows every <see cref="FullEvery"/>th time, when the young one left more
+    /// than half a minimum budget above what the last full one left alive (buffers whose objects were
+    /// promoted before they died), or after idle arrays were dropped (so their memory is reclaimed).
+    /// Then the size classes no request has used for <see cref="IdleCollections"/> collections are
+    /// dropped, and more, least recently used first, while more than four budgets sit idle: a program
+    /// that moves on to other shapes (the next experiment) does not keep the old ones' arrays, and a
+    /// training loop (which reuses its classes every cycle) keeps all of its own.
     /// </summary>
     private void Collect()
     {
@@ -141,7 +158,7 @@ public sealed class HostPool
         GC.Collect(1);
         GC.WaitForPendingFinalizers();
         bool full;
-        lock (gate) full = outstanding > liveAfterFull + MinBudget / 2;
+        lock (gate) full = fullNext || Collections % FullEvery == FullEvery - 1 || outstanding > liveAfterFull + MinBudget / 2;
         if (full)
         {
             GC.Collect();
@@ -153,6 +170,41 @@ public sealed class HostPool
             liveAfterCollection = outstanding;
             if (full) liveAfterFull = outstanding;
             Collections++;
+            fullNext = DropIdle() > MinBudget / 2;
         }
+    }
+
+    /// <summary>Drops idle size classes (see <see cref="Collect"/>); returns the bytes dropped. Called under the lock.</summary>
+    private long DropIdle()
+    {
+        long dropped = 0;
+        while (true)
+        {
+            (DType, long) victim = default;
+            int oldest = int.MaxValue;
+            foreach (var (key, bucket) in free)
+            {
+                if (bucket.Arrays.Count > 0 && bucket.LastUse < oldest)
+                {
+                    oldest = bucket.LastUse;
+                    victim = key;
+                }
+            }
+            if (oldest == int.MaxValue || oldest > Collections - IdleCollections && cached <= IdleCap) return dropped;
+            var stack = free[victim].Arrays;
+            long bytes = victim.Item2 * stack.Count;
+            stack.Clear();
+            free.Remove(victim);
+            cached -= bytes;
+            dropped += bytes;
+        }
+    }
+
+    /// <summary>The cached arrays of one size class and the collection count at its last request.</summary>
+    private sealed class Bucket(int lastUse)
+    {
+        public Stack<Array> Arrays { get; } = new();
+
+        public int LastUse { get; set; } = lastUse;
     }
 }
