@@ -52,6 +52,8 @@ public static class ParityChecks
             (new ViewSpec([9, 37], [1, 9]), ViewSpec.Contiguous(9, 37)),
             (new ViewSpec([40, 35], [1, 40], 3), ViewSpec.Contiguous(40, 35).At(2)),
             (new ViewSpec([33, 35], [1, 33]), new ViewSpec([33, 35], [40, 1], 1)),
+            // Long enough to be split over the cores.
+            (ViewSpec.Contiguous(70001).At(3), ViewSpec.Contiguous(70001).At(1)),
         };
         var dtypes = new (DType From, DType To)[]
         {
@@ -81,6 +83,7 @@ public static class ParityChecks
         {
             ViewSpec.Contiguous(4, 9), ViewSpec.Contiguous(4, 9).At(3), new ViewSpec([4, 9], [1, 4]),
             new ViewSpec([3, 5], [12, 2], 1), new ViewSpec([3, 5], [0, 1], 2), ViewSpec.Contiguous(0, 3),
+            ViewSpec.Contiguous(70001).At(2),
         };
         foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32 })
         foreach (var spec in specs)

@@ -71,7 +71,9 @@ public sealed partial class CpuBackend : ReferenceBackend
         T[] src = Arr<T>(source.Buffer), dst = Arr<T>(destination.Buffer);
         if (source.IsContiguous && destination.IsContiguous)
         {
-            src.AsSpan(source.Offset, source.Length).CopyTo(dst.AsSpan(destination.Offset));
+            int from = source.Offset, to = destination.Offset, n = source.Length;
+            if (n < ParallelElements) src.AsSpan(from, n).CopyTo(dst.AsSpan(to, n));
+            else SplitElements(n, (lo, hi) => src.AsSpan(from + lo, hi - lo).CopyTo(dst.AsSpan(to + lo, hi - lo)));
             return;
         }
         CopyStrided(src, source.Shape, source.Strides, source.Offset, dst, destination.Strides, destination.Offset);
@@ -197,7 +199,9 @@ public sealed partial class CpuBackend : ReferenceBackend
         T[] dst = Arr<T>(destination.Buffer);
         if (destination.IsContiguous)
         {
-            dst.AsSpan(destination.Offset, destination.Length).Fill(value);
+            int at = destination.Offset, length = destination.Length;
+            if (length < ParallelElements) dst.AsSpan(at, length).Fill(value);
+            else SplitElements(length, (lo, hi) => dst.AsSpan(at + lo, hi - lo).Fill(value));
             return;
         }
         var plan = CpuLayout.Of(destination);
