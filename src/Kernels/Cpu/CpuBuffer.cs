@@ -19,15 +19,20 @@ public sealed class CpuBuffer : DeviceBuffer
             return;
         }
         GC.SuppressFinalize(this);
-        Data = dtype switch
-        {
-            // Buffers are uninitialised by contract (IBackend.Allocate): skip zeroing the big ones.
-            DType.Float32 => GC.AllocateUninitializedArray<float>(length),
-            DType.Float64 => GC.AllocateUninitializedArray<double>(length),
-            DType.Int32 => GC.AllocateUninitializedArray<int>(length),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-        };
+        Data = NewArray(dtype, length);
     }
+
+    /// <summary>
+    /// A fresh array of <paramref name="length"/> elements of <paramref name="dtype"/>'s element type.
+    /// Buffers are uninitialised by contract (IBackend.Allocate), so big ones are not zeroed.
+    /// </summary>
+    internal static Array NewArray(DType dtype, int length) => dtype switch
+    {
+        DType.Float32 => GC.AllocateUninitializedArray<float>(length),
+        DType.Float64 => GC.AllocateUninitializedArray<double>(length),
+        DType.Int32 => GC.AllocateUninitializedArray<int>(length),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
+    };
 
     /// <summary>Returns a pooled array whose tensors were dropped without Dispose.</summary>
     ~CpuBuffer() => Dispose(false);

@@ -195,9 +195,7 @@ public sealed partial class CpuBackend
             {
                 int at = ((c * g.KH + i) * g.KW + j) * ohw;
                 int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
-                // Output columns q whose input column q*sw + v0 lies inside [0, W).
-                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
-                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                var (qlo, qhi) = InsideColumns(g, v0);
                 for (int p = 0; p < oh; p++)
                 {
                     int h = p * g.StrideH + h0;
@@ -217,6 +215,14 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>The output columns [qlo, qhi) whose input column q * StrideW + <paramref name="v0"/> lies inside [0, W).</summary>
+    private static (int Lo, int Hi) InsideColumns(in Conv2dGeometry g, int v0)
+    {
+        int lo = v0 >= 0 ? 0 : Math.Min(g.OutW, (-v0 + g.StrideW - 1) / g.StrideW);
+        int hi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, lo, g.OutW);
+        return (lo, hi);
+    }
+
     /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
     private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
     {
@@ -230,8 +236,7 @@ public sealed partial class CpuBackend
             {
                 int at = ((c * g.KH + i) * g.KW + j) * ohw;
                 int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
-                int qlo = v0 >= 0 ? 0 : Math.Min(ow, (-v0 + g.StrideW - 1) / g.StrideW);
-                int qhi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, qlo, ow);
+                var (qlo, qhi) = InsideColumns(g, v0);
                 for (int p = 0; p < oh; p++)
                 {
                     int h = p * g.StrideH + h0;

@@ -74,13 +74,7 @@ public sealed class HostPool
         }
         // A class past the largest array holds exactly the request (its own bucket on return).
         int elements = bytes / dtype.SizeOf() > Array.MaxLength ? length : (int)(bytes / dtype.SizeOf());
-        array = dtype switch
-        {
-            DType.Float32 => GC.AllocateUninitializedArray<float>(elements),
-            DType.Float64 => GC.AllocateUninitializedArray<double>(elements),
-            DType.Int32 => GC.AllocateUninitializedArray<int>(elements),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-        };
+        array = CpuBuffer.NewArray(dtype, elements);
         lock (gate)
         {
             outstanding += (long)elements * dtype.SizeOf();
