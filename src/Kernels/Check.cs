@@ -40,6 +40,24 @@ public static class Check
             throw new NotSupportedException($"{what} needs Float32 or Float64 data, got {dtype}");
     }
 
+    /// <summary>Checks of a unary map: a float input inside its buffer and an output that holds it.</summary>
+    public static void UnaryArgs(UnaryOp op, in StridedView x, DeviceBuffer y)
+    {
+        Check.Float(x.Buffer.DType, $"unary {op}");
+        Check.InBounds(x, $"unary {op}");
+        Check.Buffer(y, x.Buffer.DType, x.Length, $"unary {op} output");
+    }
+
+    /// <summary>Checks of argmax: a float input, an axis of it, Int32 indices, both views inside their buffers.</summary>
+    public static void ArgMaxArgs(in StridedView x, int axis, in StridedView indices)
+    {
+        Check.Float(x.Buffer.DType, "argmax");
+        if ((uint)axis >= (uint)x.Rank) throw new ArgumentOutOfRangeException(nameof(axis), axis, $"argmax: axis out of range for rank {x.Rank}");
+        if (indices.Buffer.DType != DType.Int32) throw new ArgumentException($"argmax: indices must be Int32, got {indices.Buffer.DType}");
+        Check.InBounds(x, "argmax input");
+        Check.InBounds(indices, "argmax indices");
+    }
+
     /// <summary>Argument checks of <see cref="IBackend.Binary"/>.</summary>
     public static void BinaryArgs(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
     {

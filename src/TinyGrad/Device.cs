@@ -1,13 +1,13 @@
 using TinyGrad.Kernels;
 using TinyGrad.Kernels.Cpu;
-using TinyGrad.Kernels.Cuda;
-using TinyGrad.Kernels.OpenCl;
 
 namespace TinyGrad;
 
 /// <summary>
 /// Where a tensor's memory lives and its kernels run. Devices are named as on the command line:
-/// <c>cpu</c>, <c>opencl[:N]</c>, <c>cuda[:N]</c>, or <c>auto</c> (the best one present).
+/// <c>cpu</c> (the SIMD backend), <c>cuda[:N]</c> and <c>opencl[:N]</c> (ILGPU kernels on a GPU),
+/// <c>ilgpu-cpu</c> (the same kernels in ILGPU's CPU simulator), or <c>auto</c> (the best one present).
+/// The kinds are registered in <see cref="DeviceKind"/>.
 /// </summary>
 public sealed class Device
 {
@@ -33,40 +33,38 @@ public sealed class Device
     /// <summary>The kernels behind this device.</summary>
     public IBackend Backend { get; }
 
-    /// <summary>Command-line name, e.g. "cpu" or "opencl:0".</summary>
+    /// <summary>Command-line name, e.g. "cpu" or "cuda:0".</summary>
     public string Name => Backend.Name;
 
     /// <summary>
-    /// Resolves a device name: <c>cpu</c>, <c>opencl[:N]</c>, <c>cuda[:N]</c> or <c>auto</c> (CUDA, else an
-    /// OpenCL GPU, else the CPU; a CPU OpenCL device such as PoCL is used only when named). A device that
-    /// is named but absent throws <see cref="ArgumentException"/> saying what was looked for.
+    /// Resolves a device name: <c>cpu</c>, <c>cuda[:N]</c>, <c>opencl[:N]</c>, <c>ilgpu-cpu</c> or <c>auto</c>
+    /// (a CUDA GPU, else an OpenCL GPU, else the CPU). A device that is named but absent throws
+    /// <see cref="ArgumentException"/> saying what was looked for.
     /// </summary>
     public static Device Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var parts = name.Trim().ToLowerInvariant().Split(':');
-        if (parts.Length > 2) throw new ArgumentException($"unknown device '{name}': expected cpu, opencl[:N], cuda[:N] or auto");
+        if (parts[0] == "auto" && parts.Length == 1) return Auto();
+        var kind = DeviceKind.All.FirstOrDefault(k => k.Name == parts[0]);
+        if (kind is null || parts.Length > 2 || (parts.Length == 2 && !kind.Indexed))
+            throw new ArgumentException($"unknown device '{name}': expected {DeviceKind.Syntax}");
         int index = 0;
         if (parts.Length == 2 && (!int.TryParse(parts[1], out index) || index < 0))
             throw new ArgumentException($"device '{name}': '{parts[1]}' is not a device number");
-        return parts[0] switch
-        {
-            "cpu" when parts.Length == 1 => Cpu,
-            "auto" when parts.Length == 1 => Auto(),
-            "opencl" => Open($"opencl:{index}", () => new OpenClBackend(index)),
-            "cuda" => Open($"cuda:{index}", () => new CudaBackend(index)),
-            _ => throw new ArgumentException($"unknown device '{name}': expected cpu, opencl[:N], cuda[:N] or auto"),
-        };
+        if (kind.Name == "cpu") return Cpu;
+        return Open(kind, index);
     }
 
-    private static Device Open(string key, Func<IBackend> create)
+    private static Device Open(DeviceKind kind, int index)
     {
+        string key = kind.Indexed ? $"{kind.Name}:{index}" : kind.Name;
         lock (Gate)
         {
             if (Opened.TryGetValue(key, out var device)) return device;
             try
             {
-                device = new Device(create());
+                device = new Device(kind.Open(index));
             }
             catch (BackendUnavailableException e)
             {
@@ -77,59 +75,27 @@ public sealed class Device
         }
     }
 
-    /// <summary>CUDA, else an OpenCL GPU, else the CPU; a fallback says why in one line on stderr.</summary>
+    /// <summary>The first GPU of the kinds in preference order, else the CPU; a fallback says why in one line on stderr.</summary>
     private static Device Auto()
     {
-        string cuda, opencl;
-        try
+        var reasons = new List<string>();
+        foreach (var kind in DeviceKind.All)
         {
-            if (CudaDevices.List().Count > 0) return Open("cuda:0", () => new CudaBackend(0));
-            cuda = "no CUDA device";
+            if (kind.Name == "cpu") break;
+            var listed = kind.List();
+            var pick = listed.FirstOrDefault(kind.AutoPicks);
+            if (pick != default) return Parse(pick.Name);
+            if (listed.All(l => !l.Available)) reasons.Add(listed[0].Description);
         }
-        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException or ArgumentException)
-        {
-            cuda = e.Message;
-        }
-        try
-        {
-            var gpu = OpenClDevices.List().FirstOrDefault(d => d.IsGpu);
-            if (gpu is not null) return Open($"opencl:{gpu.Index}", () => new OpenClBackend(gpu.Index));
-            opencl = "no OpenCL GPU";
-        }
-        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException)
-        {
-            opencl = e.Message;
-        }
-        Console.Error.WriteLine($"device auto: using cpu ({cuda}; {opencl})");
+        Console.Error.WriteLine($"device auto: using cpu ({string.Join("; ", reasons)})");
         return Cpu;
     }
 
-    /// <summary>Every device kind with its devices; unavailable kinds say why.</summary>
-    public static IReadOnlyList<(string Name, string Description, bool Available)> List()
+    /// <summary>Every device of every kind; a kind with no device present says why.</summary>
+    public static IReadOnlyList<DeviceListing> List()
     {
-        var result = new List<(string, string, bool)> { (Cpu.Name, Cpu.Backend.Description, true) };
-        try
-        {
-            var devices = OpenClDevices.List();
-            if (devices.Count == 0) result.Add(("opencl", "no OpenCL platform or device found", false));
-            foreach (var d in devices)
-                result.Add(($"opencl:{d.Index}", $"{d.Name} ({d.Platform}{(d.IsGpu ? ", GPU" : ", CPU device: used only when named")}{(d.HasFloat64 ? ", fp64" : "")})", true));
-        }
-        catch (BackendUnavailableException e)
-        {
-            result.Add(("opencl", e.Message, false));
-        }
-        try
-        {
-            var devices = CudaDevices.List();
-            if (devices.Count == 0) result.Add(("cuda", "the CUDA driver reports no devices", false));
-            foreach (var d in devices)
-                result.Add(($"cuda:{d.Index}", $"{d.Name} ({d.Architecture}, {d.TotalMemoryBytes >> 20} MiB)", true));
-        }
-        catch (Exception e) when (e is BackendUnavailableException or InvalidOperationException)
-        {
-            result.Add(("cuda", e.Message, false));
-        }
+        var result = new List<DeviceListing>();
+        foreach (var kind in DeviceKind.All.Reverse()) result.AddRange(kind.List());
         return result;
     }
 

@@ -135,7 +135,7 @@ public sealed class Hw1ProgramTests
     {
         Assert.That(Hw1("run", "no-such-experiment", "--preset", "smoke", "--out", Path.Combine(root, "x")).Exit, Is.EqualTo(Program.UsageError));
         Assert.That(Hw1("run", "grad-norm", "--preset", "huge").Exit, Is.Not.EqualTo(0));
-        Assert.That(Hw1("run", "grad-norm", "--device", "cuda", "--preset", "smoke", "--out", Path.Combine(root, "y")).Exit, Is.EqualTo(Program.UsageError));
+        Assert.That(Hw1("run", "grad-norm", "--device", "cuda:99", "--preset", "smoke", "--out", Path.Combine(root, "y")).Exit, Is.EqualTo(Program.UsageError));
         Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "nothing-here"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.DataError));
     }
 

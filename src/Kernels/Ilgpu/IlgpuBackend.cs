@@ -1,0 +1,238 @@
+using ILGPU.Runtime;
+using ILGPU.Runtime.OpenCL;
+
+namespace TinyGrad.Kernels.Ilgpu;
+
+/// <summary>
+/// Every primitive as C# kernels compiled by ILGPU: PTX on CUDA, OpenCL C on OpenCL GPUs, or the
+/// same kernels on CPU threads in ILGPU's simulator. Each primitive checks its arguments as the
+/// reference does, then hands over to its family (Copy, Elementwise, Random, Reduce, Gemm, Conv,
+/// Pool, Indexing, Optim). One in-order stream per device: calls queue, downloads wait.
+/// </summary>
+public sealed class IlgpuBackend : IBackend, IDisposable
+{
+    private readonly Accelerator accelerator;
+    private readonly KernelHost host;
+    private readonly CachingAllocator memory;
+    private readonly Copy copy;
+    private readonly Elementwise elementwise;
+    private readonly Random random;
+    private readonly Reduce reduce;
+    private readonly Gemm gemm;
+    private readonly Conv conv;
+    private readonly Pool pool;
+    private readonly Indexing indexing;
+    private readonly Optim optim;
+
+    /// <summary>Opens device <paramref name="index"/> of <paramref name="kind"/>.</summary>
+    /// <exception cref="BackendUnavailableException">The device is absent or cannot run the kernels; the message says why.</exception>
+    public IlgpuBackend(IlgpuKind kind, int index = 0)
+    {
+        var info = IlgpuDevices.List(kind) is { } list && index < list.Count ? list[index] : null;
+        accelerator = IlgpuDevices.Open(kind, index);
+        Kind = kind;
+        Name = info!.Name;
+        Description = info.Description;
+        SupportsFloat64 = accelerator is not CLAccelerator cl || cl.Capabilities.Float64;
+        memory = new CachingAllocator(accelerator);
+        host = new KernelHost(this, accelerator, kind == IlgpuKind.Simulator);
+        copy = new Copy(host);
+        elementwise = new Elementwise(host);
+        random = new Random(host);
+        reduce = new Reduce(host);
+        gemm = new Gemm(host);
+        conv = new Conv(host);
+        pool = new Pool(host);
+        indexing = new Indexing(host);
+        optim = new Optim(host);
+    }
+
+    /// <summary>The accelerator kind behind this backend.</summary>
+    public IlgpuKind Kind { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public bool SupportsFloat64 { get; }
+
+    /// <inheritdoc />
+    public DeviceBuffer Allocate(DType dtype, int length)
+    {
+        if (dtype == DType.Float64 && !SupportsFloat64) throw new NotSupportedException($"{Name} has no Float64 support");
+        return memory.Rent(this, dtype, length);
+    }
+
+    /// <inheritdoc />
+    public unsafe void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset = 0) where T : unmanaged
+    {
+        Check.Buffer(destination, DTypeInfo.Of<T>(), offset + source.Length, "upload");
+        if (source.IsEmpty) return;
+        // ILGPU copies through a raw pointer: the managed memory must not move meanwhile.
+        fixed (T* pinned = source) KernelHost.View<T>(destination).SubView(offset, source.Length).CopyFromCPU(ref *pinned, source.Length);
+    }
+
+    /// <inheritdoc />
+    public unsafe void Download<T>(DeviceBuffer source, Span<T> destination, int offset = 0) where T : unmanaged
+    {
+        Check.Buffer(source, DTypeInfo.Of<T>(), offset + destination.Length, "download");
+        if (destination.IsEmpty) return;
+        fixed (T* pinned = destination) KernelHost.View<T>(source).SubView(offset, destination.Length).CopyToCPU(ref *pinned, destination.Length);
+    }
+
+    /// <inheritdoc />
+    public void Synchronize() => accelerator.Synchronize();
+
+    /// <inheritdoc />
+    public void Copy(in StridedView source, in StridedView destination)
+    {
+        Check.SameShape(source.Shape, destination.Shape, "copy");
+        Check.InBounds(source, "copy source");
+        Check.InBounds(destination, "copy destination");
+        copy.Run(source, destination);
+    }
+
+    /// <inheritdoc />
+    public void Fill(in StridedView destination, double value)
+    {
+        Check.InBounds(destination, "fill");
+        copy.Fill(destination, value);
+    }
+
+    /// <inheritdoc />
+    public void Random(DeviceBuffer destination, RandomDistribution distribution, ulong seed, ulong offset)
+    {
+        Check.Float(destination.DType, "random");
+        random.Run(destination, distribution, seed, offset);
+    }
+
+    /// <inheritdoc />
+    public void Unary(UnaryOp op, in StridedView x, DeviceBuffer y)
+    {
+        Check.UnaryArgs(op, x, y);
+        elementwise.Unary(op, x, y);
+    }
+
+    /// <inheritdoc />
+    public void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        Check.BinaryArgs(op, a, b, y);
+        elementwise.Binary(op, a, b, y);
+    }
+
+    /// <inheritdoc />
+    public void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        Check.WhereArgs(condition, a, b, y);
+        elementwise.Where(condition, a, b, y);
+    }
+
+    /// <inheritdoc />
+    public void Reduce(ReduceOp op, in StridedView x, in StridedView y)
+    {
+        Check.ReduceArgs(op, x, y);
+        reduce.Run(op, x, y);
+    }
+
+    /// <inheritdoc />
+    public void ArgMax(in StridedView x, int axis, in StridedView indices)
+    {
+        Check.ArgMaxArgs(x, axis, indices);
+        reduce.ArgMax(x, axis, indices);
+    }
+
+    /// <inheritdoc />
+    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
+    {
+        Check.GemmArgs(args, a, b, c);
+        Check.GemmBias(args, a, bias);
+        gemm.Run(args, a, b, c, bias);
+    }
+
+    /// <inheritdoc />
+    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
+    {
+        Check.ConvArgs(geometry, x, w, y, "conv2d forward");
+        Check.ConvBias(geometry, x, bias, "conv2d forward");
+        conv.Forward(geometry, x, w, y, bias);
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
+    {
+        Check.ConvArgs(geometry, dx, w, dy, "conv2d backward-input");
+        conv.BackwardInput(geometry, dy, w, dx);
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
+    {
+        Check.ConvArgs(geometry, x, dw, dy, "conv2d backward-weight");
+        conv.BackwardWeight(geometry, x, dy, dw);
+    }
+
+    /// <inheritdoc />
+    public void MaxPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
+    {
+        Check.PoolArgs(geometry, x, y, "max_pool2d");
+        Check.Buffer(indices, DType.Int32, geometry.N * geometry.C * geometry.OutH * geometry.OutW, "max_pool2d indices");
+        pool.MaxForward(geometry, x, y, indices);
+    }
+
+    /// <inheritdoc />
+    public void AvgPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y)
+    {
+        Check.PoolArgs(geometry, x, y, "avg_pool2d");
+        pool.AvgForward(geometry, x, y);
+    }
+
+    /// <inheritdoc />
+    public void AvgPool2dBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx)
+    {
+        Check.PoolArgs(geometry, dx, dy, "avg_pool2d backward");
+        pool.AvgBackward(geometry, dy, dx);
+    }
+
+    /// <inheritdoc />
+    public void Gather(in StridedView source, int axis, in StridedView index, DeviceBuffer destination)
+    {
+        Check.IndexingArgs(source, axis, index, StridedView.Contiguous(destination, index.Shape), "gather");
+        indexing.Gather(source, axis, index, destination);
+    }
+
+    /// <inheritdoc />
+    public void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source)
+    {
+        Check.IndexingArgs(destination, axis, index, source, "scatter_add");
+        indexing.ScatterAdd(destination, axis, index, source);
+    }
+
+    /// <inheritdoc />
+    public void SgdStep(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum)
+    {
+        Check.StepArgs(param, "sgd step", grad, momentum);
+        optim.SgdStep(args, param, grad, momentum);
+    }
+
+    /// <inheritdoc />
+    public void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
+    {
+        Check.StepArgs(param, "adam step", grad, m, v);
+        optim.AdamStep(args, param, grad, m, v);
+    }
+
+    /// <summary>Frees the cached device memory and the accelerator.</summary>
+    public void Dispose()
+    {
+        accelerator.Synchronize();
+        memory.Close();
+        host.Dispose();
+        accelerator.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,133 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace TinyGrad.Kernels.Ilgpu;
+
+/// <summary>The sizes of one pooling (see <see cref="Pool2dGeometry"/>), as kernels take them.</summary>
+internal struct PoolShape
+{
+    public int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW;
+
+    public static PoolShape From(in Pool2dGeometry g) => new()
+    {
+        N = g.N, C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, SH = g.StrideH, SW = g.StrideW,
+        PH = g.PadH, PW = g.PadW, OH = g.OutH, OW = g.OutW,
+    };
+}
+
+/// <summary>
+/// The pool family over NCHW planes: max pooling forward (its backward is the indexing family's
+/// scatter-add) and average pooling forward and backward; one thread per element written.
+/// </summary>
+internal sealed class Pool(KernelHost host)
+{
+    /// <summary>Window maxima into y and their flat positions h * W + w into indices (first maximum wins, NaN counts as largest).</summary>
+    public void MaxForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
+    {
+        int total = g.N * g.C * g.OutH * g.OutW;
+        if (total == 0) return;
+        if (x.DType == DType.Float32) MaxForward<float>(g, x, y, indices, total); else MaxForward<double>(g, x, y, indices, total);
+    }
+
+    /// <summary>Window means (the window's full size divides, padding included, as PyTorch's default).</summary>
+    public void AvgForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y) => Avg(g, x, y, backward: false);
+
+    /// <summary>The adjoint of <see cref="AvgForward"/>.</summary>
+    public void AvgBackward(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer dx) => Avg(g, dy, dx, backward: true);
+
+    private void Avg(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, bool backward)
+    {
+        int total = backward ? g.N * g.C * g.H * g.W : g.N * g.C * g.OutH * g.OutW;
+        if (total == 0) return;
+        double scale = 1.0 / (g.KH * g.KW);
+        if (from.DType == DType.Float32) Avg(g, from, to, (float)scale, backward, total); else Avg(g, from, to, scale, backward, total);
+    }
+
+    private void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices, int total) where T : unmanaged, IFloatingPointIeee754<T> =>
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(MaxForwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(y), KernelHost.View<int>(indices), total);
+
+    private void Avg<T>(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, T scale, bool backward, int total) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (f, t) = (KernelHost.View<T>(from), KernelHost.View<T>(to));
+        if (backward)
+            host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgBackwardKernel))
+                (host.Spread(total), PoolShape.From(g), f, t, scale, total);
+        else
+            host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgForwardKernel))
+                (host.Spread(total), PoolShape.From(g), f, t, scale, total);
+    }
+
+    private static void MaxForwardKernel<T>(PoolShape s, ArrayView<T> x, ArrayView<T> y, ArrayView<int> indices, int total)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
+        {
+            int q = i % s.OW, p = i / s.OW % s.OH, plane = i / (s.OW * s.OH) * s.H * s.W;
+            T best = T.NegativeInfinity;
+            int bestAt = -1;
+            for (int kh = 0; kh < s.KH; kh++)
+            {
+                int h = p * s.SH + kh - s.PH;
+                if (h < 0 || h >= s.H) continue;
+                for (int kw = 0; kw < s.KW; kw++)
+                {
+                    int v = q * s.SW + kw - s.PW;
+                    if (v < 0 || v >= s.W) continue;
+                    T value = x[plane + h * s.W + v];
+                    if (bestAt < 0 || value > best || (T.IsNaN(value) && !T.IsNaN(best)))
+                    {
+                        best = value;
+                        bestAt = h * s.W + v;
+                    }
+                }
+            }
+            y[i] = best;
+            indices[i] = bestAt;
+        }
+    }
+
+    private static void AvgForwardKernel<T>(PoolShape s, ArrayView<T> x, ArrayView<T> y, T scale, int total)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
+        {
+            int q = i % s.OW, p = i / s.OW % s.OH, plane = i / (s.OW * s.OH) * s.H * s.W;
+            T sum = T.Zero;
+            for (int kh = 0; kh < s.KH; kh++)
+            {
+                int h = p * s.SH + kh - s.PH;
+                if (h < 0 || h >= s.H) continue;
+                for (int kw = 0; kw < s.KW; kw++)
+                {
+                    int v = q * s.SW + kw - s.PW;
+                    if (v >= 0 && v < s.W) sum += x[plane + h * s.W + v];
+                }
+            }
+            y[i] = sum * scale;
+        }
+    }
+
+    private static void AvgBackwardKernel<T>(PoolShape s, ArrayView<T> dy, ArrayView<T> dx, T scale, int total)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
+        {
+            int v = i % s.W, h = i / s.W % s.H, plane = i / (s.W * s.H) * s.OH * s.OW;
+            T sum = T.Zero;
+            for (int kh = 0; kh < s.KH; kh++)
+            {
+                int ph = h + s.PH - kh;
+                if (ph < 0 || ph % s.SH != 0 || ph / s.SH >= s.OH) continue;
+                for (int kw = 0; kw < s.KW; kw++)
+                {
+                    int qw = v + s.PW - kw;
+                    if (qw >= 0 && qw % s.SW == 0 && qw / s.SW < s.OW) sum += dy[plane + ph / s.SH * s.OW + qw / s.SW];
+                }
+            }
+            dx[i] = sum * scale;
+        }
+    }
+}

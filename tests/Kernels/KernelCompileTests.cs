@@ -1,0 +1,112 @@
+using System.Reflection;
+using ILGPU.Backends;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using NUnit.Framework;
+using TinyGrad.Kernels;
+using TinyGrad.Kernels.Ilgpu;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// Every kernel of the ILGPU backend compiles to PTX (Ampere and Hopper) and to OpenCL C without
+/// a device, so a kernel that only a GPU would reject fails here, named, on every submission.
+public sealed class KernelCompileTests
+{
+    /// Every instantiation the backend can launch: kernels are the static methods named *Kernel of
+    /// the family classes; generic ones are closed over every type argument their constraints allow.
+    public static IEnumerable<TestCaseData> Kernels()
+    {
+        var families = typeof(IlgpuBackend).Assembly.GetTypes().Where(t => t.Namespace == typeof(IlgpuBackend).Namespace);
+        foreach (var family in families)
+        foreach (var method in family.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+        {
+            if (!method.Name.EndsWith("Kernel", StringComparison.Ordinal)) continue;
+            foreach (var closed in Close(method))
+                yield return new TestCaseData(closed).SetArgDisplayNames($"{family.Name}.{method.Name}<{string.Join(",", closed.GetGenericArguments().Select(a => a.Name))}>");
+        }
+    }
+
+    private static IEnumerable<MethodInfo> Close(MethodInfo method)
+    {
+        if (!method.IsGenericMethodDefinition)
+        {
+            yield return method;
+            yield break;
+        }
+        // Element types for element parameters, the tilings for a tiling, Cast for a conversion.
+        var choices = method.GetGenericArguments().Select(p => p.GetGenericParameterConstraints() switch
+        {
+            var c when c.Contains(typeof(IGemmTile)) => new[] { typeof(Tile128), typeof(Tile64), typeof(TileSim) },
+            var c when c.Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ICast<,>)) => [typeof(Cast)],
+            _ => [typeof(float), typeof(double), typeof(int)],
+        }).ToArray();
+        foreach (var combination in Combinations(choices, choices.Length))
+        {
+            MethodInfo? closed = null;
+            try
+            {
+                closed = method.MakeGenericMethod(combination);
+            }
+            catch (ArgumentException)
+            {
+                // A constraint is not met: not an instantiation the backend launches.
+            }
+            if (closed is not null) yield return closed;
+        }
+    }
+
+    private static IEnumerable<Type[]> Combinations(Type[][] choices, int count) =>
+        count == 0 ? [[]] : Combinations(choices, count - 1).SelectMany(prefix => choices[count - 1].Select(c => prefix.Append(c).ToArray()));
+
+    [Test]
+    public void EveryFamilyHasKernels()
+    {
+        var kernels = Kernels().Select(k => (MethodInfo)k.Arguments[0]!).ToList();
+        Assert.That(kernels.Select(k => k.DeclaringType!.Name).Distinct().Order(),
+            Is.EqualTo(new[] { "Conv", "Copy", "Elementwise", "Gemm", "Indexing", "Optim", "Pool", "Random", "Reduce" }));
+        // The 9 copy and 9 where dtype pairs, 3 fills, 3 x 2 GEMMs, 2 of each float kernel, gather and scatter-add for 3 dtypes.
+        Assert.That(kernels.Count(k => k.Name == "CopyKernel"), Is.EqualTo(9));
+        Assert.That(kernels.Count(k => k.Name == "WhereKernel"), Is.EqualTo(9));
+        Assert.That(kernels, Has.Count.GreaterThanOrEqualTo(60));
+    }
+
+    [TestCaseSource(nameof(Kernels))]
+    public void CompilesToPtxForAmpereAndHopper(MethodInfo kernel)
+    {
+        foreach (var (arch, isa) in new[] { (CudaArchitecture.SM_80, CudaInstructionSet.ISA_70), (CudaArchitecture.SM_90, CudaInstructionSet.ISA_80) })
+        {
+            using var backend = new PTXBackend(IlgpuDevices.Context, new CudaCapabilityContext(arch), arch, isa, nvvmAPI: null);
+            var ptx = ((PTXCompiledKernel)Compile(backend, kernel, $"PTX {arch}")).PTXAssembly;
+            Assert.That(ptx, Does.Contain(".entry"), $"{kernel.Name}: no entry point in the {arch} PTX");
+        }
+    }
+
+    [TestCaseSource(nameof(Kernels))]
+    public void CompilesToOpenClC(MethodInfo kernel)
+    {
+        var capabilities = new CLCapabilityContext(false, true, true, true, false);
+        using var backend = new CLBackend(IlgpuDevices.Context, capabilities, CLDeviceVendor.Other, CLCVersion.CL30);
+        var source = ((CLCompiledKernel)Compile(backend, kernel, "OpenCL C")).Source;
+        Assert.That(source, Does.Contain("kernel void"), $"{kernel.Name}: no kernel in the OpenCL C");
+    }
+
+    private static CompiledKernel Compile(Backend backend, MethodInfo kernel, string target)
+    {
+        var entry = kernel.GetParameters().FirstOrDefault()?.ParameterType == typeof(ILGPU.Index1D)
+            ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel)
+            : EntryPointDescription.FromExplicitlyGroupedKernel(kernel);
+        try
+        {
+            return backend.Compile(entry, default);
+        }
+        catch (Exception e)
+        {
+            Assert.Fail($"{kernel.DeclaringType!.Name}.{kernel.Name}<{string.Join(",", kernel.GetGenericArguments().Select(a => a.Name))}> does not compile to {target}: {e.GetBaseException().Message}");
+            throw;
+        }
+    }
+}
