@@ -94,7 +94,7 @@ public static class Downloader
                     }
                     using var body = response.Content.ReadAsStream();
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                    using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                     {
                         var buffer = new byte[1 << 16];
                         int n;
