@@ -100,6 +100,15 @@ public sealed class GzipMessageTests
     }
 
     [Test]
+    public void IdxGzipOfTwoMembersStillReads()
+    {
+        // Concatenated gzip members are one valid gzip file (RFC 1952); the trailer check must not reject it.
+        var idx = TestFiles.IdxImages(3);
+        string p = Malformed.Put(dir, "img.gz", [.. TestFiles.Gzip(idx[..100]), .. TestFiles.Gzip(idx[100..])]);
+        Assert.That(Idx.Read(p, Idx.ImagesMagic).Data, Is.EqualTo(idx[16..]));
+    }
+
+    [Test]
     public void CifarTextFileNamedTarGz()
     {
         string p = Malformed.Put(dir, Cifar10.Archive.FileName, "<html>404 Not Found</html>\n"u8.ToArray());

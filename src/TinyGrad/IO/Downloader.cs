@@ -79,6 +79,7 @@ public static class Downloader
     private static string? TryDownload(HttpClient client, RemoteFile f, string target)
     {
         var errors = new List<string>();
+        TempFiles.RemoveStale(Path.GetFullPath(target));
         foreach (string url in f.Urls)
         {
             string temp = AtomicFile.TempPathFor(Path.GetFullPath(target));
