@@ -7,7 +7,8 @@ namespace TinyGrad.Bench;
 
 /// <summary>
 /// Entry point. <c>compare [steps]</c>: the compare.sh workloads, one machine-readable line each;
-/// <c>memory [steps]</c>: working set over a long MLP training loop; <c>gpu [device] [steps]</c>: the
+/// <c>memory [steps]</c>: working set over a long MLP training loop; <c>bombs [folder]</c>: peak memory
+/// of the readers on decompression bombs (see <see cref="Bombs"/>); <c>gpu [device] [steps]</c>: the
 /// GPU machine's checks and timings (see <see cref="GpuCheck"/>); anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter *Gemm*</c>).
 /// </summary>
@@ -56,6 +57,8 @@ public static class Program
             return GpuCheck.Run(args.Length > 1 ? args[1] : "cuda", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30,
                 args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 4096);
         }
+        if (args.Length > 0 && args[0] == "bombs") return Bombs.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tinygrad-bombs"));
+        if (args.Length > 1 && args[0] == "bomb-read") return Bombs.Read(args[1]);
         if (args.Length > 0 && args[0] == "memory")
         {
             int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;

@@ -55,6 +55,7 @@ public static class OpCases
         ["div"] = new(g => [Randn(g, 3, 5), Positive(g, 3, 1)], x => x[0] / x[1]),
         ["pow"] = new(g => [Positive(g, 3, 5), Randn(g, 5)], x => x[0].Pow(x[1])),
         ["pow_scalar"] = new(g => [Positive(g, 4, 3)], x => x[0].Pow(2.5)),
+        ["pow_zero_exponent"] = new(g => [Randn(g, 3, 4)], x => x[0].Pow(0.0) * x[0].Sin()),
         ["neg"] = new(g => [Randn(g, 3, 4)], x => -x[0]),
         ["exp"] = new(g => [Randn(g, 3, 5)], x => x[0].Exp()),
         ["log"] = new(g => [Positive(g, 5, 3)], x => x[0].Log()),
@@ -99,6 +100,11 @@ public static class OpCases
         ["index_select"] = new(g => [Randn(g, 5, 3), Indices(g, 5, 7)], x => x[0].IndexSelect(x[1]).Exp(), Constant: [1]),
         ["conv2d"] = new(g => [Randn(g, 2, 3, 7, 6), Randn(g, 4, 3, 3, 2), Randn(g, 4)], x => x[0].Conv2d(x[1], x[2], padding: (1, 1))),
         ["conv2d_strided"] = new(g => [Randn(g, 2, 2, 9, 8), Randn(g, 3, 2, 3, 3)], x => x[0].Conv2d(x[1], stride: (2, 3), padding: (2, 1), dilation: (2, 1))),
+        // Geometries at the edge of validity: a kernel wider than a 1-pixel row, and the issue 13 case
+        // (horizontal stride 1 with dilation, padding past the kernel, kernel taller than the input).
+        ["conv2d_kernel_wider_than_input"] = new(g => [Randn(g, 2, 2, 1, 1), Randn(g, 3, 2, 1, 5), Randn(g, 3)], x => x[0].Conv2d(x[1], x[2], padding: (0, 2))),
+        ["conv2d_padding_past_kernel"] = new(g => [Randn(g, 3, 4, 3, 1), Randn(g, 3, 4, 2, 4)], x => x[0].Conv2d(x[1], stride: (3, 1), padding: (2, 3), dilation: (3, 2))),
+        ["conv2d_one_pixel_strided"] = new(g => [Randn(g, 2, 3, 1, 2), Randn(g, 2, 3, 3, 2)], x => x[0].Conv2d(x[1], stride: (2, 3), padding: (4, 1), dilation: (2, 3))),
         ["max_pool2d"] = new(g => [Distinct(g, 2, 3, 7, 6)], x => x[0].MaxPool2d((2, 2))),
         ["max_pool2d_padded"] = new(g => [Distinct(g, 2, 2, 7, 6)], x => x[0].MaxPool2d((3, 3), stride: (2, 2), padding: (1, 1))),
         ["avg_pool2d"] = new(g => [Randn(g, 2, 3, 7, 6)], x => x[0].AvgPool2d((2, 3))),

@@ -5,7 +5,7 @@ namespace TinyGrad.Tests.Kernels;
 
 /// Backend-independent parity checks: every primitive of IBackend run on a candidate backend and
 /// on ReferenceBackend with the same inputs. GPU fixtures reuse RunParity with their backend.
-public static class ParityChecks
+public static partial class ParityChecks
 {
     private static readonly DType[] Floats = [DType.Float32, DType.Float64];
 
@@ -24,6 +24,7 @@ public static class ParityChecks
         ["conv2d_forward"] = c => Conv(c, "forward"),
         ["conv2d_backward_input"] = c => Conv(c, "backward_input"),
         ["conv2d_backward_weight"] = c => Conv(c, "backward_weight"),
+        ["conv2d_random_geometries"] = ConvRandomGeometries,
         ["max_pool2d_forward"] = MaxPool,
         ["avg_pool2d_forward"] = c => AvgPool(c, backward: false),
         ["avg_pool2d_backward"] = c => AvgPool(c, backward: true),

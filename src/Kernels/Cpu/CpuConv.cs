@@ -207,6 +207,8 @@ public sealed partial class CpuBackend
                     }
                     dst[..qlo].Clear();
                     dst[qhi..].Clear();
+                    // An empty range (a kernel column that sees only padding) may start outside the row.
+                    if (qlo == qhi) continue;
                     int src = plane + h * g.W + v0;
                     if (g.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
                     else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * g.StrideW];
@@ -240,7 +242,8 @@ public sealed partial class CpuBackend
                 for (int p = 0; p < oh; p++)
                 {
                     int h = p * g.StrideH + h0;
-                    if ((uint)h >= (uint)g.H) continue;
+                    // An empty column range (only padding) may start outside the row: nothing to fold.
+                    if ((uint)h >= (uint)g.H || qlo == qhi) continue;
                     int dst = plane + h * g.W + v0, rowAt = at + p * ow;
                     if (g.StrideW == 1)
                     {

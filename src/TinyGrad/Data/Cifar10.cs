@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using TinyGrad.IO;
 
 namespace TinyGrad.Data;
@@ -75,10 +74,9 @@ public static class Cifar10
         ArgumentNullException.ThrowIfNull(archivePath);
         var wanted = BatchFiles(train);
         var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using var gz = GzipInput.Open(archivePath);
         try
         {
-            using var fs = File.OpenRead(archivePath);
-            using var gz = new GZipStream(fs, CompressionMode.Decompress);
             using var tar = new TarReader(gz);
             TarEntry? entry;
             while ((entry = tar.GetNextEntry()) is not null)
@@ -93,35 +91,38 @@ public static class Cifar10
                 if (found.ContainsKey(file)) throw new InvalidDataFileException(where, "one entry per batch file", "a duplicate");
                 CheckLength(where, entry.Length);
                 if (entry.DataStream is null) throw new InvalidDataFileException(where, $"{entry.Length} bytes of data", "no data");
-                found.Add(file, ReadEntry(entry.DataStream, entry.Length, where));
+                found.Add(file, DataFile.ReadDeclared(entry.DataStream, entry.Length, entry.Length, where, "archive entry data", "the tar header's size", gz));
             }
+            DrainAfterTar(gz, archivePath);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException or OverflowException)
         {
-            throw new InvalidDataFileException(archivePath, "a gzip-compressed tar archive", e.Message, e);
+            throw new InvalidDataFileException(archivePath, "a gzip-compressed tar archive", $"a corrupt tar archive ({e.Message}){gz.EndNote}", e);
         }
         var chunks = new List<(string, byte[])>();
         long total = 0;
         foreach (string w in wanted)
         {
             if (!found.TryGetValue(w, out var bytes))
-                throw new InvalidDataFileException(archivePath, $"an entry cifar-10-batches-bin/{w}", "none");
+                throw new InvalidDataFileException(archivePath, $"an entry cifar-10-batches-bin/{w}", "none" + gz.EndNote);
             chunks.Add(($"{archivePath}!cifar-10-batches-bin/{w}", bytes));
             total += bytes.Length / RecordSize;
         }
         return Assemble(chunks, total, Name(train));
     }
 
-    private static byte[] ReadEntry(Stream s, long length, string where)
+    /// <summary>
+    /// Reads the end of the gzip data after the tar's end marker (tar pads to its record size), so that
+    /// the gzip trailer is checked; more than 1 MiB there is not a CIFAR-10 archive.
+    /// </summary>
+    private static void DrainAfterTar(Stream gz, string archivePath)
     {
-        try
-        {
-            return DataFile.ReadExactlyGrowing(s, length, where, "archive entry data");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataFileException(where, "a valid gzip stream", e.Message, e);
-        }
+        const int Limit = 1 << 20;
+        var chunk = new byte[1 << 16];
+        long rest = 0;
+        int n;
+        while ((n = gz.Read(chunk, 0, chunk.Length)) > 0)
+            if ((rest += n) > Limit) throw new InvalidDataFileException(archivePath, $"at most {Limit} bytes after the end of the tar archive", "more");
     }
 
     private static void CheckLength(string path, long len)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace TinyGrad.IO;
 
@@ -19,7 +18,7 @@ internal static class DataFile
         while (total < buffer.Length)
         {
             int n = stream.Read(buffer[total..]);
-            if (n == 0) throw Fail(path, $"{buffer.Length} bytes of {what}", $"end of file after {total}");
+            if (n == 0) throw Fail(path, $"{buffer.Length} bytes of {what}", $"end of file after {total}{EndNote(stream)}");
             total += n;
         }
     }
@@ -50,33 +49,39 @@ internal static class DataFile
         }
     }
 
+    /// <summary>deflate's largest expansion: 258 bytes per 2 bits of compressed data (zlib's "1032:1").</summary>
+    public const int MaxDeflateRatio = 1032;
+
+    /// <summary>The most bytes <paramref name="compressedBytes"/> of deflate data can inflate to (plus a little slack).</summary>
+    public static long MaxInflatedBytes(long compressedBytes) =>
+        compressedBytes > (long.MaxValue >> 11) ? long.MaxValue : compressedBytes * MaxDeflateRatio + 4096;
+
     /// <summary>
-    /// Reads the rest of a stream of unknown length (gzip, deflate, archive entry), expecting exactly
-    /// <paramref name="expected"/> bytes. The buffer grows only as data really arrives, so a header that
-    /// claims a huge size cannot make us allocate more than what the stream actually holds.
+    /// Reads the <paramref name="declared"/> bytes a header announced from a stream of unknown length
+    /// (gzip, zip member, tar entry). The size is checked first, against <see cref="MaxStreamBytes"/> and
+    /// against <paramref name="possible"/> (what the compressed input can hold, <paramref name="why"/>);
+    /// then the result is allocated once (uninitialized: pages the data never reaches are not written),
+    /// filled, and the stream must end right there. Peak memory: the payload, never a grown copy.
+    /// <paramref name="source"/> is the gzip file beneath <paramref name="stream"/>, to explain an early end.
     /// </summary>
-    public static byte[] ReadExactlyGrowing(Stream stream, long expected, string path, string what)
+    public static byte[] ReadDeclared(Stream stream, long declared, long possible, string path, string what, string why, GzipInput? source = null)
     {
-        if (expected > MaxStreamBytes || expected > Array.MaxLength)
-            throw Fail(path, $"{what} of at most {Math.Min(MaxStreamBytes, Array.MaxLength)} bytes", $"{expected} bytes declared");
-        var buffer = new byte[(int)Math.Min(expected, 1 << 20)];
+        long cap = Math.Min(MaxStreamBytes, Array.MaxLength);
+        if (declared > cap) throw Fail(path, $"{what} of at most {cap} bytes", $"{declared} bytes declared");
+        if (declared > possible)
+            throw Fail(path, $"{what} of at most {possible} bytes ({why})", $"{declared} bytes declared (a decompression bomb or a corrupt header)");
+        var buffer = GC.AllocateUninitializedArray<byte>((int)declared);
         int filled = 0;
         try
         {
-            while (filled < expected)
+            while (filled < buffer.Length)
             {
-                if (filled == buffer.Length)
-                {
-                    long next = Math.Min(expected, (long)buffer.Length * 2);
-                    Array.Resize(ref buffer, (int)next);
-                }
                 int n = stream.Read(buffer, filled, buffer.Length - filled);
-                if (n == 0) throw Fail(path, $"{expected} bytes of {what}", $"end of data after {filled}");
+                if (n == 0) throw Fail(path, $"{declared} bytes of {what}", $"end of data after {filled} bytes{EndNote(source ?? stream)}");
                 filled += n;
             }
             Span<byte> probe = stackalloc byte[1];
-            if (stream.Read(probe) != 0)
-                throw Fail(path, $"exactly {expected} bytes of {what}", "more data after the end");
+            if (stream.Read(probe) != 0) throw Fail(path, $"exactly {declared} bytes of {what}", "more data after the declared end");
         }
         catch (InvalidDataException e)
         {
@@ -85,27 +90,8 @@ internal static class DataFile
         return buffer;
     }
 
-    /// <summary>Reads a whole stream of unknown length up to <paramref name="limit"/> bytes (growing as data arrives).</summary>
-    public static byte[] ReadAllBounded(Stream stream, long limit, string path, string what)
-    {
-        var ms = new MemoryStream();
-        var chunk = new byte[81920];
-        try
-        {
-            while (true)
-            {
-                int n = stream.Read(chunk, 0, chunk.Length);
-                if (n == 0) break;
-                if (ms.Length + n > limit) throw Fail(path, $"{what} of at most {limit} bytes", "more data");
-                ms.Write(chunk, 0, n);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw Fail(path, $"a valid compressed stream ({what})", e.Message, e);
-        }
-        return ms.ToArray();
-    }
+    /// <summary>Why a stream ended early, when it knows (a truncated gzip file); else empty.</summary>
+    public static string EndNote(Stream stream) => stream is GzipInput gz ? gz.EndNote : "";
 
     /// <summary>True when the file starts with the gzip magic 1f 8b.</summary>
     public static bool IsGzip(string path)
@@ -115,11 +101,10 @@ internal static class DataFile
         return fs.Read(b) == 2 && b[0] == 0x1f && b[1] == 0x8b;
     }
 
-    /// <summary>Opens a file, transparently decompressing gzip (by magic, not by name).</summary>
+    /// <summary>Opens a file, transparently decompressing gzip (by magic, not by name; see <see cref="GzipInput"/>).</summary>
     public static Stream OpenMaybeGzip(string path, out bool compressed)
     {
         compressed = IsGzip(path);
-        var fs = File.OpenRead(path);
-        return compressed ? new GZipStream(fs, CompressionMode.Decompress) : fs;
+        return compressed ? GzipInput.Open(path) : File.OpenRead(path);
     }
 }

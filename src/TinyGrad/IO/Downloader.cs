@@ -79,6 +79,7 @@ public static class Downloader
     private static string? TryDownload(HttpClient client, RemoteFile f, string target)
     {
         var errors = new List<string>();
+        TempFiles.RemoveStale(Path.GetFullPath(target));
         foreach (string url in f.Urls)
         {
             string temp = AtomicFile.TempPathFor(Path.GetFullPath(target));
@@ -94,7 +95,7 @@ public static class Downloader
                     }
                     using var body = response.Content.ReadAsStream();
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                    using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                     {
                         var buffer = new byte[1 << 16];
                         int n;

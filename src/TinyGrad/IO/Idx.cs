@@ -7,7 +7,8 @@ public sealed record IdxArray(int[] Dims, byte[] Data);
 
 /// <summary>
 /// Reader of IDX files of unsigned bytes (type code 0x08), plain or gzip-compressed (detected by the
-/// gzip magic, so a decompressed file keeping its .gz name still reads). The magic is
+/// gzip magic, so a decompressed file keeping its .gz name still reads). A gzip file's declared size is
+/// checked against what its compressed bytes can inflate to before the one buffer is allocated. The magic is
 /// 0x00 0x00 0x08 ndims; dimensions are big-endian uint32; the data length must match exactly.
 /// </summary>
 public static class Idx
@@ -49,7 +50,9 @@ public static class Idx
             }
             else
             {
-                data = DataFile.ReadExactlyGrowing(stream, bytes, path, $"IDX data for dims [{string.Join(", ", dims)}]");
+                long compressedBytes = ((GzipInput)stream).CompressedLength;
+                data = DataFile.ReadDeclared(stream, bytes, DataFile.MaxInflatedBytes(compressedBytes) - header, path,
+                    $"IDX data for dims [{string.Join(", ", dims)}]", $"{compressedBytes} bytes of deflate data inflate to at most {DataFile.MaxDeflateRatio}x that");
             }
             var intDims = new int[ndims];
             for (int i = 0; i < ndims; i++)

@@ -4,7 +4,8 @@ namespace TinyGrad.IO;
 /// The one exception every reader in <c>TinyGrad.IO</c> and <c>TinyGrad.Data</c> throws for
 /// a file whose contents are malformed (truncated, wrong magic, impossible sizes, bad JSON, labels out of
 /// range ...). The message always names the file and what was expected versus what was found. Readers
-/// validate before they allocate, so this is thrown before any buffer larger than the file is made.
+/// validate before they allocate, so this is thrown before any buffer larger than the file is made (for
+/// compressed input: larger than what its compressed bytes can inflate to, deflate's 1032:1).
 /// Plain I/O failures (file missing, permission denied) keep their own BCL exception types.
 /// </summary>
 public sealed class InvalidDataFileException : IOException

@@ -4,8 +4,9 @@ namespace TinyGrad.IO;
 
 /// <summary>
 /// numpy's .npz format: a zip archive of .npy entries (stored or deflated); keys are entry names without
-/// the ".npy" suffix. Reading checks every entry's declared and actual size; entries that are not
-/// <c>*.npy</c> are rejected.
+/// the ".npy" suffix. Reading rejects entries that are not <c>*.npy</c> or are encrypted, checks each
+/// entry's declared size against the archive (a deflated entry inflates at most 1032:1) before anything
+/// is allocated, streams the entry straight into its one array, and verifies its CRC-32.
 /// </summary>
 public static class Npz
 {
@@ -26,15 +27,7 @@ public static class Npz
                     throw DataFile.Fail(path, "only *.npy entries", $"entry '{entry.FullName}'");
                 string key = entry.FullName[..^4];
                 if (result.ContainsKey(key)) throw DataFile.Fail(path, "unique entry names", $"'{entry.FullName}' twice");
-                long declared = entry.Length;
-                // A stored entry cannot be larger than the archive; a deflated one is read growing (zip bombs stop at the declared size).
-                if (declared < 0 || declared > DataFile.MaxStreamBytes || (entry.CompressedLength == declared && declared > fileLength))
-                    throw DataFile.Fail(entryName, $"an entry size within the {fileLength}-byte archive", $"{declared} bytes declared");
-                byte[] bytes;
-                using (var es = entry.Open())
-                    bytes = DataFile.ReadExactlyGrowing(es, declared, entryName, "the zip entry");
-                using var ms = new MemoryStream(bytes, writable: false);
-                result.Add(key, Npy.Read(ms, bytes.Length, entryName));
+                result.Add(key, ReadEntry(entry, entryName, fileLength));
             }
         }
         catch (InvalidDataException e)
@@ -55,6 +48,36 @@ public static class Npz
             throw DataFile.Fail(path, "a valid zip archive", e.Message, e);
         }
         return result;
+    }
+
+    /// <summary>Reads one member: sizes checked first, then parsed while streaming, then its CRC-32 compared.</summary>
+    private static HostArray ReadEntry(ZipArchiveEntry entry, string entryName, long fileLength)
+    {
+        if (entry.IsEncrypted) throw DataFile.Fail(entryName, "an unencrypted member", "an encrypted member (zip encryption is not supported)");
+        long declared = entry.Length, compressed = entry.CompressedLength;
+        if (compressed < 0 || compressed > fileLength)
+            throw DataFile.Fail(entryName, $"a compressed size within the {fileLength}-byte archive", $"{compressed} bytes");
+        long possible = Math.Min(DataFile.MaxStreamBytes, DataFile.MaxInflatedBytes(compressed));
+        if (declared < 0 || declared > possible)
+            throw DataFile.Fail(entryName, $"a member of at most {possible} bytes ({compressed} compressed bytes inflate to at most {DataFile.MaxDeflateRatio}x that)",
+                $"{declared} bytes declared (a decompression bomb or a corrupt directory)");
+        using var es = new Crc32ReadStream(entry.Open());
+        HostArray array;
+        try
+        {
+            // Npy.Read allocates the array once, from the header checked against the declared size.
+            array = Npy.Read(es, declared, entryName);
+            Span<byte> probe = stackalloc byte[1];
+            if (es.Read(probe) != 0) throw DataFile.Fail(entryName, $"exactly {declared} bytes (the declared size)", "more data after the declared end");
+        }
+        catch (InvalidDataException e)
+        {
+            // zlib says "unsupported compression method" for any data error.
+            throw DataFile.Fail(entryName, "valid deflate data", $"corrupt deflate data after {es.BytesRead} bytes of output", e);
+        }
+        if (es.Crc != entry.Crc32)
+            throw DataFile.Fail(entryName, $"data with the CRC-32 {entry.Crc32:x8} recorded in the archive", $"CRC-32 {es.Crc:x8}: the member is corrupt");
+        return array;
     }
 
     /// <summary>Reads every array of a .npz file as a tensor (dtype mapping as in <see cref="HostArray.ToTensor"/>).</summary>

@@ -44,7 +44,7 @@ public sealed partial class Tensor
         w = w.Dense();
         bias = bias?.Dense();
         var y = Empty([g.N, g.O, g.OutH, g.OutW], x.DType, x.Device);
-        x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer);
+        RunKernel("conv2d", g, () => x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer));
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         return y.Record("conv2d", inputs, dy =>
         {
@@ -62,7 +62,7 @@ public sealed partial class Tensor
         dy = dy.Dense();
         w = w.Dense();
         var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
-        dy.Backend.Conv2dBackwardInput(g, dy.Buffer, w.Buffer, dx.Buffer);
+        RunKernel("conv2d backward-input", g, () => dy.Backend.Conv2dBackwardInput(g, dy.Buffer, w.Buffer, dx.Buffer));
         return dx.Record("conv2d_backward_input", [dy, w], gx =>
         [
             dy.RequiresGrad ? ConvForward(g, gx, w) : null,
@@ -76,11 +76,26 @@ public sealed partial class Tensor
         x = x.Dense();
         dy = dy.Dense();
         var dw = Empty([g.O, g.C, g.KH, g.KW], x.DType, x.Device);
-        x.Backend.Conv2dBackwardWeight(g, x.Buffer, dy.Buffer, dw.Buffer);
+        RunKernel("conv2d backward-weight", g, () => x.Backend.Conv2dBackwardWeight(g, x.Buffer, dy.Buffer, dw.Buffer));
         return dw.Record("conv2d_backward_weight", [x, dy], gw =>
         [
             x.RequiresGrad ? ConvBackwardInput(g, dy, gw) : null,
             dy.RequiresGrad ? ConvForward(g, x, gw) : null,
         ]);
+    }
+
+    /// <summary>Runs a convolution kernel; an index error inside it (a kernel bug) is rethrown naming the op and the shapes.</summary>
+    private static void RunKernel(string op, Conv2dGeometry g, Action kernel)
+    {
+        try
+        {
+            kernel();
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            throw new InvalidOperationException(
+                $"{op}: the kernel failed on input [{g.N}, {g.C}, {g.H}, {g.W}], weight [{g.O}, {g.C}, {g.KH}, {g.KW}], " +
+                $"stride ({g.StrideH}, {g.StrideW}), padding ({g.PadH}, {g.PadW}), dilation ({g.DilationH}, {g.DilationW}): {e.Message}", e);
+        }
     }
 }

@@ -149,39 +149,52 @@ public sealed partial class Tensor
         return y.Record("div", [a, b], g => [a.RequiresGrad ? g / b : null, b.RequiresGrad ? -(g * y / b) : null]);
     }
 
-    /// <summary>a ^ b with broadcasting (gradient with respect to b needs a &gt; 0).</summary>
+    /// <summary>
+    /// a ^ b with broadcasting. Gradients follow PyTorch where the formulas give 0 * inf: 0 with respect
+    /// to a where b == 0 (x^0 is constant, also at x = 0), 0 with respect to b where a == 0 and b &gt;= 0.
+    /// </summary>
     public Tensor Pow(Tensor exponent)
     {
         var y = Zip(BinaryOp.Pow, "pow", this, exponent, out var a, out var b);
         return y.Record("pow", [a, b], g =>
-        [
-            a.RequiresGrad ? g * b * a.Pow(b - 1.0) : null,
-            b.RequiresGrad ? g * y * a.Log() : null,
-        ]);
+        {
+            var zero = g.ScalarLike(0);
+            return
+            [
+                a.RequiresGrad ? Where(b.Eq(0.0), zero, g * b * a.Pow(b - 1.0)) : null,
+                b.RequiresGrad ? Where(a.Eq(0.0) * b.Ge(b.ScalarLike(0)), zero, g * y * a.Log()) : null,
+            ];
+        });
     }
 
     /// <summary>x ^ <paramref name="exponent"/>.</summary>
     public Tensor Pow(double exponent) => Pow(ScalarLike(exponent));
 
-    /// <summary>Elementwise larger value; where the two are equal the gradient is split evenly (as in PyTorch).</summary>
+    /// <summary>
+    /// Elementwise larger value. The gradient goes to the larger input, half to each on ties, and all of
+    /// it to both where either is NaN (as in PyTorch).
+    /// </summary>
     public Tensor Maximum(Tensor other)
     {
         var y = Zip(BinaryOp.Maximum, "maximum", this, other, out var a, out var b);
-        return y.Record("maximum", [a, b], g => SplitByMask(g, a, b));
+        return y.Record("maximum", [a, b], g => Share(g, a.Gt(b), b.Gt(a), a.Eq(b)));
     }
 
-    /// <summary>Elementwise smaller value; where the two are equal the gradient is split evenly.</summary>
+    /// <summary>Elementwise smaller value; gradient as in <see cref="Maximum"/>, to the smaller input.</summary>
     public Tensor Minimum(Tensor other)
     {
         var y = Zip(BinaryOp.Minimum, "minimum", this, other, out var a, out var b);
-        return y.Record("minimum", [a, b], g => SplitByMask(g, b, a));
+        return y.Record("minimum", [a, b], g => Share(g, a.Lt(b), b.Lt(a), a.Eq(b)));
     }
 
-    /// <summary>Gradient of max(winner, loser): all of it to the larger, half each on ties.</summary>
-    private static Tensor?[] SplitByMask(Tensor g, Tensor larger, Tensor smaller)
+    /// <summary>
+    /// Gradient of a pick between a and b: a keeps all of it unless b wins, b unless a wins, half each on
+    /// ties. A NaN pair neither wins nor ties (comparisons with NaN are false), so both keep all of it.
+    /// </summary>
+    private static Tensor?[] Share(Tensor g, Tensor aWins, Tensor bWins, Tensor tie)
     {
-        var tie = larger.Eq(smaller) * 0.5;
-        return [g * (larger.Gt(smaller) + tie), g * (smaller.Gt(larger) + tie)];
+        var half = tie * 0.5;
+        return [g * (1.0 - bWins - half), g * (1.0 - aWins - half)];
     }
 
     private Tensor Compare(BinaryOp op, string name, Tensor other) => Zip(op, name, this, other, out _, out _);
@@ -232,8 +245,16 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Clamps into [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public Tensor Clamp(double min, double max) => Maximum(ScalarLike(min)).Minimum(ScalarLike(max));
+    /// <summary>
+    /// Clamps into [<paramref name="min"/>, <paramref name="max"/>]. The gradient passes where
+    /// min &lt;= x &lt;= max, bounds included (PyTorch's convention), and is 0 outside and at NaN.
+    /// </summary>
+    public Tensor Clamp(double min, double max)
+    {
+        Tensor y;
+        using (Autograd.NoGrad()) y = Maximum(ScalarLike(min)).Minimum(ScalarLike(max));
+        return y.Record("clamp", [this], g => [Where(Ge(ScalarLike(min)) * Le(ScalarLike(max)), g, g.ScalarLike(0))]);
+    }
 
     /// <summary>a + b.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);

@@ -55,7 +55,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Maximum over <paramref name="axes"/> (all when empty). The gradient goes to the maximal
-    /// elements, split evenly between ties.
+    /// elements, split evenly between ties, like <c>torch.amax</c> (PyTorch's <c>max(dim)</c> instead
+    /// routes it all to the one index it returns).
     /// </summary>
     public Tensor Max(int[]? axes = null, bool keepDim = false)
     {
@@ -77,7 +78,7 @@ public sealed partial class Tensor
     /// <summary>Maximum over one axis.</summary>
     public Tensor Max(int axis, bool keepDim = false) => Max([axis], keepDim);
 
-    /// <summary>Minimum over <paramref name="axes"/> (all when empty).</summary>
+    /// <summary>Minimum over <paramref name="axes"/> (all when empty); ties split the gradient evenly, like <c>torch.amin</c>.</summary>
     public Tensor Min(int[]? axes = null, bool keepDim = false) => -(-this).Max(axes, keepDim);
 
     /// <summary>Minimum over one axis.</summary>
@@ -96,13 +97,18 @@ public sealed partial class Tensor
         return keepDim ? y : y.ViewAs(DroppedShape(mask), StridedView.RowMajorStrides(DroppedShape(mask)), 0);
     }
 
-    /// <summary>Variance over <paramref name="axes"/> with Bessel's correction when <paramref name="unbiased"/>.</summary>
+    /// <summary>
+    /// Variance over <paramref name="axes"/> with Bessel's correction when <paramref name="unbiased"/>.
+    /// With no degrees of freedom left (one element, unbiased) it is NaN with a NaN gradient, as in PyTorch.
+    /// </summary>
     public Tensor Var(int[]? axes = null, bool keepDim = false, bool unbiased = true)
     {
         var mask = Shapes.AxisMask(axes ?? [], Rank, "var");
         long count = 1;
         for (int d = 0; d < Rank; d++) if (mask[d]) count *= shape[d];
+        long dof = unbiased ? count - 1 : count;
         var centered = this - Mean(axes, keepDim: true);
-        return (centered * centered).Sum(axes, keepDim) * (1.0 / Math.Max(1, unbiased ? count - 1 : count));
+        // 0 * inf = NaN where nothing is left to divide by.
+        return (centered * centered).Sum(axes, keepDim) * (dof > 0 ? 1.0 / dof : double.PositiveInfinity);
     }
 }
