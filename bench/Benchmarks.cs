@@ -21,23 +21,18 @@ public sealed class BenchConfig : ManualConfig
     }
 }
 
-/// <summary>The devices kernel benchmarks run on: the CPU, and PoCL/OpenCL device 0 when present (issue 5 item 4).</summary>
+/// <summary>
+/// The devices kernel benchmarks run on: the CPU and every GPU present (CUDA, OpenCL GPUs).
+/// TINYGRAD_BENCH_DEVICES (a comma list, e.g. "cpu" or "cpu,ilgpu-cpu") chooses instead.
+/// </summary>
 public static class BenchDevices
 {
     public static IEnumerable<string> Names()
     {
-        yield return "cpu";
-        // TINYGRAD_BENCH_DEVICES=cpu skips the (slow, reference-only) PoCL rows.
-        if (Environment.GetEnvironmentVariable("TINYGRAD_BENCH_DEVICES") == "cpu") yield break;
-        Device? ocl = null;
-        try
-        {
-            ocl = Device.Parse("opencl:0");
-        }
-        catch (ArgumentException)
-        {
-        }
-        if (ocl is not null) yield return "opencl:0";
+        if (Environment.GetEnvironmentVariable("TINYGRAD_BENCH_DEVICES") is { Length: > 0 } chosen)
+            return chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return ["cpu", .. Device.List().Where(d => d.Available && (d.Name.StartsWith("cuda:", StringComparison.Ordinal)
+            || (d.Name.StartsWith("opencl:", StringComparison.Ordinal) && !d.Description.Contains("CPU device", StringComparison.Ordinal)))).Select(d => d.Name)];
     }
 
     public static IBackend Backend(string name) => Device.Parse(name).Backend;

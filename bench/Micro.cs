@@ -27,8 +27,8 @@ public static class Micro
         {
             var a = F(mm * kk); var b = F(kk * nn); var c = F(mm * nn);
             var args = new GemmArgs(1, mm, nn, kk, ta, tb, 0, ta ? mm : kk, 0, 0, tb ? kk : nn, 0, 0, nn, 0);
-            double ms = Program.MedianMs(() => be.Gemm(args, a, b, c), steps, 40);
-            Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Program.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Program.LastCpuMs / 1e6:F1}");
+            double ms = Timing.MedianMs(() => be.Gemm(args, a, b, c), steps, 40);
+            Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Timing.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Timing.LastCpuMs / 1e6:F1}");
         }
         foreach (var geo in new[]
         {
@@ -42,19 +42,19 @@ public static class Micro
             var (xs, ws, ys) = geo.Sizes;
             var xb = F(xs); var wb = F(ws); var yb = F(ys);
             double flop = 2.0 * ys * geo.C * geo.KH * geo.KW;
-            Program.MedianMs(() => be.Conv2dForward(geo, xb, wb, yb), steps, 40);
-            double f = Program.LastCpuMs;
-            Program.MedianMs(() => be.Conv2dBackwardInput(geo, yb, wb, xb), steps, 40);
-            double bi = Program.LastCpuMs;
-            Program.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 40);
-            double bw = Program.LastCpuMs;
+            Timing.MedianMs(() => be.Conv2dForward(geo, xb, wb, yb), steps, 40);
+            double f = Timing.LastCpuMs;
+            Timing.MedianMs(() => be.Conv2dBackwardInput(geo, yb, wb, xb), steps, 40);
+            double bi = Timing.LastCpuMs;
+            Timing.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 40);
+            double bw = Timing.LastCpuMs;
             Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
         }
     }
 
     private static void Report(string what, Action action, int steps)
     {
-        double ms = Program.MedianMs(action, steps, 40);
-        Console.WriteLine($"micro {what} median_ms={ms:F3} cpu_ms={Program.LastCpuMs:F3}");
+        double ms = Timing.MedianMs(action, steps, 40);
+        Console.WriteLine($"micro {what} median_ms={ms:F3} cpu_ms={Timing.LastCpuMs:F3}");
     }
 }

@@ -8,9 +8,8 @@ namespace TinyGrad.Bench;
 /// <summary>
 /// Entry point. <c>compare [steps]</c>: the compare.sh workloads, one machine-readable line each;
 /// <c>memory [steps]</c>: working set over a long MLP training loop; <c>bombs [folder]</c>: peak memory
-/// of the readers on decompression bombs (see <see cref="Bombs"/>); <c>gpu [device] [steps]</c>: the
-/// GPU machine's checks and timings (see <see cref="GpuCheck"/>); anything else goes to
-/// BenchmarkDotNet (e.g. <c>--filter *Gemm*</c>).
+/// of the readers on decompression bombs (see <see cref="Bombs"/>); anything else goes to
+/// BenchmarkDotNet (e.g. <c>--filter *Gemm*</c>). The GPU machine's check is its own program (bench/gpu).
 /// </summary>
 public static class Program
 {
@@ -52,11 +51,6 @@ public static class Program
             }
             return 0;
         }
-        if (args.Length > 0 && args[0] == "gpu")
-        {
-            return GpuCheck.Run(args.Length > 1 ? args[1] : "cuda", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30,
-                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 4096);
-        }
         if (args.Length > 0 && args[0] == "bombs") return Bombs.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tinygrad-bombs"));
         if (args.Length > 1 && args[0] == "bomb-read") return Bombs.Read(args[1]);
         if (args.Length > 0 && args[0] == "memory")
@@ -68,51 +62,6 @@ public static class Program
         return 0;
     }
 
-    /// <summary>Median in milliseconds of <paramref name="steps"/> calls after <paramref name="warmup"/> untimed ones.</summary>
-    /// <summary>CPU milliseconds per call of the last <see cref="MedianMs"/> (all threads; steadier than wall time on a busy machine).</summary>
-    public static double LastCpuMs { get; private set; }
-
-    public static double MedianMs(Action action, int steps, int warmup)
-    {
-        for (int i = 0; i < warmup; i++) action();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var times = new double[steps];
-        for (int i = 0; i < steps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        LastCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / steps;
-        Array.Sort(times);
-        return steps % 2 == 1 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
-    }
-
-    /// <summary>Medians of two actions timed alternately.</summary>
-    public static (double First, double Second) MedianPairMs(Action first, Action second, int steps, int warmup)
-    {
-        for (int i = 0; i < warmup; i++)
-        {
-            first();
-            second();
-        }
-        var a = new double[steps];
-        var b = new double[steps];
-        for (int i = 0; i < steps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            first();
-            a[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            t0 = Stopwatch.GetTimestamp();
-            second();
-            b[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        Array.Sort(a);
-        Array.Sort(b);
-        static double Mid(double[] x) => x.Length % 2 == 1 ? x[x.Length / 2] : 0.5 * (x[x.Length / 2 - 1] + x[x.Length / 2]);
-        return (Mid(a), Mid(b));
-    }
-
     private static void Compare(int steps, string[] only)
     {
         var device = Device.Cpu;
@@ -120,7 +69,7 @@ public static class Program
         {
             if (Array.IndexOf(only, name) < 0) continue;
             var w = Workload.Create(name, device);
-            double ms = MedianMs(w.Step, steps, warmup: 5);
+            double ms = Timing.MedianMs(w.Step, steps, warmup: 5);
             Console.WriteLine($"ours {name} median_ms={ms:F3}");
         }
         if (Array.IndexOf(only, "sgemm") >= 0)
@@ -133,7 +82,7 @@ public static class Program
             backend.Random(a, RandomDistribution.Uniform, 1, 0);
             backend.Random(b, RandomDistribution.Uniform, 2, 0);
             var g = GemmArgs.Contiguous(1, n, n, n);
-            double ms = MedianMs(() => backend.Gemm(g, a, b, c), Math.Max(steps, 20), warmup: 3);
+            double ms = Timing.MedianMs(() => backend.Gemm(g, a, b, c), Math.Max(steps, 20), warmup: 3);
             Console.WriteLine($"ours sgemm1024 median_ms={ms:F3} gflops={2.0 * n * n * n / (ms * 1e6):F1}");
         }
         if (Array.IndexOf(only, "hvp") >= 0)
@@ -142,7 +91,7 @@ public static class Program
             var h = w.Hessian();
             var v = Tensor.Randn([h.Size], new Generator(3));
             // Interleaved (gradient, HVP, gradient, ...) so both see the same machine load.
-            var (grad, hvp) = MedianPairMs(() => h.Gradient(), () => h.Apply(v), steps, warmup: 3);
+            var (grad, hvp) = Timing.MedianPairMs(() => h.Gradient(), () => h.Apply(v), steps, warmup: 3);
             Console.WriteLine($"ours mlp_grad median_ms={grad:F3}");
             Console.WriteLine($"ours mlp_hvp median_ms={hvp:F3} hvp_over_grad={hvp / grad:F3}");
         }
