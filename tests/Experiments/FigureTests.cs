@@ -51,6 +51,22 @@ public sealed class FigureTests
     }
 
     [Test]
+    public void ClipPathIdsDifferBetweenFiguresSoAPageCanHoldMany()
+    {
+        // Every reference points into its own document, and two figures share no id.
+        static List<string> Ids(XDocument d) => [.. d.Descendants().Select(e => e.Attribute("id")?.Value).OfType<string>()];
+        var a = XDocument.Parse(new Figure("a", [LossPanel()]).ToSvg());
+        var b = XDocument.Parse(new Figure("b", [LossPanel(), LossPanel()]).ToSvg());
+        Assert.That(Ids(a), Is.Not.Empty);
+        Assert.That(Ids(a).Intersect(Ids(b)), Is.Empty);
+        foreach (var d in new[] { a, b })
+        {
+            var refs = d.Descendants().Select(e => e.Attribute("clip-path")?.Value).OfType<string>().Select(v => v[5..^1]).ToList();
+            Assert.That(refs, Is.Not.Empty.And.SubsetOf(Ids(d)));
+        }
+    }
+
+    [Test]
     public void PanelsSitInTheirGridCells()
     {
         var figure = new Figure("grid", [LossPanel(), LossPanel(), LossPanel()], 2) { PanelWidth = 300, PanelHeight = 200 };

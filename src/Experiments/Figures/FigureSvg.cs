@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using OxyPlot;
 
@@ -31,13 +32,19 @@ public static class FigureSvg
         return FixUp(Encoding.UTF8.GetString(stream.ToArray()), figure.Width, figure.Height);
     }
 
-    // OxyPlot writes a declaration even for a fragment, width and height but no viewBox, and one font name per text element.
+    // OxyPlot writes a declaration even for a fragment, width and height but no viewBox, one font name per text element,
+    // and clip paths numbered from 1 in every document: the same ids in every figure of a page, where the first figure's
+    // clip paths would clip all the others. They get a prefix made from the figure's content.
     private static string FixUp(string svg, double width, double height)
     {
         int root = svg.IndexOf("<svg ", StringComparison.Ordinal);
         if (root < 0) throw new InvalidOperationException("OxyPlot wrote no <svg> element");
+        svg = svg[(root + 5)..];
+        string prefix = "f" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(svg)))[..10] + "-";
         string box = string.Create(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 {width:0.##} {height:0.##}\" ");
-        return (box + svg[(root + 5)..])
+        return (box + svg)
+            .Replace("id=\"clipPath", $"id=\"{prefix}clipPath", StringComparison.Ordinal)
+            .Replace("url(#clipPath", $"url(#{prefix}clipPath", StringComparison.Ordinal)
             .Replace($"font-family=\"{PanelStyle.Font}\"", $"font-family=\"{PanelStyle.Font}, Verdana, sans-serif\"", StringComparison.Ordinal);
     }
 }

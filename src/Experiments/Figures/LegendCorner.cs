@@ -1,4 +1,5 @@
 using OxyPlot;
+using OxyPlot.Annotations;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
@@ -6,7 +7,7 @@ using OxyPlot.Series;
 namespace TinyGrad.Experiments.Figures;
 
 /// <summary>
-/// Puts a panel's legend into the corner of the plot area that covers the fewest drawn points. OxyPlot places a legend
+/// Puts a panel's legend into the corner of the plot area that covers the fewest drawn points and point labels. OxyPlot places a legend
 /// where it is told; it does not look at the data.
 /// </summary>
 public static class LegendCorner
@@ -28,7 +29,14 @@ public static class LegendCorner
         double areaWidth = panelWidth - 95 - (model.Axes.Any(a => a is IColorAxis) ? 85 : 0), areaHeight = panelHeight - 90;
         double w = (8 + 8 + 20 + 6 + 6.4 * named.Max(s => s.Title.Length) + 6) / Math.Max(1, areaWidth);
         double h = (8 + 8 + 16 * named.Count + 4) / Math.Max(1, areaHeight);
-        var points = model.Series.SelectMany(s => Occupied(s, xa, ya)).Where(p => double.IsFinite(p.U) && double.IsFinite(p.V)).ToList();
+        // Point labels (text annotations right of and above their point) count too, at both ends of the text.
+        var labels = model.Annotations.OfType<TextAnnotation>().SelectMany(t =>
+        {
+            var (u, v) = (Fraction(xa, t.TextPosition.X), Fraction(ya, t.TextPosition.Y));
+            double du = (5 + 6 * (t.Text?.Length ?? 0)) / Math.Max(1, areaWidth), dv = 10 / Math.Max(1, areaHeight);
+            return new (double U, double V)[] { (u, v), (u + du / 2, v + dv), (u + du, v + dv) };
+        });
+        var points = model.Series.SelectMany(s => Occupied(s, xa, ya)).Concat(labels).Where(p => double.IsFinite(p.U) && double.IsFinite(p.V)).ToList();
         int Covered(LegendPosition c)
         {
             bool right = c is LegendPosition.RightTop or LegendPosition.RightBottom, top = c is LegendPosition.RightTop or LegendPosition.LeftTop;

@@ -54,6 +54,11 @@ public static class PanelStyle
         axis.AxislineColor = OxyColor.FromRgb(0x55, 0x55, 0x55);
         axis.TitleFontSize = 12;
         axis.FontSize = 10.5;
+        // OxyPlot's default 60 px between labels leaves a short panel two labels; a descender of the title touched them.
+        axis.IntervalLength = 40;
+        axis.AxisTitleDistance = 8;
+        // Room at the ends, so markers and lines at the extremes are not cut by the frame.
+        axis.MinimumPadding = axis.MaximumPadding = 0.04;
         axis.LabelFormatter = TickLabel.Format;
         return axis;
     }
