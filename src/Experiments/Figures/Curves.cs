@@ -30,12 +30,12 @@ public static class Curves
         return s;
     }
 
-    /// <summary>Markers only, no connecting line.</summary>
-    public static LineSeries Points(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, OxyColor color)
+    /// <summary>Markers only, no connecting line (a scatter series, so the legend shows a marker, not a line).</summary>
+    public static ScatterSeries Points(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, OxyColor color)
     {
-        var s = Line(name, x, y, color, markers: true);
-        s.LineStyle = LineStyle.None;
-        s.MarkerSize = 3.2;
+        if (x.Count != y.Count) throw new ArgumentException($"series '{name}': {x.Count} x values but {y.Count} y values");
+        var s = new ScatterSeries { Title = name.Length > 0 ? name : null, MarkerType = MarkerType.Circle, MarkerSize = 3.2, MarkerFill = color };
+        for (int i = 0; i < x.Count; i++) s.Points.Add(new ScatterPoint(x[i], y[i]));
         return s;
     }
 }

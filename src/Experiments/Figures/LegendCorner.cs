@@ -66,7 +66,7 @@ public static class LegendCorner
         for (int i = 0; i < points.Count; i++)
         {
             yield return points[i];
-            if (series is not LineSeries { LineStyle: not LineStyle.None } || i + 1 == points.Count) continue;
+            if (series is not LineSeries || i + 1 == points.Count) continue;
             var (a, b) = (points[i], points[i + 1]);
             for (int k = 1; k < 4; k++) yield return (a.Item1 + (b.Item1 - a.Item1) * k / 4, a.Item2 + (b.Item2 - a.Item2) * k / 4);
         }

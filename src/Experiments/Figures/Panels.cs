@@ -13,6 +13,8 @@ public static class Panels
         var model = PanelStyle.NewPanel(title);
         x.Position = AxisPosition.Bottom;
         y.Position = AxisPosition.Left;
+        // A log axis labels 2× and 3× steps when it has room; across the page, wide labels (20000 30000) would touch.
+        if (x is LogarithmicAxis) x.IntervalLength = 60;
         model.Axes.Add(x);
         model.Axes.Add(y);
         foreach (var s in series) model.Series.Add(s);

@@ -66,7 +66,7 @@ public sealed class Trajectory : IExperiment
             List<Series> Paths() => [.. Enumerable.Range(0, runs).Select(r =>
             {
                 var idx = Enumerable.Range(0, info.Count).Where(i => info[i].Run == r).ToArray();
-                return Curves.Line($"run {r}", idx.Select(i => px[i]).ToArray(), idx.Select(i => py[i]).ToArray(), Palette.Series(r), width: 1);
+                return Curves.Line($"run {r}", idx.Select(i => px[i]).ToArray(), idx.Select(i => py[i]).ToArray(), Palette.Series(r), width: 1.3);
             })];
             var labels = info.Select((p, i) => p.Epoch == epochs - epochs % every ? $"{Common.Pct(p.Acc)}" : null).ToList();
             string tag = label.Replace(' ', '-');
