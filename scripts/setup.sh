@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: PoCL (an OpenCL CPU device, so the OpenCL kernels run for real)
 # and numpy (file-format interop checks). Nothing here is needed to build. Installed only when
 # missing and when we may (root + apt). TINYGRAD_APT_PACKAGES overrides the list.
-default_packages="pocl-opencl-icd ocl-icd-libopencl1 python3-numpy"
+# libfontconfig1 + fonts-dejavu-core: SkiaSharp draws the text of the hw1 figures (PNG) with them.
+default_packages="pocl-opencl-icd ocl-icd-libopencl1 python3-numpy libfontconfig1 fonts-dejavu-core"
 packages=()
 for p in ${TINYGRAD_APT_PACKAGES-$default_packages}; do
   dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
