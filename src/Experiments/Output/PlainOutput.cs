@@ -28,7 +28,7 @@ public sealed class PlainOutput(Action<string> write, TimeProvider? clock = null
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(text),
         });
         // Wide enough that a row stays on one line in a log.
-        console.Profile.Width = 200;
+        console.Profile.Width = 320;
         console.Write(table);
         foreach (var line in text.ToString().TrimEnd().Split('\n')) write(line.TrimEnd('\r'));
     }
