@@ -4,12 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: the OpenCL loader under the name ILGPU opens (libOpenCL.so, from
-# ocl-icd-opencl-dev) with PoCL, a CPU OpenCL device the tests expect to be listed as unusable (it
-# lacks the generic address space ILGPU needs), and numpy (file-format interop checks). Nothing here
-# is needed to build. Installed only when missing and when we may (root + apt).
+# Debian packages the tests and the report use: the OpenCL loader under the name ILGPU opens
+# (libOpenCL.so, from ocl-icd-opencl-dev) with PoCL, a CPU OpenCL device the tests expect to be
+# listed as unusable (ILGPU cannot run on it); numpy (file-format interop checks); libfontconfig1 +
+# fonts-dejavu-core (SkiaSharp draws the text of the hw1 figures' PNGs with them). Nothing here is
+# needed to build. Installed only when missing and when we may (root + apt).
 # TINYGRAD_APT_PACKAGES overrides the list.
-default_packages="ocl-icd-opencl-dev pocl-opencl-icd python3-numpy"
+default_packages="ocl-icd-opencl-dev pocl-opencl-icd python3-numpy libfontconfig1 fonts-dejavu-core"
 packages=()
 for p in ${TINYGRAD_APT_PACKAGES-$default_packages}; do
   dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Spectre.Console;
 using TinyGrad.IO;
+using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Report;
 using TinyGrad.Experiments.Runner;
 
@@ -18,41 +20,41 @@ public static class Program
     public const int RunError = 1;
 
     /// <summary>Parses the command line and runs the chosen command; returns the process exit code.</summary>
-    public static int Main(string[] args) => Run(args, Console.WriteLine, terminal: !Console.IsOutputRedirected);
+    public static int Main(string[] args) =>
+        Run(args, TerminalOutput.IsTerminal ? new TerminalOutput(AnsiConsole.Console) : new PlainOutput(Console.WriteLine));
 
-    /// <summary>
-    /// Runs the program with progress lines sent to <paramref name="log"/> (tests capture them); <paramref name="terminal"/> draws
-    /// progress bars in place on the console instead of plain lines.
-    /// </summary>
-    public static int Run(string[] args, Action<string> log, bool terminal = false)
+    /// <summary>Runs the program with its output as plain lines sent to <paramref name="log"/> (tests capture them).</summary>
+    public static int Run(string[] args, Action<string> log) => Run(args, new PlainOutput(log));
+
+    /// <summary>Runs the program with its messages, tables and progress going to <paramref name="output"/>.</summary>
+    public static int Run(string[] args, RunOutput output)
     {
         var preset = new Option<string>("--preset") { Description = "smoke (seconds, CI), quick (minutes, default) or full (homework settings)", DefaultValueFactory = _ => "quick", Recursive = true };
         preset.AcceptOnlyFromAmong("smoke", "quick", "full");
         var device = new Option<string>("--device") { Description = "cpu, opencl[:N], cuda[:N] or auto", DefaultValueFactory = _ => "cpu", Recursive = true };
         var seed = new Option<ulong>("--seed") { Description = "base random seed", DefaultValueFactory = _ => 0UL, Recursive = true };
-        var output = new Option<string?>("--out") { Description = "output folder (default runs/<timestamp>-<name>); rerunning into a folder skips finished runs", Recursive = true };
+        var outFolder = new Option<string?>("--out") { Description = "output folder (default runs/<timestamp>-<name>); rerunning into a folder skips finished runs", Recursive = true };
         var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files; default: embedded synthetic data", Recursive = true };
         var resume = new Option<bool>("--resume") { Description = "continue unfinished runs from their last checkpoint", Recursive = true };
 
         var root = new RootCommand("hw1: the MLDS HW1 deep-learning theory experiments on TinyGrad.NET");
-        foreach (var o in new Option[] { preset, device, seed, output, dataDir, resume }) root.Options.Add(o);
+        foreach (var o in new Option[] { preset, device, seed, outFolder, dataDir, resume }) root.Options.Add(o);
 
         RunOptions Options(ParseResult p) => new()
         {
             Preset = Enum.Parse<Preset>(p.GetValue(preset) ?? "quick", ignoreCase: true),
             Device = p.GetValue(device) ?? "cpu",
             Seed = p.GetValue(seed),
-            Out = p.GetValue(output),
+            Out = p.GetValue(outFolder),
             DataDir = p.GetValue(dataDir),
             Resume = p.GetValue(resume),
-            Log = log,
-            TerminalProgress = terminal,
+            Output = output,
         };
 
         var list = new Command("list", "List the experiments with a one-line description");
         list.SetAction(_ =>
         {
-            foreach (var e in ExperimentRunner.All) log($"{e.Name,-26} {e.Title}: {e.Description}");
+            output.Table(Tables.Experiments(ExperimentRunner.All));
             return 0;
         });
 
@@ -64,7 +66,7 @@ public static class Program
             var o = Options(p);
             var e = ExperimentRunner.Find(p.GetValue(name) ?? "") ?? throw new UsageException($"unknown experiment '{p.GetValue(name)}'; 'hw1 list' names them");
             SelectDevice(o.Device);
-            ExperimentRunner.Run(e, o.Out ?? ExperimentRunner.DefaultOut(e.Name), o);
+            RunAll([(e, o.Out ?? ExperimentRunner.DefaultOut(e.Name))], o);
         }));
 
         var report = new Command("report", "Run every experiment (finished ones are skipped) and write report.html + report.md");
@@ -73,18 +75,16 @@ public static class Program
             var o = Options(p);
             SelectDevice(o.Device);
             string folder = o.Out ?? ExperimentRunner.DefaultOut("report");
-            var sections = new List<Section>();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var e in ExperimentRunner.All) sections.Add(ExperimentRunner.Run(e, Path.Combine(folder, e.Name), o));
+            var sections = RunAll([.. ExperimentRunner.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
             ReportWriter.Write(folder, sections, o);
-            log($"report: {Path.GetFullPath(Path.Combine(folder, "report.html"))} and report.md ({clock.Elapsed.TotalSeconds:0.0}s)");
+            output.Line($"report: {Path.GetFullPath(Path.Combine(folder, "report.html"))} and report.md ({clock.Elapsed.TotalSeconds:0.0}s)");
         }));
 
         var devices = new Command("devices", "List the compute devices and why any is unavailable");
         devices.SetAction(_ =>
         {
-            foreach (var (n, description, available) in Device.List())
-                log($"{n,-8} {(available ? "available" : "unavailable"),-12} {description}");
+            output.Table(Tables.Devices(Device.List()));
             return 0;
         });
 
@@ -94,10 +94,26 @@ public static class Program
         root.Subcommands.Add(devices);
         root.SetAction(_ =>
         {
-            log("hw1: choose a command: list, run <name>, report, devices (see 'hw1 --help').");
+            output.Line("hw1: choose a command: list, run <name>, report, devices (see 'hw1 --help').");
             return 0;
         });
         return root.Parse(args).Invoke();
+    }
+
+    // Runs experiments into their folders with the progress display shown, then prints the summary table.
+    private static List<Section> RunAll(IReadOnlyList<(IExperiment Experiment, string Folder)> runs, RunOptions options)
+    {
+        var done = new List<(Section, bool)>();
+        options.Output.Live(runs.Count, () =>
+        {
+            foreach (var (e, folder) in runs)
+            {
+                bool skipped = File.Exists(Path.Combine(folder, RunContext.DoneMarker));
+                done.Add((ExperimentRunner.Run(e, folder, options), skipped));
+            }
+        });
+        options.Output.Table(Tables.Summary(done));
+        return [.. done.Select(d => d.Item1)];
     }
 
     private static void SelectDevice(string name)

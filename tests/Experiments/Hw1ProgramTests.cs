@@ -1,8 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using NUnit.Framework;
+using SkiaSharp;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Figures;
+using TinyGrad.Experiments.Hw1;
+using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Tests.Experiments;
@@ -44,13 +49,69 @@ public sealed class Hw1ProgramTests
     }
 
     [Test]
-    public void ListNamesAllElevenExperiments()
+    public void ListNamesAllElevenExperimentsInATable()
     {
         var (exit, log) = Hw1("list");
         Assert.That(exit, Is.EqualTo(0));
-        Assert.That(log, Has.Count.EqualTo(11));
-        foreach (var n in Names) Assert.That(log.Any(l => l.StartsWith(n + " ", StringComparison.Ordinal)), $"'{n}' listed");
+        // A row is one line: the name in the first cell, then the title.
+        foreach (var e in ExperimentRunner.All)
+            Assert.That(log.Count(l => Regex.IsMatch(l, $@"^\W*{Regex.Escape(e.Name)}\s+\W\s+{Regex.Escape(e.Title)}\s")), Is.EqualTo(1), $"'{e.Name}' listed once");
         Assert.That(ExperimentRunner.All.Select(e => e.Name), Is.EqualTo(Names));
+    }
+
+    [Test]
+    public void DevicesListsTheCpuAsAvailable()
+    {
+        var (exit, log) = Hw1("devices");
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(log.Count(l => Regex.IsMatch(l, @"^\W*cpu\s+\W\s+available\s")), Is.EqualTo(1), string.Join("\n", log));
+    }
+
+    [Test]
+    public void SmokeReportLogIsShort()
+    {
+        // Not a terminal: one start and one end line (with its time) per experiment, the summary table and the report line.
+        foreach (var n in Names)
+        {
+            Assert.That(reportLog.Count(l => l.StartsWith($"[{n}] start: ", StringComparison.Ordinal)), Is.EqualTo(1), n);
+            Assert.That(reportLog.Count(l => Regex.IsMatch(l, $@"^\[{n}\] done in \d+\.\ds$")), Is.EqualTo(1), n);
+            Assert.That(reportLog.Count(l => Regex.IsMatch(l, $@"^\W*{n}\s+\W\s+ran\s")), Is.EqualTo(1), $"{n} in the summary table");
+        }
+        Assert.That(reportLog.Count(l => l.StartsWith("report: ", StringComparison.Ordinal)), Is.EqualTo(1));
+        // 11 × 2 experiment lines, a table of 11 rows plus 4 border and header lines, the report line; progress lines
+        // come at most every 10 s.
+        Assert.That(reportLog, Has.Count.LessThanOrEqualTo(22 + 15 + 1 + 6), string.Join("\n", reportLog));
+    }
+
+    [Test]
+    public void SmokeFiguresExistAsSvgAndPngOfTheExpectedSize()
+    {
+        int figures = 0;
+        foreach (var n in Names)
+        {
+            string dir = Path.Combine(report, n);
+            var section = RunContext.ReadSection(dir);
+            Assert.That(section.Figures, Is.Not.Empty, n);
+            Assert.That(Directory.GetFiles(dir, "*.svg").Select(Path.GetFileName), Is.EquivalentTo(section.Figures), $"{n}: the SVG files are the section's figures");
+            foreach (var f in section.Figures)
+            {
+                var svg = XDocument.Load(Path.Combine(dir, f)).Root!;
+                double w = double.Parse(svg.Attribute("width")!.Value, CultureInfo.InvariantCulture), h = double.Parse(svg.Attribute("height")!.Value, CultureInfo.InvariantCulture);
+                Assert.That(svg.Attribute("viewBox")?.Value, Is.EqualTo($"0 0 {w.ToString(CultureInfo.InvariantCulture)} {h.ToString(CultureInfo.InvariantCulture)}"), f);
+                string png = Path.Combine(dir, Path.ChangeExtension(f, ".png"));
+                Assert.That(File.Exists(png), $"{n}/{f}: PNG beside the SVG");
+                using var bitmap = SKBitmap.Decode(png);
+                Assert.That(bitmap, Is.Not.Null, $"{png} decodes");
+                Assert.That((bitmap.Width, bitmap.Height), Is.EqualTo(((int)Math.Ceiling(w * FigurePng.Scale), (int)Math.Ceiling(h * FigurePng.Scale))), png);
+                // Drawn, not blank: text and axes (grey) and data (coloured: series colours, colour maps). OxyPlot's error
+                // text instead of a panel would have no colour.
+                var pixels = bitmap.Pixels;
+                Assert.That(pixels.Count(p => p.Red < 200 && p.Green < 200 && p.Blue < 200), Is.GreaterThan(pixels.Length / 100), $"{png} has text and axes");
+                Assert.That(pixels.Count(p => Math.Abs(p.Red - p.Green) + Math.Abs(p.Green - p.Blue) > 80), Is.GreaterThan(500), $"{png} has coloured data");
+                figures++;
+            }
+        }
+        Assert.That(figures, Is.EqualTo(15), "the smoke report's figures");
     }
 
     [Test]
@@ -111,7 +172,7 @@ public sealed class Hw1ProgramTests
     {
         var experiment = ExperimentRunner.Find("random-labels")!;
         var log = new List<string>();
-        var options = new RunOptions { Preset = Preset.Smoke, Seed = 3, Log = log.Add };
+        var options = new RunOptions { Preset = Preset.Smoke, Seed = 3, Output = new PlainOutput(log.Add) };
         string fresh = Path.Combine(root, "fresh"), resumed = Path.Combine(root, "resumed");
         ExperimentRunner.Run(experiment, fresh, options);
 
@@ -137,6 +198,15 @@ public sealed class Hw1ProgramTests
         Assert.That(Hw1("run", "grad-norm", "--preset", "huge").Exit, Is.Not.EqualTo(0));
         Assert.That(Hw1("run", "grad-norm", "--device", "cuda:99", "--preset", "smoke", "--out", Path.Combine(root, "y")).Exit, Is.EqualTo(Program.UsageError));
         Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "nothing-here"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.DataError));
+    }
+
+    [Test]
+    public void ObservationNumbersHaveThreeSignificantDigits()
+    {
+        Assert.That(Common.N(0.00123456), Is.EqualTo("0.00123"));
+        Assert.That(Common.N(1234.5), Is.EqualTo("1235"));
+        Assert.That(Common.N(2.5e-5), Is.EqualTo("2.50e-5"));
+        Assert.That(Common.N(double.NaN), Is.EqualTo("NaN"));
     }
 
     [Test]

@@ -1,5 +1,5 @@
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 
@@ -54,10 +54,10 @@ public sealed class ActualTask : IExperiment
             var dnn = keys.Where(k => k.Contains("dnn", StringComparison.Ordinal)).ToList();
             var cnn = keys.Where(k => k.Contains("cnn", StringComparison.Ordinal)).ToList();
             ctx.SaveFigure($"{task}-curves", new Figure($"{label}{source}: shallow vs deep", [
-                Common.TrainTest(ctx.Metrics, "DNN loss", dnn, "loss", "cross-entropy", Scale.Log),
-                Common.TrainTest(ctx.Metrics, "DNN accuracy", dnn, "acc", "accuracy"),
-                Common.TrainTest(ctx.Metrics, "CNN loss", cnn, "loss", "cross-entropy", Scale.Log),
-                Common.TrainTest(ctx.Metrics, "CNN accuracy", cnn, "acc", "accuracy")]));
+                Common.TrainTest(ctx.Metrics, "DNN loss", dnn, "loss", PlotAxes.Log("cross-entropy")),
+                Common.TrainTest(ctx.Metrics, "DNN accuracy", dnn, "acc", PlotAxes.Linear("accuracy")),
+                Common.TrainTest(ctx.Metrics, "CNN loss", cnn, "loss", PlotAxes.Log("cross-entropy")),
+                Common.TrainTest(ctx.Metrics, "CNN accuracy", cnn, "acc", PlotAxes.Linear("accuracy"))]));
             foreach (var pair in new[] { dnn, cnn })
                 ctx.Observe($"{label}{source}: " + string.Join("; ", pair.Select(k =>
                     $"{k.Split('/')[1]} train loss {Common.N(ctx.Metrics.Last(k, "train_loss"))}, test accuracy {Common.Pct(ctx.Metrics.Last(k, "test_acc"))}")));

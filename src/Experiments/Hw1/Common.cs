@@ -1,4 +1,6 @@
-using TinyGrad.Experiments.Plot;
+using System.Globalization;
+using OxyPlot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 
@@ -7,23 +9,22 @@ namespace TinyGrad.Experiments.Hw1;
 /// <summary>Helpers shared by the experiments: curve panels from metrics, sums of squared gradients, statistics.</summary>
 public static class Common
 {
-    /// <summary>A line panel of one metric for several series of the run metrics.</summary>
-    public static LinePanel Curves(Metrics m, string title, IReadOnlyList<string> series, string metric, string xLabel, string yLabel, Scale yScale = Scale.Linear, Scale xScale = Scale.Linear, IReadOnlyList<string>? names = null) =>
-        new(title, new Axis(xLabel, xScale), new Axis(yLabel, yScale),
-            series.Select((s, i) => { var (x, y) = m.Get(s, metric); return new Series(names?[i] ?? s, x, y) { Color = ColorMap.Series(i) }; }).ToList());
+    /// <summary>A line panel of one metric for several series of the run metrics, named <paramref name="names"/> (default: the series keys).</summary>
+    public static PlotModel Curves(Metrics m, string title, IReadOnlyList<string> series, string metric, OxyPlot.Axes.Axis x, OxyPlot.Axes.Axis y, IReadOnlyList<string>? names = null) =>
+        Panels.Lines(title, x, y, series.Select((s, i) => { var (xs, ys) = m.Get(s, metric); return Figures.Curves.Line(names?[i] ?? s, xs, ys, Palette.Series(i)); }));
 
-    /// <summary>Train (solid) and test (dashed) curves of a metric for several series.</summary>
-    public static LinePanel TrainTest(Metrics m, string title, IReadOnlyList<string> series, string metric, string yLabel, Scale yScale = Scale.Linear, string xLabel = "epoch")
+    /// <summary>Train (solid) and test (dashed) curves of a metric for several series, per epoch; markers when there are few epochs.</summary>
+    public static PlotModel TrainTest(Metrics m, string title, IReadOnlyList<string> series, string metric, OxyPlot.Axes.Axis y)
     {
-        var list = new List<Series>();
+        var list = new List<OxyPlot.Series.Series>();
         for (int i = 0; i < series.Count; i++)
         {
-            var (x, y) = m.Get(series[i], "train_" + metric);
-            list.Add(new Series(series[i] + " train", x, y) { Color = ColorMap.Series(i), Markers = x.Length < 12 });
-            (x, y) = m.Get(series[i], "test_" + metric);
-            list.Add(new Series(series[i] + " test", x, y) { Color = ColorMap.Series(i), Dashed = true, Markers = x.Length < 12 });
+            var (x, v) = m.Get(series[i], "train_" + metric);
+            list.Add(Figures.Curves.Line(series[i] + " train", x, v, Palette.Series(i), markers: x.Length < 12));
+            (x, v) = m.Get(series[i], "test_" + metric);
+            list.Add(Figures.Curves.Line(series[i] + " test", x, v, Palette.Series(i), dashed: true, markers: x.Length < 12));
         }
-        return new LinePanel(title, new Axis(xLabel), new Axis(yLabel, yScale), list);
+        return Panels.Lines(title, PlotAxes.Linear("epoch"), y, list);
     }
 
     /// <summary>The squared L2 norm of all parameter gradients (after a backward pass).</summary>
@@ -67,9 +68,17 @@ public static class Common
         _ => full,
     };
 
-    /// <summary>Formats a number for observations.</summary>
-    public static string N(double v) => Ticks.Num(v);
+    /// <summary>A number for observations and tables: 3 significant digits, scientific outside [1e-3, 1e4).</summary>
+    public static string N(double v)
+    {
+        if (double.IsNaN(v)) return "NaN";
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
+        if (v == 0) return "0";
+        double a = Math.Abs(v);
+        if (a >= 100 && a < 1e4) return v.ToString("0", CultureInfo.InvariantCulture);
+        return a >= 1e-3 && a < 100 ? v.ToString("G3", CultureInfo.InvariantCulture) : v.ToString("0.00e0", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Formats a fraction as a percentage.</summary>
-    public static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%" : "NaN";
+    public static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "NaN";
 }

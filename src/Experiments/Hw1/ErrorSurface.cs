@@ -1,6 +1,6 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Optim;
 
@@ -77,14 +77,12 @@ public sealed class ErrorSurface : IExperiment
             pa.Add((a22 * b1 - a12 * b2) / det);
             pb.Add((a11 * b2 - a12 * b1) / det);
         }
-        var heat = new HeatmapPanel("loss around the trained model", new Axis("α (direction 1)"), new Axis("β (direction 2)"), axis, axis, z, "MSE", Scale.Log)
-        {
-            Overlays = [new Series("optimizer path (projected)", pa, pb) { Color = "#ff3030", Markers = true, Width = 1.4 }],
-        };
+        var heat = ColorPanels.Heatmap("loss around the trained model", PlotAxes.Linear("α (direction 1)"), PlotAxes.Linear("β (direction 2)"), axis, axis, z,
+            PlotAxes.LogColor("MSE"), [Curves.Line("optimizer path (projected)", pa, pb, Palette.Path, markers: true, width: 1.4)]);
         int mid = grid / 2;
-        var line = new LinePanel("slices through the minimum", new Axis("α or β"), new Axis("MSE", Scale.Log), [
-            new Series("along direction 1", axis, Enumerable.Range(0, grid).Select(j => z[mid, j]).ToArray()),
-            new Series("along direction 2", axis, Enumerable.Range(0, grid).Select(i => z[i, mid]).ToArray())]);
+        var line = Panels.Lines("slices through the minimum", PlotAxes.Linear("α or β"), PlotAxes.Log("MSE"), [
+            Curves.Line("along direction 1", axis, Enumerable.Range(0, grid).Select(j => z[mid, j]).ToArray(), Palette.Series(0)),
+            Curves.Line("along direction 2", axis, Enumerable.Range(0, grid).Select(i => z[i, mid]).ToArray(), Palette.Series(1))]);
         ctx.SaveFigure("surface", new Figure("Loss surface (filter-normalised directions)", [heat, line]) { PanelWidth = 520, PanelHeight = 400 });
 
         // Sampled points around the path, embedded with t-SNE.
@@ -108,9 +106,11 @@ public sealed class ErrorSurface : IExperiment
         ParameterVector.Assign(ps, theta);
         var (emb, kl) = Tsne.Embed(rows, ctx.Rng("tsne"), perplexity: Math.Min(10, rows.Count / 4.0), iterations: ctx.Pick(250, 600, 1000));
         int stride = samplesPerPoint + 1;
-        var pathSeries = new Series("optimizer path", Enumerable.Range(0, path.Count).Select(k => emb[k * stride][0]).ToArray(), Enumerable.Range(0, path.Count).Select(k => emb[k * stride][1]).ToArray()) { Color = "#ff3030", Markers = true };
+        var pathSeries = Curves.Line("optimizer path", Enumerable.Range(0, path.Count).Select(k => emb[k * stride][0]).ToArray(),
+            Enumerable.Range(0, path.Count).Select(k => emb[k * stride][1]).ToArray(), Palette.Path, markers: true);
         ctx.SaveFigure("tsne", new Figure($"t-SNE of {rows.Count} sampled parameter vectors (KL {Common.N(kl)})", [
-            new ScatterPanel("sampled points coloured by loss", new Axis("t-SNE 1"), new Axis("t-SNE 2"), emb.Select(e => e[0]).ToList(), emb.Select(e => e[1]).ToList(), values, "MSE", Scale.Log) { Overlays = [pathSeries] }], 1) { PanelWidth = 640, PanelHeight = 440 });
+            ColorPanels.Scatter("sampled points coloured by loss", PlotAxes.Linear("t-SNE 1"), PlotAxes.Linear("t-SNE 2"), emb.Select(e => e[0]).ToList(),
+                emb.Select(e => e[1]).ToList(), values, PlotAxes.LogColor("MSE"), [pathSeries])], 1) { PanelWidth = 640, PanelHeight = 440 });
         double centre = z[mid, mid], edge = Enumerable.Range(0, grid).SelectMany(i => new[] { z[i, 0], z[i, grid - 1], z[0, i], z[grid - 1, i] }).Average();
         ctx.Observe($"loss at the trained model {Common.N(centre)}, mean on the border of the plane {Common.N(edge)} ({Common.N(edge / centre)}×); lowest grid loss {Common.N(z.Cast<double>().Min())}");
         ctx.Observe($"the optimizer path starts at loss {Common.N(pathLoss[0])} and ends at {Common.N(pathLoss[^1])}");

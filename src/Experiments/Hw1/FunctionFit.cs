@@ -1,5 +1,6 @@
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using OxyPlot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 using TinyGrad.Optim;
@@ -55,7 +56,7 @@ public sealed class FunctionFit : IExperiment
                 if (f == functions[0]) ctx.Model(name, model);
                 var opt = new Adam(model.Parameters(), lr);
                 string key = $"{f.Name}/{name}";
-                var progress = ctx.Progress(key, steps);
+                using var progress = ctx.Progress(key, steps);
                 double loss = double.NaN;
                 for (int s = 1; s <= steps; s++)
                 {
@@ -75,18 +76,21 @@ public sealed class FunctionFit : IExperiment
             }
             var xv = x.ToDoubleArray();
             var yv = y.ToDoubleArray();
-            var lossPanel = Common.Curves(ctx.Metrics, "training loss", [.. shapes.Select(s => $"{f.Name}/{s.Name}")], "loss", "step", "MSE", Scale.Log, names: [.. shapes.Select(s => s.Name)]);
-            var fitSeries = new List<Series> { new("ground truth", xv, yv) { Color = "#000000", Width = 2.4 } };
-            fitSeries.AddRange(preds.Select((p, i) => new Series(p.Item1, xv, p.Item2) { Color = ColorMap.Series(i), Dashed = true }));
-            var fit = new LinePanel("prediction vs ground truth", new Axis("x"), new Axis("y"), fitSeries);
+            var lossPanel = Common.Curves(ctx.Metrics, "training loss", [.. shapes.Select(s => $"{f.Name}/{s.Name}")], "loss",
+                PlotAxes.Linear("step"), PlotAxes.Log("MSE"), names: [.. shapes.Select(s => s.Name)]);
+            // Ground truth and predictions on x >= from (the zoom keeps only its points, so its y axis fits them).
+            PlotModel FitPanel(string title, double from)
+            {
+                var idx = Enumerable.Range(0, xv.Length).Where(i => xv[i] >= from).ToArray();
+                double[] Part(double[] v) => [.. idx.Select(i => v[i])];
+                return Panels.Lines(title, PlotAxes.Linear("x"), PlotAxes.Linear("y"),
+                    preds.Select((p, i) => Curves.Line(p.Item1, Part(xv), Part(p.Item2), Palette.Series(i), dashed: true))
+                        .Prepend(Curves.Line("ground truth", Part(xv), Part(yv), Palette.Black, width: 2.4)));
+            }
+            var fit = FitPanel("prediction vs ground truth", lo);
             // Zoom into the last fifth of the interval, where the functions oscillate fastest.
             double z0 = lo + 0.8 * (hi - lo);
-            var zoomSeries = fitSeries.Select(s =>
-            {
-                var idx = Enumerable.Range(0, s.X.Length).Where(i => s.X[i] >= z0).ToArray();
-                return new Series(s.Name, idx.Select(i => s.X[i]).ToArray(), idx.Select(i => s.Y[i]).ToArray()) { Color = s.Color, Dashed = s.Dashed, Width = s.Width };
-            }).ToList();
-            var zoom = new LinePanel($"zoom: x in [{Ticks.Num(z0)}, {Ticks.Num(hi)}]", new Axis("x"), new Axis("y"), zoomSeries);
+            var zoom = FitPanel($"zoom: x in [{Common.N(z0)}, {Common.N(hi)}]", z0);
             ctx.SaveFigure($"fit-{f.Name}", new Figure($"{f.Formula}: shallow vs deep ({ctx.Section.Models.Select(m => m[2]).FirstOrDefault()} parameters each)", [lossPanel, fit, zoom], 3) { PanelWidth = 420 });
             var best = finals.MinBy(p => p.Loss);
             double shallow = finals[0].Loss, deepest = finals[^1].Loss;

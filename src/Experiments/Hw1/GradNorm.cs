@@ -1,5 +1,5 @@
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Optim;
 
@@ -43,24 +43,26 @@ public sealed class GradNorm : IExperiment
         var net = Models.Mlp(1, [16, 16, 16, 16], 1, ctx.Rng("fit"));
         ctx.Model("function fit", net);
         var opt = new Adam(net.Parameters(), 1e-2);
-        var progress = ctx.Progress("fit", fitSteps);
-        for (int s = 0; s < fitSteps; s++)
+        using (var progress = ctx.Progress("fit", fitSteps))
         {
-            opt.ZeroGrad();
-            var l = Functional.MseLoss(net.Forward(xs), y);
-            l.Backward();
-            ctx.Metrics.Add("fit", s, "loss", l.Item());
-            ctx.Metrics.Add("fit", s, "grad_norm", Math.Sqrt(Common.GradSquared(net)));
-            opt.Step();
-            progress.Report(s + 1);
+            for (int s = 0; s < fitSteps; s++)
+            {
+                opt.ZeroGrad();
+                var l = Functional.MseLoss(net.Forward(xs), y);
+                l.Backward();
+                ctx.Metrics.Add("fit", s, "loss", l.Item());
+                ctx.Metrics.Add("fit", s, "grad_norm", Math.Sqrt(Common.GradSquared(net)));
+                opt.Step();
+                progress.Report(s + 1);
+            }
         }
         foreach (var (key, label) in new[] { ("mnist", train.IsSynthetic ? "MNIST (synthetic)" : "MNIST"), ("fit", "sin(x)+cos(x²) fit") })
         {
             var (it, loss) = ctx.Metrics.Get(key, "loss");
             var (_, gn) = ctx.Metrics.Get(key, "grad_norm");
             ctx.SaveFigure($"grad-norm-{key}", new Figure($"{label}: gradient norm and loss per iteration", [
-                new LinePanel("gradient norm", new Axis("iteration"), new Axis("‖∇L‖", Scale.Log), [new Series("grad norm", it, gn) { Width = 1 }]),
-                new LinePanel("loss", new Axis("iteration"), new Axis("loss", Scale.Log), [new Series("loss", it, loss) { Color = ColorMap.Series(1), Width = 1 }])]));
+                Panels.Lines("gradient norm", PlotAxes.Linear("iteration"), PlotAxes.Log("‖∇L‖"), [Curves.Line("grad norm", it, gn, Palette.Series(0), width: 1)]),
+                Panels.Lines("loss", PlotAxes.Linear("iteration"), PlotAxes.Log("loss"), [Curves.Line("loss", it, loss, Palette.Series(1), width: 1)])]));
             int tenth = Math.Max(1, gn.Length / 10);
             ctx.Observe($"{label}: loss {Common.N(loss.Take(tenth).Average())} → {Common.N(loss.TakeLast(tenth).Average())} (first vs last tenth), gradient norm {Common.N(gn.Take(tenth).Average())} → {Common.N(gn.TakeLast(tenth).Average())}; peak gradient norm {Common.N(gn.Max())} at iteration {Array.IndexOf(gn, gn.Max())}");
         }

@@ -1,6 +1,6 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -53,10 +53,13 @@ public sealed class Interpolation : IExperiment
             ctx.Metrics.Add("interp", grid[i], "test_loss", onTest[i].Loss);
             ctx.Metrics.Add("interp", grid[i], "test_acc", onTest[i].Accuracy);
         }
-        var loss = new LinePanel("loss (log)", new Axis("α  (0: batch 64, 1: batch 1024)"), new Axis("cross-entropy", Scale.Log), [
-            new Series("train", grid, onTrain.Select(p => p.Loss).ToArray()), new Series("test", grid, onTest.Select(p => p.Loss).ToArray()) { Dashed = true }]);
-        var acc = new LinePanel("accuracy", new Axis("α  (0: batch 64, 1: batch 1024)"), new Axis("accuracy"), [
-            new Series("train", grid, onTrain.Select(p => p.Accuracy).ToArray()), new Series("test", grid, onTest.Select(p => p.Accuracy).ToArray()) { Dashed = true }]);
+        const string alpha = "α  (0: batch 64, 1: batch 1024)";
+        var loss = Panels.Lines("loss (log)", PlotAxes.Linear(alpha), PlotAxes.Log("cross-entropy"), [
+            Curves.Line("train", grid, onTrain.Select(p => p.Loss).ToArray(), Palette.Series(0)),
+            Curves.Line("test", grid, onTest.Select(p => p.Loss).ToArray(), Palette.Series(1), dashed: true)]);
+        var acc = Panels.Lines("accuracy", PlotAxes.Linear(alpha), PlotAxes.Linear("accuracy"), [
+            Curves.Line("train", grid, onTrain.Select(p => p.Accuracy).ToArray(), Palette.Series(0)),
+            Curves.Line("test", grid, onTest.Select(p => p.Accuracy).ToArray(), Palette.Series(1), dashed: true)]);
         ctx.SaveFigure("interpolation", new Figure($"Interpolating between the batch-64 and batch-1024 models{(train.IsSynthetic ? " (synthetic digits)" : "")}", [loss, acc]));
         double endA = Near(onTrain, 0).Loss, endB = Near(onTrain, 1).Loss;
         var inside = onTrain.Where(p => p.Alpha > 0.02 && p.Alpha < 0.98).ToList();

@@ -1,6 +1,6 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Kernels;
 using TinyGrad.Optim;
@@ -37,7 +37,7 @@ public sealed class MinimalRatio : IExperiment
         var losses = new List<double>();
         var ratios = new List<double>();
         var grads = new List<double>();
-        var progress = ctx.Progress("runs", runs);
+        using var progress = ctx.Progress("runs", runs);
         for (int r = 0; r < runs; r++)
         {
             var model = Models.Mlp(1, hidden, 1, ctx.Rng("init", r), DType.Float64, tanh: true);
@@ -74,8 +74,8 @@ public sealed class MinimalRatio : IExperiment
             progress.Report(r + 1, $"loss {loss:0.###e0} ratio {ratio:0.###}");
         }
         ctx.SaveFigure("minimal-ratio", new Figure($"Minimal ratio vs loss ({runs} runs, {ctx.Section.Models[0][2]} parameters)", [
-            new ScatterPanel("minimal ratio vs loss", new Axis("minimal ratio (fraction of positive Hessian eigenvalues)"), new Axis("loss (MSE)", Scale.Log),
-                ratios, losses, grads, "‖∇L‖ at the point", Scale.Log)], 1) { PanelWidth = 640, PanelHeight = 420 });
+            ColorPanels.Scatter("minimal ratio vs loss", PlotAxes.Linear("minimal ratio (fraction of positive Hessian eigenvalues)"), PlotAxes.Log("loss (MSE)"),
+                ratios, losses, grads, PlotAxes.LogColor("‖∇L‖ at the point"))], 1) { PanelWidth = 640, PanelHeight = 420 });
         bool inRange = ratios.All(v => v >= 0 && v <= 1);
         double rho = Common.Spearman(ratios, losses.Select(v => Math.Log(v)).ToList());
         ctx.Observe($"minimal ratios lie in [{Common.N(ratios.Min())}, {Common.N(ratios.Max())}]{(inRange ? " (within [0, 1])" : " (outside [0, 1]!)")}; gradient norms at the points {Common.N(grads.Min())} to {Common.N(grads.Max())}");

@@ -1,5 +1,5 @@
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -44,12 +44,12 @@ public sealed class ParamsVsGeneralization : IExperiment
         ctx.Model($"largest (w={widths[^1]})", Models.Mlp(784, [widths[^1], widths[^1]], 10, new Generator(0), flatten: true));
         var ps = rows.Select(r => (double)r.P).ToArray();
         ctx.SaveFigure("params", new Figure($"Parameters vs generalization ({widths.Length} models{(train.IsSynthetic ? ", synthetic digits" : "")})", [
-            new LinePanel("loss", new Axis("parameters", Scale.Log), new Axis("cross-entropy", Scale.Log), [
-                new Series("train", ps, rows.Select(r => r.TrL).ToArray()) { Markers = true, Line = false },
-                new Series("test", ps, rows.Select(r => r.TeL).ToArray()) { Markers = true, Line = false }]),
-            new LinePanel("accuracy", new Axis("parameters", Scale.Log), new Axis("accuracy"), [
-                new Series("train", ps, rows.Select(r => r.TrA).ToArray()) { Markers = true, Line = false },
-                new Series("test", ps, rows.Select(r => r.TeA).ToArray()) { Markers = true, Line = false }])]));
+            Panels.Lines("loss", PlotAxes.Log("parameters"), PlotAxes.Log("cross-entropy"), [
+                Curves.Points("train", ps, rows.Select(r => r.TrL).ToArray(), Palette.Series(0)),
+                Curves.Points("test", ps, rows.Select(r => r.TeL).ToArray(), Palette.Series(1))]),
+            Panels.Lines("accuracy", PlotAxes.Log("parameters"), PlotAxes.Linear("accuracy"), [
+                Curves.Points("train", ps, rows.Select(r => r.TrA).ToArray(), Palette.Series(0)),
+                Curves.Points("test", ps, rows.Select(r => r.TeA).ToArray(), Palette.Series(1))])]));
         var best = rows.MaxBy(r => r.TeA);
         ctx.Observe($"parameters {rows[0].P} → {rows[^1].P}: train accuracy {Common.Pct(rows[0].TrA)} → {Common.Pct(rows[^1].TrA)}, test accuracy {Common.Pct(rows[0].TeA)} → {Common.Pct(rows[^1].TeA)}; best test accuracy {Common.Pct(best.TeA)} at {best.P} parameters");
         ctx.Observe($"generalisation gap (test − train loss): {Common.N(rows[0].TeL - rows[0].TrL)} for the smallest model, {Common.N(rows[^1].TeL - rows[^1].TrL)} for the largest");

@@ -1,5 +1,5 @@
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -36,8 +36,8 @@ public sealed class RandomLabels : IExperiment
         ctx.Setting("optimizer", $"Adam lr {spec.LearningRate}, batch {spec.BatchSize}, up to {maxEpochs} epochs, stop at 95% train accuracy");
         Training.Classifier(ctx, "random", model, shuffled, new EvalSet(shuffled, Normalization.Mnist, true), new EvalSet(test, Normalization.Mnist, true), spec);
         ctx.SaveFigure("random-labels", new Figure($"Random labels{(clean.IsSynthetic ? " (synthetic digits)" : "")}: {trainCount} training samples", [
-            Common.TrainTest(ctx.Metrics, "loss", ["random"], "loss", "cross-entropy"),
-            Common.TrainTest(ctx.Metrics, "accuracy", ["random"], "acc", "accuracy")]));
+            Common.TrainTest(ctx.Metrics, "loss", ["random"], "loss", PlotAxes.Linear("cross-entropy")),
+            Common.TrainTest(ctx.Metrics, "accuracy", ["random"], "acc", PlotAxes.Linear("accuracy"))]));
         var (ep, _) = ctx.Metrics.Get("random", "train_acc");
         ctx.Observe($"after {ep[^1]} epochs: train accuracy {Common.Pct(ctx.Metrics.Last("random", "train_acc"))} on shuffled labels, test accuracy {Common.Pct(ctx.Metrics.Last("random", "test_acc"))} (chance 10%)");
         var (_, tl) = ctx.Metrics.Get("random", "test_loss");

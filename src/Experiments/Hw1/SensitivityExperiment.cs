@@ -1,5 +1,6 @@
 using TinyGrad.Analysis;
-using TinyGrad.Experiments.Plot;
+using OxyPlot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -32,11 +33,12 @@ public sealed class SensitivityExperiment : IExperiment
             ctx.Metrics.Add("sweep", b, "sensitivity", s);
         }
         var bs = models.Select(m => (double)m.Batch).ToArray();
-        Series S(string name, IEnumerable<double> v, int c) => new(name, bs, v.ToArray()) { Markers = true, Color = ColorMap.Series(c) };
+        PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
+            Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
         ctx.SaveFigure("sensitivity", new Figure("Sensitivity and generalization vs batch size", [
-            new LinePanel("sensitivity", new Axis("batch size", Scale.Log), new Axis("‖∂y/∂x‖_F"), [S("sensitivity", sens, 2)]),
-            new LinePanel("test loss", new Axis("batch size", Scale.Log), new Axis("cross-entropy"), [S("test loss", models.Select(m => m.TestLoss), 0)]),
-            new LinePanel("test accuracy", new Axis("batch size", Scale.Log), new Axis("accuracy"), [S("test accuracy", models.Select(m => m.TestAcc), 1)])], 3) { PanelWidth = 400 });
+            Panel("sensitivity", "‖∂y/∂x‖_F", "sensitivity", sens, 2),
+            Panel("test loss", "cross-entropy", "test loss", models.Select(m => m.TestLoss), 0),
+            Panel("test accuracy", "accuracy", "test accuracy", models.Select(m => m.TestAcc), 1)], 3) { PanelWidth = 400 });
         double rho = Common.Spearman(bs, sens);
         ctx.Observe($"sensitivity {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(sens[i])}"))}; Spearman correlation with batch size {Common.N(rho)}");
         ctx.Observe($"test accuracy {string.Join(", ", models.Select(m => $"batch {m.Batch}: {Common.Pct(m.TestAcc)}"))}");

@@ -1,6 +1,7 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using OxyPlot;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -39,14 +40,14 @@ public sealed class SharpnessExperiment : IExperiment
             top.Add(l);
             ctx.Metrics.Add("sweep", b, "keskar_sharpness", k);
             ctx.Metrics.Add("sweep", b, "top_eigenvalue", l);
-            ctx.Log($"batch {b}: ε-sharpness {k:0.####}, top eigenvalue {l:0.####}");
         }
         var bs = models.Select(m => (double)m.Batch).ToArray();
-        Series S(string name, IEnumerable<double> v, int c) => new(name, bs, v.ToArray()) { Markers = true, Color = ColorMap.Series(c) };
+        PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
+            Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
         ctx.SaveFigure("sharpness", new Figure("Sharpness vs batch size", [
-            new LinePanel("Keskar ε-sharpness", new Axis("batch size", Scale.Log), new Axis("sharpness"), [S("ε-sharpness", keskar, 3)]),
-            new LinePanel("top Hessian eigenvalue", new Axis("batch size", Scale.Log), new Axis("λ_max"), [S("λ_max", top, 4)]),
-            new LinePanel("test accuracy", new Axis("batch size", Scale.Log), new Axis("accuracy"), [S("test accuracy", models.Select(m => m.TestAcc), 1)])], 3) { PanelWidth = 400 });
+            Panel("Keskar ε-sharpness", "sharpness", "ε-sharpness", keskar, 3),
+            Panel("top Hessian eigenvalue", "λ_max", "λ_max", top, 4),
+            Panel("test accuracy", "accuracy", "test accuracy", models.Select(m => m.TestAcc), 1)], 3) { PanelWidth = 400 });
         ctx.Observe($"ε-sharpness {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(keskar[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
         ctx.Observe($"top Hessian eigenvalue {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(top[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
     }

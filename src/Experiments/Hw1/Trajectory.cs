@@ -1,6 +1,7 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using TinyGrad.Experiments.Plot;
+using OxyPlot.Series;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 
@@ -61,16 +62,19 @@ public sealed class Trajectory : IExperiment
             double ev1 = pca.ExplainedVariance[0] / total, ev2 = pca.ExplainedVariance[1] / total;
             var px = pca.Projections.Select(p => p[0]).ToArray();
             var py = pca.Projections.Select(p => p[1]).ToArray();
-            var paths = Enumerable.Range(0, runs).Select(r =>
+            // One path per run; each panel needs its own series objects.
+            List<Series> Paths() => [.. Enumerable.Range(0, runs).Select(r =>
             {
                 var idx = Enumerable.Range(0, info.Count).Where(i => info[i].Run == r).ToArray();
-                return new Series($"run {r}", idx.Select(i => px[i]).ToArray(), idx.Select(i => py[i]).ToArray()) { Color = ColorMap.Series(r), Width = 1 };
-            }).ToList();
+                return Curves.Line($"run {r}", idx.Select(i => px[i]).ToArray(), idx.Select(i => py[i]).ToArray(), Palette.Series(r), width: 1.3);
+            })];
             var labels = info.Select((p, i) => p.Epoch == epochs - epochs % every ? $"{Common.Pct(p.Acc)}" : null).ToList();
             string tag = label.Replace(' ', '-');
             ctx.SaveFigure($"pca-{tag}", new Figure($"PCA of the {label} weights ({rows[0].Length} dims; explained variance {Common.Pct(ev1)}, {Common.Pct(ev2)})", [
-                new ScatterPanel("coloured by training loss (labels: final accuracy)", new Axis("PC 1"), new Axis("PC 2"), px, py, info.Select(p => p.Loss).ToList(), "train loss", Scale.Log) { Overlays = paths, Labels = labels },
-                new ScatterPanel("coloured by training accuracy", new Axis("PC 1"), new Axis("PC 2"), px, py, info.Select(p => p.Acc).ToList(), "train accuracy") { Overlays = paths }]) { PanelWidth = 520, PanelHeight = 380 });
+                ColorPanels.Scatter("coloured by training loss (labels: final accuracy)", PlotAxes.Linear("PC 1"), PlotAxes.Linear("PC 2"), px, py,
+                    info.Select(p => p.Loss).ToList(), PlotAxes.LogColor("train loss"), Paths(), labels),
+                ColorPanels.Scatter("coloured by training accuracy", PlotAxes.Linear("PC 1"), PlotAxes.Linear("PC 2"), px, py,
+                    info.Select(p => p.Acc).ToList(), PlotAxes.LinearColor("train accuracy"), Paths())]) { PanelWidth = 520, PanelHeight = 380 });
             ctx.Observe($"{label}: the first two principal components explain {Common.Pct(ev1 + ev2)} of the variance of {rows.Count} weight snapshots");
         }
         var finals = info.Where(p => p.Epoch == info.Max(q => q.Epoch)).ToList();

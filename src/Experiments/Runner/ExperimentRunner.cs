@@ -28,17 +28,17 @@ public static class ExperimentRunner
     {
         if (File.Exists(Path.Combine(folder, RunContext.DoneMarker)))
         {
-            options.Log($"[{experiment.Name}] already done in {folder}; skipping (delete {RunContext.DoneMarker} to rerun)");
+            options.Output.Line($"[{experiment.Name}] already done in {folder}; skipping (delete {RunContext.DoneMarker} to rerun)");
             return RunContext.ReadSection(folder);
         }
         if (!options.Resume && Directory.Exists(Path.Combine(folder, "checkpoints")))
             Directory.Delete(Path.Combine(folder, "checkpoints"), recursive: true);
         var ctx = new RunContext(experiment, folder, options);
-        options.Log($"[{experiment.Name}] {experiment.Title} — preset {ctx.Section.Preset}, seed {options.Seed}, device {Device.Default.Name} → {ctx.Folder}");
+        options.Output.ExperimentStarted(experiment.Name, $"{experiment.Title} — preset {ctx.Section.Preset}, seed {options.Seed}, device {Device.Default.Name} → {ctx.Folder}");
         ctx.WriteConfig();
         experiment.Run(ctx);
         ctx.Finish();
-        options.Log($"[{experiment.Name}] done in {ctx.Section.Seconds:0.0}s");
+        options.Output.ExperimentFinished(experiment.Name, ctx.Section.Seconds);
         return ctx.Section;
     }
 }

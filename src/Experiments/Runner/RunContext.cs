@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using TinyGrad.Experiments.Plot;
+using TinyGrad.Experiments.Figures;
+using TinyGrad.Experiments.Output;
 using TinyGrad.IO;
 using TinyGrad.Nn;
 using TinyGrad.Optim;
@@ -60,11 +61,11 @@ public sealed class RunContext
     /// <summary>A generator for a named sub-task.</summary>
     public Generator Rng(string tag, int index = 0) => new(SeedFor(tag, index));
 
-    /// <summary>Writes a progress line prefixed with the experiment name.</summary>
-    public void Log(string message) => Options.Log($"[{Experiment.Name}] {message}");
+    /// <summary>Writes a message prefixed with the experiment name.</summary>
+    public void Log(string message) => Options.Output.Line($"[{Experiment.Name}] {message}");
 
-    /// <summary>A progress line reporter for a loop of <paramref name="total"/> steps.</summary>
-    public ProgressLine Progress(string label, int total) => new(Options.Log, $"{Experiment.Name} {label}", total, terminal: Options.TerminalProgress);
+    /// <summary>The progress of a stage of <paramref name="total"/> steps; dispose it when the stage ends.</summary>
+    public StageProgress Progress(string label, int total) => Options.Output.Stage($"{Experiment.Name} {label}", total);
 
     /// <summary>Records a resolved setting (settings table and config.json).</summary>
     public void Setting(string name, object value)
@@ -106,21 +107,19 @@ public sealed class RunContext
     /// <summary>Records a data source given as text (e.g. "synthetic: target functions").</summary>
     public void UsesData(string description) => dataSources.Add(description);
 
-    /// <summary>Adds an observation computed from the numbers.</summary>
-    public void Observe(string text)
-    {
-        Section.Observations.Add(text);
-        Log("observation: " + text);
-    }
+    /// <summary>Adds an observation computed from the numbers (to the report, not to the console).</summary>
+    public void Observe(string text) => Section.Observations.Add(text);
 
-    /// <summary>Saves a figure as SVG (and PNG beside it when rsvg-convert exists) and adds it to the section.</summary>
+    private static int pngWarned;
+
+    /// <summary>Saves a figure as <c>name.svg</c> and <c>name.png</c> (when SkiaSharp loads) and adds it to the section.</summary>
     public void SaveFigure(string name, Figure figure)
     {
         string file = name + ".svg";
-        string path = Path.Combine(Folder, file);
-        AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(figure.ToSvg()));
+        AtomicFile.WriteAllBytes(Path.Combine(Folder, file), System.Text.Encoding.UTF8.GetBytes(figure.ToSvg()));
+        if (SkiaText.Available) AtomicFile.WriteAllBytes(Path.Combine(Folder, name + ".png"), figure.ToPng());
+        else if (Interlocked.Exchange(ref pngWarned, 1) == 0) Console.Error.WriteLine($"hw1: no PNG figures: {SkiaText.Unavailable}");
         Section.Figures.Add(file);
-        PngConverter.TryConvert(path);
     }
 
     /// <summary>The path of a named checkpoint in this run.</summary>
@@ -218,28 +217,4 @@ public sealed class RunContext
     public static Section ReadSection(string folder) =>
         JsonSerializer.Deserialize<Section>(File.ReadAllText(Path.Combine(folder, "section.json")), JsonOptions)
         ?? throw new InvalidDataException($"{folder}/section.json is empty");
-}
-
-/// <summary>Converts SVG to PNG with rsvg-convert when it is installed; silently does nothing otherwise.</summary>
-public static class PngConverter
-{
-    private static readonly Lazy<string?> Tool = new(() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "rsvg-convert")).FirstOrDefault(File.Exists));
-
-    /// <summary>Writes <c>x.png</c> beside <c>x.svg</c> if rsvg-convert is available.</summary>
-    public static void TryConvert(string svgPath)
-    {
-        if (Tool.Value is not string tool) return;
-        try
-        {
-            var psi = new ProcessStartInfo(tool, ["-o", Path.ChangeExtension(svgPath, ".png"), svgPath]) { UseShellExecute = false, RedirectStandardError = true };
-            using var p = Process.Start(psi);
-            p?.WaitForExit(30_000);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // A PNG is a convenience; the SVG is the figure.
-        }
-    }
 }

@@ -1,3 +1,5 @@
+using TinyGrad.Experiments.Output;
+
 namespace TinyGrad.Experiments.Runner;
 
 /// <summary>How much work an experiment does.</summary>
@@ -32,11 +34,8 @@ public sealed record RunOptions
     /// <summary>Continue an interrupted run from its last checkpoint instead of starting over.</summary>
     public bool Resume { get; init; }
 
-    /// <summary>Where progress lines go (default: the console).</summary>
-    public Action<string> Log { get; init; } = Console.WriteLine;
-
-    /// <summary>Draw progress bars in place (set when the output is a terminal); plain lines otherwise.</summary>
-    public bool TerminalProgress { get; init; }
+    /// <summary>Where progress and messages go (default: plain lines on the console).</summary>
+    public RunOutput Output { get; init; } = new PlainOutput(Console.WriteLine);
 
     /// <summary>Test hook: simulate an interruption after this many checkpointed epochs of one training loop.</summary>
     public int? InterruptAfterEpochs { get; init; }

@@ -110,7 +110,7 @@ public static class Training
             start = done;
             history = rows;
         }
-        var progress = ctx.Progress(key, spec.Epochs);
+        using var progress = ctx.Progress(key, spec.Epochs);
         int step = start * loader.BatchCount;
         bool stop = false;
         for (int epoch = start; epoch < spec.Epochs; epoch++)

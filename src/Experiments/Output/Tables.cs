@@ -1,0 +1,41 @@
+using System.Globalization;
+using Spectre.Console;
+using TinyGrad.Experiments.Runner;
+
+namespace TinyGrad.Experiments.Output;
+
+/// <summary>The tables hw1 prints: the experiments (<c>hw1 list</c>), the devices (<c>hw1 devices</c>) and the run summary.</summary>
+public static class Tables
+{
+    /// <summary>One row per experiment: name, homework part and title, description.</summary>
+    public static Table Experiments(IEnumerable<IExperiment> experiments)
+    {
+        var table = new Table().AddColumns("experiment", "homework part", "what it does");
+        foreach (var e in experiments) table.AddRow(Cells(e.Name, e.Title, e.Description));
+        return table;
+    }
+
+    /// <summary>One row per device kind or device: name, whether it can be used, and what it is or why not.</summary>
+    public static Table Devices(IEnumerable<(string Name, string Description, bool Available)> devices)
+    {
+        var table = new Table().AddColumns("device", "status", "description");
+        foreach (var (name, description, available) in devices)
+            table.AddRow(new Text(name), new Markup(available ? "[green]available[/]" : "[red]unavailable[/]"), new Text(description));
+        return table;
+    }
+
+    /// <summary>One row per experiment of a run: whether it ran or was already done, its time, figures and data source.</summary>
+    public static Table Summary(IEnumerable<(Section Section, bool Skipped)> runs)
+    {
+        var table = new Table().AddColumns("experiment", "status", "time (s)", "figures", "data");
+        table.Columns[2].RightAligned();
+        table.Columns[3].RightAligned();
+        foreach (var (s, skipped) in runs)
+            table.AddRow(Cells(s.Name, skipped ? "already done" : "ran", s.Seconds.ToString("0.0", CultureInfo.InvariantCulture),
+                s.Figures.Count.ToString(CultureInfo.InvariantCulture), s.DataSource));
+        return table;
+    }
+
+    // Plain text cells (no markup: names and descriptions may contain brackets).
+    private static Text[] Cells(params string[] cells) => [.. cells.Select(c => new Text(c))];
+}
