@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Here (with .NET): builds the GPU check as one self-contained linux-x64 file (no .NET on the GPU
-# machine) into bench/gpu/out, small enough to travel (compressed single file).
+# Here (with .NET): builds the GPU check as one self-contained linux-x64 file into bench/gpu/out
+# (the GPU machine has no .NET), compressed so that it travels.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf bench/gpu/out
-dotnet publish bench/TinyGrad.Bench.csproj -c Release -r linux-x64 --self-contained \
+dotnet publish bench/gpu/TinyGrad.GpuCheck.csproj -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
   -o bench/gpu/out --nologo -v quiet
 ls -la bench/gpu/out

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch CUDA timings of the bench/compare.sh workloads, for the GPU side-by-side table.
+"""PyTorch timings of the bench/compare.sh workloads, for the GPU side-by-side table:
+`python3 torch_bench.py [cuda|cpu] [--tiny]` (cpu and --tiny: the dry run on a machine without a GPU).
 
 Prints one line per workload: `torch <name> <median milliseconds>` (and GFLOPS / GB/s where that
-is the measure). Median of >= 20 timed steps after warm-up, CUDA-synchronised, TF32 off.
+is the measure). Median of 30 timed steps after warm-up, synchronised, TF32 off.
 """
 import statistics
 import sys
@@ -13,19 +14,28 @@ import torch.nn as nn
 
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
-dev = torch.device("cuda")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+tiny = "--tiny" in sys.argv
+dev = torch.device(args[0] if args else "cuda")
 torch.manual_seed(0)
 
 
+def sync():
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+
+
 def median_ms(step, warmup=5, repeats=30):
+    if tiny:
+        warmup, repeats = 1, 3
     for _ in range(warmup):
         step()
-    torch.cuda.synchronize()
+    sync()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         step()
-        torch.cuda.synchronize()
+        sync()
         times.append((time.perf_counter() - t0) * 1e3)
     return statistics.median(times)
 
@@ -61,11 +71,11 @@ def workloads():
 def main():
     for name, step in workloads():
         print(f"torch {name} {median_ms(step):.4f}")
-    n = 4096
+    n = 256 if tiny else 4096
     a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
     ms = median_ms(lambda: torch.mm(a, b))
-    print(f"torch sgemm4096 {ms:.4f} gflops={2 * n ** 3 / ms / 1e6:.1f}")
-    m = 64 * 1024 * 1024
+    print(f"torch sgemm{n} {ms:.4f} gflops={2 * n ** 3 / ms / 1e6:.1f}")
+    m = (1 if tiny else 64) * 1024 * 1024
     x, y, z = torch.randn(m, device=dev), torch.randn(m, device=dev), torch.empty(m, device=dev)
     ms = median_ms(lambda: z.copy_(x))
     print(f"torch copy {ms:.4f} gbps={2 * 4 * m / ms / 1e6:.1f}")

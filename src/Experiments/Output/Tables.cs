@@ -16,7 +16,7 @@ public static class Tables
     }
 
     /// <summary>One row per device kind or device: name, whether it can be used, and what it is or why not.</summary>
-    public static Table Devices(IEnumerable<(string Name, string Description, bool Available)> devices)
+    public static Table Devices(IEnumerable<DeviceListing> devices)
     {
         var table = new Table().AddColumns("device", "status", "description");
         foreach (var (name, description, available) in devices)
