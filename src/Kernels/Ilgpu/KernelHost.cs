@@ -51,6 +51,15 @@ internal sealed class KernelHost : IDisposable
         return new KernelConfig((threads + Group - 1) / Group, Group);
     }
 
+    /// <summary>How many kernels were compiled so far.</summary>
+    public int Compiled
+    {
+        get
+        {
+            lock (gate) return loaded.Count;
+        }
+    }
+
     /// <summary>
     /// The kernel that <paramref name="load"/> compiles, compiled on first use only. Pass a static
     /// lambda: it is the cache key, and a static lambda is one object per generic instantiation.
