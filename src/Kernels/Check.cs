@@ -1,7 +1,7 @@
 namespace TinyGrad.Kernels;
 
 /// <summary>Argument checks shared by the backends: a bad view or size throws before any kernel runs.</summary>
-public static class Check
+internal static class Check
 {
     /// <summary>Throws unless every element the view addresses lies inside its buffer.</summary>
     public static void InBounds(in StridedView view, string what)

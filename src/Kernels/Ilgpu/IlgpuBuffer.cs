@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace TinyGrad.Kernels.Ilgpu;
 
 /// <summary>Device memory of an ILGPU accelerator, rented from its caching allocator and returned when released.</summary>
-public sealed class IlgpuBuffer : DeviceBuffer
+internal sealed class IlgpuBuffer : DeviceBuffer
 {
     private readonly CachingAllocator allocator;
     private readonly MemoryBuffer1D<byte, Stride1D.Dense> block;

@@ -53,7 +53,7 @@ public static class IlgpuDevices
     }));
 
     /// <summary>The ILGPU context every accelerator of this process belongs to.</summary>
-    public static Context Context => Shared.Value;
+    internal static Context Context => Shared.Value;
 
     /// <summary>Why no device of <paramref name="kind"/> can be listed (driver missing), or null.</summary>
     public static string? DriverMissing(IlgpuKind kind) => kind switch

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Packs TinyGrad.Kernels, TinyGrad and the hw1 tool (TinyGrad.Hw1) into artifacts/packages, a local
+# folder feed, then builds samples/MlpHvp against those packages (it has no project reference) and runs
+# it on cpu and on ILGPU's CPU simulator: it trains a small MLP and checks a Hessian-vector product
+# against its closed form. Also installs the tool from the feed and runs `hw1 list`.
+# Exits non-zero when a pack, the sample or one of these checks fails. CI runs it (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+feed=artifacts/packages
+sample=samples/MlpHvp
+rm -rf artifacts
+for project in src/Kernels/TinyGrad.Kernels.csproj src/TinyGrad/TinyGrad.csproj src/Experiments/Experiments.csproj; do
+  dotnet pack "$project" -c Release -o "$feed" --nologo -v q -clp:NoSummary
+done
+version=$(ls "$feed" | sed -n 's/^TinyGrad\.\([0-9].*\)\.nupkg$/\1/p')
+[ -n "$version" ] || { echo "pack.sh: no TinyGrad package in $feed" >&2; exit 1; }
+
+# The sample restores into its own obj/packages (its nuget.config): drop the TinyGrad packages a
+# previous run left there, so that restore takes the ones just packed, and check that it did.
+rm -rf "$sample/obj/packages/tinygrad" "$sample/obj/packages/tinygrad.kernels"
+dotnet build "$sample" -c Release -p:TinyGradVersion="$version" --nologo -v q -clp:NoSummary
+for id in TinyGrad TinyGrad.Kernels; do
+  lower=$(echo "$id" | tr '[:upper:]' '[:lower:]')
+  cmp -s "$feed/$id.$version.nupkg" "$sample/obj/packages/$lower/$version/$lower.$version.nupkg" ||
+    { echo "pack.sh: the sample did not restore the $id package just packed" >&2; exit 1; }
+done
+
+log=artifacts/sample.log
+status=0
+dotnet "$sample/bin/Release/net10.0/MlpHvp.dll" cpu ilgpu-cpu | tee "$log" || status=$?
+for device in cpu ilgpu-cpu; do
+  grep -qx "ok: $device" "$log" || { echo "pack.sh: the sample did not pass on $device" >&2; status=1; }
+done
+[ "$status" -eq 0 ] || exit "$status"
+
+dotnet tool install TinyGrad.Hw1 --version "$version" --add-source "$feed" --tool-path artifacts/tools >/dev/null
+artifacts/tools/hw1 list | grep -q minimal-ratio || { echo "pack.sh: the installed hw1 tool does not list its experiments" >&2; exit 1; }
+
+echo "packages (version $version):"
+for f in "$feed"/*; do printf '  %-34s %8d bytes\n' "$(basename "$f")" "$(stat -c %s "$f")"; done
+for id in TinyGrad TinyGrad.Kernels; do
+  lower=$(echo "$id" | tr '[:upper:]' '[:lower:]')
+  deps=$(grep -o '<dependency id="[^"]*" version="[^"]*"' "$sample/obj/packages/$lower/$version/$lower.nuspec" |
+    sed 's/<dependency id="\([^"]*\)" version="\([^"]*\)"/\1 \2/' | paste -sd';' - | sed 's/;/; /g')
+  echo "  $id depends on: $deps"
+done
+echo "  the sample's restored packages: $(du -sh "$sample/obj/packages" | cut -f1); its build output: $(du -sh "$sample/bin/Release/net10.0" | cut -f1)"
+echo "pack.sh: packages packed, sample passed on cpu and ilgpu-cpu, hw1 tool installed"
