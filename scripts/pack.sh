@@ -7,11 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Reproducible packages: the same commit packs to the same bytes in any checkout (zip entry times from
+# the commit, not the clock; /_/ instead of the checkout's path in the PDBs).
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || true)}
+export SOURCE_DATE_EPOCH
 feed=artifacts/packages
 sample=samples/MlpHvp
 rm -rf artifacts
 for project in src/Kernels/TinyGrad.Kernels.csproj src/TinyGrad/TinyGrad.csproj src/Experiments/Experiments.csproj; do
-  dotnet pack "$project" -c Release -o "$feed" --nologo -v q -clp:NoSummary
+  dotnet pack "$project" -c Release -p:ContinuousIntegrationBuild=true -o "$feed" --nologo -v q -clp:NoSummary
 done
 version=$(ls "$feed" | sed -n 's/^TinyGrad\.\([0-9].*\)\.nupkg$/\1/p')
 [ -n "$version" ] || { echo "pack.sh: no TinyGrad package in $feed" >&2; exit 1; }
