@@ -14,8 +14,11 @@ export SOURCE_DATE_EPOCH
 feed=artifacts/packages
 sample=samples/MlpHvp
 rm -rf artifacts
+mkdir -p artifacts
+# Runs a build step with its output in artifacts/build.log, shown only when the step fails.
+quiet() { "$@" > artifacts/build.log 2>&1 || { cat artifacts/build.log; echo "pack.sh: failed: $*" >&2; exit 1; }; }
 for project in src/Kernels/TinyGrad.Kernels.csproj src/TinyGrad/TinyGrad.csproj src/Experiments/Experiments.csproj; do
-  dotnet pack "$project" -c Release -p:ContinuousIntegrationBuild=true -o "$feed" --nologo -v q -clp:NoSummary
+  quiet dotnet pack "$project" -c Release -p:ContinuousIntegrationBuild=true -o "$feed" --nologo
 done
 version=$(ls "$feed" | sed -n 's/^TinyGrad\.\([0-9].*\)\.nupkg$/\1/p')
 [ -n "$version" ] || { echo "pack.sh: no TinyGrad package in $feed" >&2; exit 1; }
@@ -23,11 +26,16 @@ version=$(ls "$feed" | sed -n 's/^TinyGrad\.\([0-9].*\)\.nupkg$/\1/p')
 # The sample restores into its own obj/packages (its nuget.config): drop the TinyGrad packages a
 # previous run left there, so that restore takes the ones just packed, and check that it did.
 rm -rf "$sample/obj/packages/tinygrad" "$sample/obj/packages/tinygrad.kernels"
-dotnet build "$sample" -c Release -p:TinyGradVersion="$version" --nologo -v q -clp:NoSummary
+quiet dotnet build "$sample" -c Release -p:TinyGradVersion="$version" --nologo
 for id in TinyGrad TinyGrad.Kernels; do
   lower=$(echo "$id" | tr '[:upper:]' '[:lower:]')
-  cmp -s "$feed/$id.$version.nupkg" "$sample/obj/packages/$lower/$version/$lower.$version.nupkg" ||
+  restored="$sample/obj/packages/$lower/$version"
+  cmp -s "$feed/$id.$version.nupkg" "$restored/$lower.$version.nupkg" ||
     { echo "pack.sh: the sample did not restore the $id package just packed" >&2; exit 1; }
+  for file in README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml"; do
+    [ -s "$restored/$file" ] || { echo "pack.sh: the $id package has no $file" >&2; exit 1; }
+  done
+  [ -s "$feed/$id.$version.snupkg" ] || { echo "pack.sh: no symbols package for $id" >&2; exit 1; }
 done
 
 log=artifacts/sample.log
@@ -38,7 +46,7 @@ for device in cpu ilgpu-cpu; do
 done
 [ "$status" -eq 0 ] || exit "$status"
 
-dotnet tool install TinyGrad.Hw1 --version "$version" --add-source "$feed" --tool-path artifacts/tools >/dev/null
+quiet dotnet tool install TinyGrad.Hw1 --version "$version" --add-source "$feed" --tool-path artifacts/tools
 artifacts/tools/hw1 list | grep -q minimal-ratio || { echo "pack.sh: the installed hw1 tool does not list its experiments" >&2; exit 1; }
 
 echo "packages (version $version):"
