@@ -4,7 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf bench/gpu/out
-dotnet publish bench/gpu/TinyGrad.GpuCheck.csproj -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-  -o bench/gpu/out --nologo -v quiet
+dotnet publish bench/gpu/TinyGrad.GpuCheck.csproj -c Release -r linux-x64 -o bench/gpu/out --nologo -v quiet
 ls -la bench/gpu/out

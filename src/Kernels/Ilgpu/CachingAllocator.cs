@@ -19,6 +19,15 @@ internal sealed class CachingAllocator(Accelerator accelerator)
     private readonly Lock gate = new();
     private bool closed;
 
+    /// <summary>How many blocks were taken from the device so far (each request beyond reuse adds one).</summary>
+    public int Blocks
+    {
+        get
+        {
+            lock (gate) return blocks.Count;
+        }
+    }
+
     /// <summary>A buffer of at least <paramref name="length"/> elements for <paramref name="backend"/>.</summary>
     public IlgpuBuffer Rent(IBackend backend, DType dtype, int length)
     {

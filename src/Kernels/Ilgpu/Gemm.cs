@@ -4,47 +4,61 @@ using ILGPU.Runtime;
 
 namespace TinyGrad.Kernels.Ilgpu;
 
-/// <summary>A GEMM tiling, fixed at kernel compile time: a group computes a BM x BN block of C in steps of BK, each thread TM x TN of it.</summary>
+/// <summary>
+/// A GEMM tiling, fixed at kernel compile time: a group computes a BM x BN block of C in steps of
+/// BK, each thread an 8 x 8 part of it (so BM / 8 x BN / 8 threads).
+/// </summary>
 internal interface IGemmTile
 {
     static abstract int BM { get; }
     static abstract int BN { get; }
     static abstract int BK { get; }
-    static abstract int TM { get; }
-    static abstract int TN { get; }
 }
 
-/// <summary>Large products on GPUs: 128 x 128 blocks, 256 threads of 8 x 8.</summary>
+/// <summary>Large products on GPUs: 128 x 128 blocks, 256 threads.</summary>
 internal readonly struct Tile128 : IGemmTile
 {
     public static int BM => 128;
     public static int BN => 128;
     public static int BK => 8;
-    public static int TM => 8;
-    public static int TN => 8;
 }
 
-/// <summary>Small products on GPUs (fewer blocks than multiprocessors at 128): 64 x 64 blocks, 256 threads of 4 x 4.</summary>
+/// <summary>Small products on GPUs (fewer blocks than multiprocessors at 128): 64 x 64 blocks, 64 threads.</summary>
 internal readonly struct Tile64 : IGemmTile
 {
     public static int BM => 64;
     public static int BN => 64;
     public static int BK => 8;
-    public static int TM => 4;
-    public static int TN => 4;
 }
 
 /// <summary>
-/// The simulator: 32 x 32 blocks in steps of 32, 16 threads of 8 x 8. Every simulated thread is an
-/// OS thread and a barrier costs about 0.25 ms there, so few threads and few steps.
+/// The simulator: 32 x 32 blocks in steps of 32, 16 threads. Every simulated thread is an OS thread
+/// and a barrier costs about 0.25 ms there, so few threads and few steps.
 /// </summary>
 internal readonly struct TileSim : IGemmTile
 {
     public static int BM => 32;
     public static int BN => 32;
     public static int BK => 32;
-    public static int TM => 8;
-    public static int TN => 8;
+}
+
+/// <summary>
+/// Eight values a GEMM thread keeps in registers: one row of its 8 x 8 part of C, or eight operands
+/// read from shared memory. Fields rather than an array: ILGPU turns them into scalar registers.
+/// </summary>
+internal readonly struct Row8<T>(T v0, T v1, T v2, T v3, T v4, T v5, T v6, T v7) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly T V0 = v0, V1 = v1, V2 = v2, V3 = v3, V4 = v4, V5 = v5, V6 = v6, V7 = v7;
+
+    /// <summary>s[at], s[at + step], ..., s[at + 7 step].</summary>
+    public static Row8<T> Load(ArrayView<T> s, int at, int step) =>
+        new(s[at], s[at + step], s[at + 2 * step], s[at + 3 * step], s[at + 4 * step], s[at + 5 * step], s[at + 6 * step], s[at + 7 * step]);
+
+    /// <summary>This row plus <paramref name="a"/> times <paramref name="b"/>.</summary>
+    public Row8<T> Add(T a, Row8<T> b) =>
+        new(V0 + a * b.V0, V1 + a * b.V1, V2 + a * b.V2, V3 + a * b.V3, V4 + a * b.V4, V5 + a * b.V5, V6 + a * b.V6, V7 + a * b.V7);
+
+    public T this[int j] => j switch { 0 => V0, 1 => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, _ => V7 };
 }
 
 /// <summary>The sizes and layout of one batched product (see <see cref="GemmArgs"/>), as kernels take it.</summary>
@@ -93,7 +107,7 @@ internal sealed class Gemm(KernelHost host)
         where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile
     {
         var grid = new Index3D((g.N + TTile.BN - 1) / TTile.BN, (g.M + TTile.BM - 1) / TTile.BM, g.Batch);
-        var group = new Index3D(TTile.BM / TTile.TM * (TTile.BN / TTile.TN), 1, 1);
+        var group = new Index3D(TTile.BM / 8 * (TTile.BN / 8), 1, 1);
         host.Kernel(static k => k.LoadStreamKernel<GemmShape, T, T, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(Kernel<T, TTile>))
             (new KernelConfig(grid, group), shape, alpha, beta, a, b, c, bias, hasBias);
     }
@@ -103,16 +117,13 @@ internal sealed class Gemm(KernelHost host)
     {
         var As = SharedMemory.Allocate<T>(TTile.BK * TTile.BM);
         var Bs = SharedMemory.Allocate<T>(TTile.BK * TTile.BN);
-        var acc = LocalMemory.Allocate<T>(TTile.TM * TTile.TN);
-        var ra = LocalMemory.Allocate<T>(TTile.TM);
-        var rb = LocalMemory.Allocate<T>(TTile.TN);
         // Thread (ty, tx) owns rows ty + i * rowStep and columns tx + j * colStep of the block, so
         // neighbouring threads read neighbouring shared-memory words and write neighbouring columns.
-        int rowStep = TTile.BM / TTile.TM, colStep = TTile.BN / TTile.TN, threads = rowStep * colStep;
+        int rowStep = TTile.BM / 8, colStep = TTile.BN / 8, threads = rowStep * colStep;
         int tid = Group.IdxX, tx = tid % colStep, ty = tid / colStep;
         int row0 = Grid.IdxY * TTile.BM, col0 = Grid.IdxX * TTile.BN, batch = Grid.IdxZ;
         int a0 = s.OffsetA + batch * s.StrideA, b0 = s.OffsetB + batch * s.StrideB;
-        for (int i = 0; i < TTile.TM * TTile.TN; i++) acc[i] = T.Zero;
+        Row8<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int k0 = 0; k0 < s.K; k0 += TTile.BK)
         {
             // Tile loads walk memory in its contiguous direction (coalesced), zero outside the matrices.
@@ -131,27 +142,46 @@ internal sealed class Gemm(KernelHost host)
             Group.Barrier();
             for (int k = 0; k < TTile.BK; k++)
             {
-                for (int i = 0; i < TTile.TM; i++) ra[i] = As[k * TTile.BM + ty + i * rowStep];
-                for (int j = 0; j < TTile.TN; j++) rb[j] = Bs[k * TTile.BN + tx + j * colStep];
-                for (int i = 0; i < TTile.TM; i++)
-                    for (int j = 0; j < TTile.TN; j++)
-                        acc[i * TTile.TN + j] += ra[i] * rb[j];
+                var ra = Row8<T>.Load(As, k * TTile.BM + ty, rowStep);
+                var rb = Row8<T>.Load(Bs, k * TTile.BN + tx, colStep);
+                c0 = c0.Add(ra.V0, rb);
+                c1 = c1.Add(ra.V1, rb);
+                c2 = c2.Add(ra.V2, rb);
+                c3 = c3.Add(ra.V3, rb);
+                c4 = c4.Add(ra.V4, rb);
+                c5 = c5.Add(ra.V5, rb);
+                c6 = c6.Add(ra.V6, rb);
+                c7 = c7.Add(ra.V7, rb);
             }
             Group.Barrier();
         }
-        int c0 = s.OffsetC + batch * s.StrideC;
-        for (int i = 0; i < TTile.TM; i++)
+        var at = new Epilogue<T>(s, alpha, beta, s.OffsetC + batch * s.StrideC, col0 + tx, colStep, hasBias);
+        int row = row0 + ty;
+        at.Store(c, bias, c0, row);
+        at.Store(c, bias, c1, row + rowStep);
+        at.Store(c, bias, c2, row + 2 * rowStep);
+        at.Store(c, bias, c3, row + 3 * rowStep);
+        at.Store(c, bias, c4, row + 4 * rowStep);
+        at.Store(c, bias, c5, row + 5 * rowStep);
+        at.Store(c, bias, c6, row + 6 * rowStep);
+        at.Store(c, bias, c7, row + 7 * rowStep);
+    }
+
+    /// <summary>Where and how a thread writes its rows of C: alpha times the sum, plus beta C, plus the bias.</summary>
+    private readonly struct Epilogue<T>(GemmShape s, T alpha, T beta, int offset, int col, int colStep, int hasBias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Store(ArrayView<T> c, ArrayView<T> bias, Row8<T> sums, int row)
         {
-            int row = row0 + ty + i * rowStep;
-            if (row >= s.M) continue;
-            for (int j = 0; j < TTile.TN; j++)
+            if (row >= s.M) return;
+            for (int j = 0; j < 8; j++)
             {
-                int col = col0 + tx + j * colStep;
-                if (col >= s.N) continue;
-                int at = c0 + row * s.Ldc + col;
-                T v = alpha * acc[i * TTile.TN + j];
+                int n = col + j * colStep;
+                if (n >= s.N) return;
+                int at = offset + row * s.Ldc + n;
+                T v = alpha * sums[j];
                 if (beta != T.Zero) v += beta * c[at];
-                if (hasBias != 0) v += bias[col];
+                if (hasBias != 0) v += bias[n];
                 c[at] = v;
             }
         }

@@ -59,6 +59,9 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <inheritdoc />
     public bool SupportsFloat64 { get; }
 
+    /// <summary>Device memory blocks allocated so far and kernels compiled so far (both stop growing once a loop has run a step).</summary>
+    public (int Blocks, int Kernels) Footprint => (memory.Blocks, host.Compiled);
+
     /// <inheritdoc />
     public DeviceBuffer Allocate(DType dtype, int length)
     {

@@ -23,6 +23,7 @@ internal sealed class KernelHost : IDisposable
         Group = simulator ? accelerator.MaxNumThreadsPerGroup : 256;
         MaxThreads = Math.Max(Group, accelerator.MaxNumThreads / Group * Group);
         ReduceGroup = simulator ? 16 : 256;
+        ReduceGroups = simulator ? 16 : 4 * accelerator.NumMultiprocessors;
     }
 
     public IBackend Backend { get; }
@@ -41,6 +42,9 @@ internal sealed class KernelHost : IDisposable
     /// <summary>Threads of a group that reduces one output (a power of two).</summary>
     public int ReduceGroup { get; }
 
+    /// <summary>Groups a reduction of few outputs spreads over, at most (it splits their inputs into chunks).</summary>
+    public int ReduceGroups { get; }
+
     /// <summary>
     /// Full groups for <paramref name="n"/> grid-stride items: every launched thread takes part, so a
     /// loop stepping by the launch's thread count visits each item exactly once.
@@ -49,6 +53,15 @@ internal sealed class KernelHost : IDisposable
     {
         int threads = Math.Min(n, MaxThreads);
         return new KernelConfig((threads + Group - 1) / Group, Group);
+    }
+
+    /// <summary>How many kernels were compiled so far.</summary>
+    public int Compiled
+    {
+        get
+        {
+            lock (gate) return loaded.Count;
+        }
     }
 
     /// <summary>

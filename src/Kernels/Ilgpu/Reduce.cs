@@ -43,10 +43,11 @@ internal sealed class Reduce(KernelHost host)
                 (host.Spread(outputs), outer, xo, yo, inner, xi, KernelHost.View<T>(x), KernelHost.View<T>(y), outputs, count, (int)op);
             return;
         }
-        // Few outputs over many elements: split each into chunks reduced by groups of their own,
-        // then fold the chunks (a fixed split: the same result on every run).
+        // Few outputs over many elements: split each into chunks reduced by groups of their own (at
+        // least 16 elements per thread), then fold the chunks. The split depends on the sizes and
+        // the device only, so every run gives the same result.
         int group = host.ReduceGroup;
-        int chunks = Math.Clamp(host.MaxThreads / group / outputs, 1, count / (group * 16) + 1);
+        int chunks = Math.Clamp(host.ReduceGroups / outputs, 1, Math.Max(1, count / (group * 16)));
         if (chunks == 1)
         {
             Grouped<T>(op, outputs, count, 1, count, outer, xo, yo, inner, xi, KernelHost.View<T>(x), KernelHost.View<T>(y));
@@ -57,10 +58,9 @@ internal sealed class Reduce(KernelHost host)
         using var partial = host.Temporary<T>(outputs * chunks);
         var partialView = KernelHost.View<T>(partial);
         Grouped<T>(op, outputs, count, chunks, chunkLength, outer, xo, default, inner, xi, KernelHost.View<T>(x), partialView);
-        // Second pass: output j folds its row of chunks.
-        var rows = Walk.Of([outputs], [chunks], 0, out var ro);
+        // Second pass: output j folds its row of chunks (partial is dense, row j at j * chunks).
         var row = Walk.Dense(chunks, out var rc);
-        Grouped<T>(op, outputs, chunks, 1, chunks, rows, ro, yo, row, rc, partialView, KernelHost.View<T>(y));
+        Grouped<T>(op, outputs, chunks, 1, chunks, outer, Walk.DenseStrides(outer, chunks), yo, row, rc, partialView, KernelHost.View<T>(y));
     }
 
     private void Grouped<T>(ReduceOp op, int outputs, int count, int chunks, int chunkLength, Extents outer, Strides xo, Strides yo, Extents inner, Strides xi,

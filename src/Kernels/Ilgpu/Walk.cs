@@ -116,6 +116,21 @@ internal static class Walk
         return new Extents { Rank = 1, E0 = length };
     }
 
+    /// <summary>The strides that lay <paramref name="e"/> out row-major and dense, each element <paramref name="scale"/> apart.</summary>
+    public static Strides DenseStrides(Extents e, int scale)
+    {
+        var s = new Strides();
+        int step = scale;
+        for (int k = 0; k < e.Rank; k++)
+        {
+            Set(ref s, k, step);
+            step *= Extent(e, k);
+        }
+        return s;
+    }
+
+    private static int Extent(Extents e, int k) => k switch { 0 => e.E0, 1 => e.E1, 2 => e.E2, 3 => e.E3, 4 => e.E4, _ => e.E5 };
+
     private static int Stride(ReadOnlySpan<int> strides, int d) => strides.IsEmpty ? 0 : strides[d];
 
     private static void Set(ref Extents e, int k, int v)

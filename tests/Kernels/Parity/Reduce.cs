@@ -12,6 +12,8 @@ public static partial class ParityChecks
         {
             ViewSpec.Contiguous(6, 7, 9), ViewSpec.Contiguous(6, 7, 9).At(3), new ViewSpec([6, 7, 9], [1, 6, 42]),
             new ViewSpec([6, 7, 9], [0, 9, 1], 1), ViewSpec.Contiguous(37, 129), ViewSpec.Contiguous(3, 1, 300),
+            // Few outputs over many elements, kept axes that do not merge (GPUs split such reductions into chunks).
+            new ViewSpec([2, 2000, 2], [1, 4, 2]),
         };
         foreach (var dtype in Floats)
         foreach (var x in inputs)
@@ -23,7 +25,7 @@ public static partial class ParityChecks
             {
                 int[] yShape = x.Shape.Select((e, d) => (mask >> d & 1) != 0 ? 1 : e).ToArray();
                 int reduced = x.Length / StridedView.Product(yShape);
-                foreach (var y in new[] { ViewSpec.Contiguous(yShape), ViewSpec.Contiguous(yShape).At(2) })
+                foreach (var y in new[] { ViewSpec.Contiguous(yShape), ViewSpec.Contiguous(yShape).At(2), ColumnMajor(yShape) })
                 {
                     var values = c.Random(x.BufferLength, -1, 1);
                     if (nan) values[values.Length / 2] = double.NaN;
@@ -35,6 +37,19 @@ public static partial class ParityChecks
                 }
             }
         }
+    }
+
+    /// <summary>A dense view whose first axis varies fastest (the reverse of row-major).</summary>
+    private static ViewSpec ColumnMajor(int[] shape)
+    {
+        var strides = new int[shape.Length];
+        int step = 1;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            strides[d] = step;
+            step *= shape[d];
+        }
+        return new ViewSpec(shape, strides);
     }
 
     private static void ArgMax(ParityContext c)
