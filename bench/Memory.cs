@@ -6,8 +6,8 @@ namespace TinyGrad.Bench;
 /// <c>memory [steps]</c>: working set and live managed heap over a long training loop of the
 /// compare.sh MLP (issue 3, "must show" 3), sampled every steps/20 as the program runs. No collection
 /// is forced for a sample: a forced full collection is itself a perturbation (the first one hands the
-/// pool every buffer the program dropped at once, and it then keeps about 12 MB more), so the numbers
-/// are what a training loop really holds, the pool's own collections included.
+/// host array cache every buffer the program dropped at once, and it then keeps about 12 MB more), so the numbers
+/// are what a training loop really holds, the cache's own collections included.
 /// </summary>
 public static class Memory
 {

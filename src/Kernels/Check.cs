@@ -40,6 +40,14 @@ internal static class Check
             throw new NotSupportedException($"{what} needs Float32 or Float64 data, got {dtype}");
     }
 
+    /// <summary>Checks of a strided copy: equal shapes, both views inside their buffers.</summary>
+    public static void CopyArgs(in StridedView source, in StridedView destination)
+    {
+        Check.SameShape(source.Shape, destination.Shape, "copy");
+        Check.InBounds(source, "copy source");
+        Check.InBounds(destination, "copy destination");
+    }
+
     /// <summary>Checks of a unary map: a float input inside its buffer and an output that holds it.</summary>
     public static void UnaryArgs(UnaryOp op, in StridedView x, DeviceBuffer y)
     {
@@ -140,6 +148,13 @@ internal static class Check
             throw new ArgumentException($"{what}: invalid geometry {g} (padding may be at most half the window)");
         Check.Buffer(x, x.DType, g.N * g.C * g.H * g.W, $"{what} input");
         Check.Buffer(y, x.DType, g.N * g.C * g.OutH * g.OutW, $"{what} output");
+    }
+
+    /// <summary>Argument checks of max pooling: the pooling checks and Int32 indices of the output's size.</summary>
+    public static void MaxPoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
+    {
+        PoolArgs(g, x, y, "max_pool2d");
+        Buffer(indices, DType.Int32, g.N * g.C * g.OutH * g.OutW, "max_pool2d indices");
     }
 
     /// <summary>Argument checks of gather and scatter-add.</summary>

@@ -25,8 +25,6 @@ public enum UnaryOp
     Sigmoid,
     /// <summary>max(x, 0)</summary>
     Relu,
-    /// <summary>1 where x &gt; 0, else 0: the derivative of relu</summary>
-    Step,
     /// <summary>1 / x</summary>
     Reciprocal,
 }

@@ -19,7 +19,6 @@ public static class Scalar
         UnaryOp.Tanh => T.Tanh(x),
         UnaryOp.Sigmoid => T.One / (T.One + T.Exp(-x)),
         UnaryOp.Relu => x > T.Zero || T.IsNaN(x) ? x : T.Zero,
-        UnaryOp.Step => x > T.Zero ? T.One : T.Zero,
         UnaryOp.Reciprocal => T.One / x,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op"),
     };

@@ -211,12 +211,34 @@ public sealed class AutogradTests
         var w = Tensor.Randn([2, 2, 3, 3], g, DType.Float64);
         x.RequiresGrad = true;
         w.RequiresGrad = true;
-        var y = x.Conv2d(w, padding: (1, 1));
-        var loss = (y * y).Sum();
-        var gw = TinyGrad.Autograd.Grad([loss], [w], createGraph: true)[0];
-        var gx = TinyGrad.Autograd.Grad([gw.Sum()], [x], createGraph: true)[0];
-        var third = TinyGrad.Autograd.Grad([(gx * gx).Sum()], [w])[0];
+        var third = TinyGrad.Autograd.Grad([SquaredMixedGradient(x, w, createGraph: true)], [w])[0];
         Assert.That(third.Shape.ToArray(), Is.EqualTo(new[] { 2, 2, 3, 3 }));
-        Assert.That(third.ToArray<double>().Any(v => v != 0), Is.True);
+        // f(w) = sum(gx(w)^2) with gx linear in w: f is quadratic, so central differences of f (each
+        // evaluation itself a double backward) give its gradient up to rounding.
+        double[] w0 = w.ToArray<double>(), actual = third.ToArray<double>();
+        const double h = 1e-3;
+        for (int i = 0; i < w0.Length; i++)
+        {
+            double At(double delta)
+            {
+                var shifted = (double[])w0.Clone();
+                shifted[i] += delta;
+                var wi = Tensor.FromArray(shifted, [2, 2, 3, 3]);
+                wi.RequiresGrad = true;
+                return SquaredMixedGradient(x, wi, createGraph: false).Item();
+            }
+            double expected = (At(h) - At(-h)) / (2 * h);
+            Assert.That(actual[i], Is.EqualTo(expected).Within(1e-6 * Math.Max(1, Math.Abs(expected))), $"d f / d w[{i}]");
+        }
+        Assert.That(actual.Max(Math.Abs), Is.GreaterThan(1), "a third derivative that is not trivially zero");
+    }
+
+    /// sum(gx^2) where gx = d/dx sum(d/dw sum(conv(x, w)^2)): a double backward through the convolution.
+    private static Tensor SquaredMixedGradient(Tensor x, Tensor w, bool createGraph)
+    {
+        var y = x.Conv2d(w, padding: (1, 1));
+        var gw = TinyGrad.Autograd.Grad([(y * y).Sum()], [w], createGraph: true)[0];
+        var gx = TinyGrad.Autograd.Grad([gw.Sum()], [x], createGraph: createGraph)[0];
+        return (gx * gx).Sum();
     }
 }

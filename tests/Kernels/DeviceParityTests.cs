@@ -2,13 +2,11 @@ using NUnit.Framework;
 
 namespace TinyGrad.Tests.Kernels;
 
-/// Each kernel device's primitives against ReferenceBackend, one case per primitive: Parity("gemm"), ...
+/// Each kernel device's primitives against ReferenceBackend, one case per check: Parity("gemm", "gemm"), ...
 /// A device that is absent is Ignored unless TINYGRAD_REQUIRE names it (CI: ilgpu-cpu; bench/gpu: cuda).
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Ilgpu))]
 public sealed class DeviceParityTests(string device)
 {
-    public static IEnumerable<string> Primitives => ParityChecks.Primitives;
-
-    [TestCaseSource(nameof(Primitives))]
-    public void Parity(string primitive) => ParityChecks.RunParity(TestDevices.Require(device).Backend, primitive);
+    [TestCaseSource(typeof(ParityChecks), nameof(ParityChecks.Cases))]
+    public void Parity(string family, string check) => ParityChecks.Run(TestDevices.Require(device).Backend, family, check);
 }

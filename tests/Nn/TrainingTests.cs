@@ -5,7 +5,7 @@ using TinyGrad.Optim;
 
 namespace TinyGrad.Tests.Nn;
 
-/// <summary>End-to-end fits on the CPU: small enough to run in seconds on the scalar reference backend.</summary>
+/// <summary>End-to-end fits on the default device (the fast CPU backend unless TINYGRAD_DEVICE says otherwise), small enough to take seconds.</summary>
 public sealed class TrainingTests
 {
     // 256 evenly spaced x on [0, 5]; the network sees x rescaled to [-1, 1].

@@ -24,9 +24,10 @@ public sealed class OptimizerTests
         return p;
     }
 
-    private static void Run(Optimizer opt, Tensor p, int steps)
+    /// Steps with gradients Grads[first], Grads[first + 1], ... (a later call continues where an earlier one stopped).
+    private static void Run(Optimizer opt, Tensor p, int steps, int first = 0)
     {
-        for (int t = 0; t < steps; t++)
+        for (int t = first; t < first + steps; t++)
         {
             p.Grad = Tensor.FromArray((double[])Grads[t].Clone());
             opt.Step();
@@ -86,7 +87,8 @@ public sealed class OptimizerTests
         var opt = new Sgd([p], lr: 0.1);
         Run(opt, p, 1);
         AssertClose(p, [0.5 - 0.01, -1.2 + 0.04, 2.0 - 0.025, -0.15, 3.3 + 0.2]);
-        Run(opt, p, 2);
+        Run(opt, p, 2, first: 1);
+        AssertClose(p, SgdReference(3, 0.1));
         Assert.That(opt.StepCount, Is.EqualTo(3));
         Assert.That(opt.State(0), Is.Empty, "plain SGD keeps no buffers");
     }
@@ -108,9 +110,12 @@ public sealed class OptimizerTests
         var p = Param();
         var opt = new Sgd([p], lr: 0.05, momentum: 0.9, dampening: 0.5);
         Run(opt, p, 1);
-        // PyTorch seeds the buffer with the undampened gradient.
+        // PyTorch seeds the buffer with the undampened gradient; dampening applies from the second step.
         Assert.That(opt.State(0)["momentum_buffer"].ToArray<double>(), Is.EqualTo(Grads[0]).Within(Tol));
-        Run(opt, p, 1);
+        Run(opt, p, 1, first: 1);
+        var buffer = Grads[0].Zip(Grads[1], (g0, g1) => 0.9 * g0 + 0.5 * g1).ToArray();
+        Assert.That(opt.State(0)["momentum_buffer"].ToArray<double>(), Is.EqualTo(buffer).Within(Tol));
+        AssertClose(p, SgdReference(2, 0.05, momentum: 0.9, dampening: 0.5));
     }
 
     [Test]
@@ -140,7 +145,8 @@ public sealed class OptimizerTests
         var expected = new double[5];
         for (int i = 0; i < 5; i++) expected[i] = P0[i] - 0.1 * (Grads[0][i] + 0.01 * P0[i]);
         AssertClose(p, expected);
-        Run(opt, p, 2);
+        Run(opt, p, 2, first: 1);
+        AssertClose(p, SgdReference(3, 0.1, weightDecay: 0.01));
     }
 
     [Test]

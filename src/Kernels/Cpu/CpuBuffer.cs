@@ -2,20 +2,20 @@ namespace TinyGrad.Kernels.Cpu;
 
 /// <summary>
 /// Host memory for the CPU backends: a managed array of the buffer's element type. A buffer rented
-/// from a <see cref="HostPool"/> may have a longer array than <see cref="DeviceBuffer.Length"/>, and
-/// gives the array back to the pool when released (disposed, or finalized after its last tensor is dropped).
+/// from a <see cref="HostArrayCache"/> may have a longer array than <see cref="DeviceBuffer.Length"/>, and
+/// gives the array back to the cache when released (disposed, or finalized after its last tensor is dropped).
 /// </summary>
 public sealed class CpuBuffer : DeviceBuffer
 {
-    private readonly HostPool? pool;
+    private readonly HostArrayCache? cache;
     private int released;
 
-    internal CpuBuffer(IBackend backend, DType dtype, int length, HostPool? pool = null) : base(backend, dtype, length)
+    internal CpuBuffer(IBackend backend, DType dtype, int length, HostArrayCache? cache = null) : base(backend, dtype, length)
     {
-        if (pool is not null && HostPool.Pools(dtype, length))
+        if (cache is not null && HostArrayCache.Caches(dtype, length))
         {
-            Data = pool.Rent(dtype, length);
-            this.pool = pool;
+            Data = cache.Rent(dtype, length);
+            this.cache = cache;
             return;
         }
         GC.SuppressFinalize(this);
@@ -34,7 +34,7 @@ public sealed class CpuBuffer : DeviceBuffer
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
-    /// <summary>Returns a pooled array whose tensors were dropped without Dispose.</summary>
+    /// <summary>Returns a cached array whose tensors were dropped without Dispose.</summary>
     ~CpuBuffer() => Dispose(false);
 
     /// <summary>The backing array (float[], double[] or int[]).</summary>
@@ -64,9 +64,43 @@ public sealed class CpuBuffer : DeviceBuffer
         }
     }
 
+    /// <summary>The host buffer behind <paramref name="buffer"/>; throws for another device's memory.</summary>
+    internal static CpuBuffer Of(DeviceBuffer buffer) =>
+        buffer as CpuBuffer ?? throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to a CPU backend");
+
+    /// <summary>The backing array of <paramref name="buffer"/> (a host buffer of element type <typeparamref name="T"/>).</summary>
+    internal static T[] ArrayOf<T>(DeviceBuffer buffer) where T : unmanaged => (T[])Of(buffer).Data;
+
+    /// <summary><see cref="IBackend.Upload{T}"/> for both CPU backends.</summary>
+    internal static void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset) where T : unmanaged
+    {
+        Check.Buffer(destination, DTypeInfo.Of<T>(), offset + source.Length, "upload");
+        source.CopyTo(Of(destination).Span<T>()[offset..]);
+    }
+
+    /// <summary><see cref="IBackend.Download{T}"/> for both CPU backends.</summary>
+    internal static void Download<T>(DeviceBuffer source, Span<T> destination, int offset) where T : unmanaged
+    {
+        Check.Buffer(source, DTypeInfo.Of<T>(), offset + destination.Length, "download");
+        Of(source).Span<T>().Slice(offset, destination.Length).CopyTo(destination);
+    }
+
+    /// <summary>
+    /// Keeps buffers reachable until the kernel that reads their arrays has returned: a cached
+    /// buffer hands its array back when finalized, and the array must not be rented out again while
+    /// a kernel still reads it (views passed by <c>in</c> stay reachable through the caller's frame).
+    /// </summary>
+    internal static void KeepAlive(DeviceBuffer? a, DeviceBuffer? b = null, DeviceBuffer? c = null, DeviceBuffer? d = null)
+    {
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        GC.KeepAlive(c);
+        GC.KeepAlive(d);
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (pool is not null && Interlocked.Exchange(ref released, 1) == 0) pool.Return(DType, Data);
+        if (cache is not null && Interlocked.Exchange(ref released, 1) == 0) cache.Return(DType, Data);
     }
 }

@@ -95,7 +95,6 @@ internal sealed class CpuLayout
         return Create(views[0].Shape, strides, offsets);
     }
 
-    /// <summary>Moves the offsets to the next row (row-major order).</summary>
     /// <summary>
     /// Buffer offset of view <paramref name="view"/> at the start of row <paramref name="row"/>, counted
     /// from the plan's first row (<paramref name="start"/> = that row's offset); lets workers start anywhere.
@@ -112,6 +111,7 @@ internal sealed class CpuLayout
         return offset;
     }
 
+    /// <summary>Moves the offsets to the next row (row-major order).</summary>
     public void Next()
     {
         for (int d = _outerShape.Length - 1; d >= 0; d--)
@@ -158,22 +158,5 @@ internal sealed class CpuLayout
     {
         if (!ReferenceEquals(input.Buffer, output)) return true;
         return input.Offset == 0 && input.IsContiguous || length == 0;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> over [0, count) split into fixed contiguous chunks, one per worker,
-    /// when <paramref name="work"/> is large enough to pay for threads; results never depend on timing
-    /// because every index belongs to exactly one chunk.
-    /// </summary>
-    public static void Parallel(int count, long work, Action<int, int> body)
-    {
-        int workers = work < 1L << 17 ? 1 : Math.Min(Environment.ProcessorCount, count);
-        if (workers <= 1)
-        {
-            if (count > 0) body(0, count);
-            return;
-        }
-        System.Threading.Tasks.Parallel.For(0, workers, w =>
-            body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
     }
 }

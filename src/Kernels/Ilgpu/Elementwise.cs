@@ -104,7 +104,6 @@ internal sealed class Elementwise(KernelHost host)
             case UnaryOp.Tanh: return Tanh(x);
             case UnaryOp.Sigmoid: return T.One / (T.One + T.Exp(-x));
             case UnaryOp.Relu: return x > T.Zero || T.IsNaN(x) ? x : T.Zero;
-            case UnaryOp.Step: return x > T.Zero ? T.One : T.Zero;
             default: return T.One / x;
         }
     }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 
 namespace TinyGrad.IO;
@@ -202,7 +201,4 @@ public static class SafeTensors
             throw DataFile.Fail(path, $"non-negative integer data_offsets for tensor '{name}'", e.GetRawText());
         return x;
     }
-
-    /// <summary>Text of a header for diagnostics (first 200 characters).</summary>
-    internal static string Preview(byte[] header) => Encoding.UTF8.GetString(header, 0, Math.Min(header.Length, 200));
 }

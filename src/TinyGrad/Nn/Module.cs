@@ -10,7 +10,7 @@ public abstract class Module
     private readonly List<(string Name, Tensor Parameter)> parameters = [];
     private readonly List<(string Name, Module Module)> children = [];
 
-    /// <summary>Whether the module is in training mode (the default); see <see cref="Train"/>.</summary>
+    /// <summary>Whether the module is in training mode (the default): <see cref="Dropout"/> drops elements only then; see <see cref="Train"/>.</summary>
     public bool Training { get; private set; } = true;
 
     /// <summary>Computes the module's output.</summary>

@@ -35,7 +35,8 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// y = conv(x, w) (+ bias per output channel, added by the kernel while the output is in cache).
+    /// y = conv(x, w) (+ bias per output channel, passed to the backend's convolution, which adds it to
+    /// each rounded sum exactly as a separate add would; the fast CPU kernel does so while the output is in cache).
     /// Backward: the two adjoint convolutions below, and the bias gradient as dy summed over N, H, W.
     /// </summary>
     private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null)

@@ -44,7 +44,8 @@ public static class Functional
 
     /// <summary>
     /// <c>input @ weight^T + bias</c> with weight [out, in] and bias [out] (PyTorch's linear): the bias
-    /// is added by the matrix product itself, not by a separate pass over the output.
+    /// goes to the backend's matrix product in the same call, which adds it to each rounded product
+    /// exactly as a separate add would.
     /// </summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {

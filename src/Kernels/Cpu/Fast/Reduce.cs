@@ -3,23 +3,32 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace TinyGrad.Kernels.Cpu;
+namespace TinyGrad.Kernels.Cpu.Fast;
 
-public sealed partial class CpuBackend
+/// <summary>How <see cref="Reduce.Run"/> sees a reduction: [outer][mid][inner] with mid reduced, or with <see cref="Split"/>, [mid][outer][inner] with mid and inner reduced.</summary>
+internal readonly record struct ReducePlan(int Outer, int Mid, int Inner, bool Split);
+
+/// <summary>
+/// The reduce family: sums with vector accumulators in a fixed order, NaN-propagating max, and
+/// argmax, rows or output ranges split over the cores. Axis patterns other than those of
+/// <see cref="ReducePlan"/> go to the reference (see <see cref="CpuBackend.Fallbacks"/>).
+/// </summary>
+internal static class Reduce
 {
-    /// <inheritdoc />
-    public override void Reduce(ReduceOp op, in StridedView x, in StridedView y)
+    /// <summary>The plan for reducing x into y, or null when this family does not handle it (empty x, strided or overlapping y, other axis patterns).</summary>
+    public static ReducePlan? Plan(in StridedView x, in StridedView y)
     {
-        CheckReduce(op, x, y);
-        // Fast path: contiguous y and an axis pattern SplitReduction understands.
         if (x.Length == 0 || !y.IsContiguous || CpuLayout.Overlap(x, y)
             || !SplitReduction(x.Shape, y.Shape, out int outer, out int mid, out int inner, out bool split))
-        {
-            base.Reduce(op, x, y);
-            return;
-        }
-        if (x.Buffer.DType == DType.Float32) ReduceStaged<float>(op, x, y, outer, mid, inner, split);
-        else ReduceStaged<double>(op, x, y, outer, mid, inner, split);
+            return null;
+        return new ReducePlan(outer, mid, inner, split);
+    }
+
+    /// <summary>Reduces x into contiguous y as <paramref name="plan"/> says.</summary>
+    public static void Run(ReduceOp op, in StridedView x, in StridedView y, ReducePlan plan)
+    {
+        if (x.Buffer.DType == DType.Float32) Staged<float>(op, x, y, plan.Outer, plan.Mid, plan.Inner, plan.Split);
+        else Staged<double>(op, x, y, plan.Outer, plan.Mid, plan.Inner, plan.Split);
     }
 
     /// <summary>
@@ -59,18 +68,18 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>A strided x is first gathered into contiguous scratch: one pass, after which every row is a span.</summary>
-    private static void ReduceStaged<T>(ReduceOp op, in StridedView x, in StridedView y, int outer, int mid, int inner, bool split)
+    private static void Staged<T>(ReduceOp op, in StridedView x, in StridedView y, int outer, int mid, int inner, bool split)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.IsContiguous)
         {
-            ReduceArray(op, Arr<T>(x.Buffer), x.Offset, y, outer, mid, inner, split);
+            ReduceArray(op, CpuBuffer.ArrayOf<T>(x.Buffer), x.Offset, y, outer, mid, inner, split);
             return;
         }
         T[] scratch = ArrayPool<T>.Shared.Rent(x.Length);
         try
         {
-            CopyStrided(Arr<T>(x.Buffer), x.Shape, x.Strides, x.Offset, scratch, StridedView.RowMajorStrides(x.Shape), 0);
+            Copy.Strided(CpuBuffer.ArrayOf<T>(x.Buffer), x.Shape, x.Strides, x.Offset, scratch, StridedView.RowMajorStrides(x.Shape), 0);
             ReduceArray(op, scratch, 0, y, outer, mid, inner, split);
         }
         finally
@@ -82,14 +91,14 @@ public sealed partial class CpuBackend
     private static void ReduceArray<T>(ReduceOp op, T[] src, int xo, in StridedView y, int outer, int mid, int inner, bool split)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T[] dst = Arr<T>(y.Buffer);
+        T[] dst = CpuBuffer.ArrayOf<T>(y.Buffer);
         int yo = y.Offset;
         bool max = op == ReduceOp.Max;
         if (split)
         {
             // [mid][outer][inner] with mid and inner reduced (per-channel statistics of NCHW data):
             // each output reduces its inner rows, then combines them in mid order.
-            CpuLayout.Parallel(outer, (long)outer * mid * inner, (lo, hi) =>
+            Partition.Parallel(outer, (long)outer * mid * inner, (lo, hi) =>
             {
                 for (int k = lo; k < hi; k++)
                 {
@@ -107,7 +116,7 @@ public sealed partial class CpuBackend
         if (inner == 1)
         {
             // Row reductions: one output per contiguous row of mid elements.
-            CpuLayout.Parallel(outer, (long)outer * mid, (lo, hi) =>
+            Partition.Parallel(outer, (long)outer * mid, (lo, hi) =>
             {
                 for (int o = lo; o < hi; o++)
                 {
@@ -118,7 +127,7 @@ public sealed partial class CpuBackend
             return;
         }
         // Column reductions: each output row accumulates the mid input rows in order (as the reference does).
-        CpuLayout.Parallel(outer, (long)outer * mid * inner, (lo, hi) =>
+        Partition.Parallel(outer, (long)outer * mid * inner, (lo, hi) =>
         {
             for (int o = lo; o < hi; o++)
             {
@@ -206,19 +215,13 @@ public sealed partial class CpuBackend
         for (; i < n; i++) Unsafe.Add(ref a, i) = T.Max(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
     }
 
-    /// <inheritdoc />
-    public override void ArgMax(in StridedView x, int axis, in StridedView indices)
+    /// <summary>Whether <see cref="ArgMax"/> handles the call: indices shaped as x with extent 1 on the axis, and a non-empty x.</summary>
+    public static bool ArgMaxFits(in StridedView x, int axis, in StridedView indices) =>
+        IndicesShapeFits(x.Shape, axis, indices.Shape) && x.Length != 0 && x.Shape[axis] != 0;
+
+    /// <summary>Index of the first largest element along the axis (NaN counts as the largest), output positions walked in order.</summary>
+    public static void ArgMax(in StridedView x, int axis, in StridedView indices)
     {
-        Check.Float(x.Buffer.DType, "argmax");
-        if ((uint)axis >= (uint)x.Rank) throw new ArgumentOutOfRangeException(nameof(axis), axis, $"argmax: axis out of range for rank {x.Rank}");
-        if (indices.Buffer.DType != DType.Int32) throw new ArgumentException($"argmax: indices must be Int32, got {indices.Buffer.DType}");
-        Check.InBounds(x, "argmax input");
-        Check.InBounds(indices, "argmax indices");
-        if (!IndicesShapeFits(x.Shape, axis, indices.Shape) || x.Length == 0 || x.Shape[axis] == 0)
-        {
-            base.ArgMax(x, axis, indices);
-            return;
-        }
         if (x.Buffer.DType == DType.Float32) ArgMaxT<float>(x, axis, indices); else ArgMaxT<double>(x, axis, indices);
     }
 
@@ -232,8 +235,8 @@ public sealed partial class CpuBackend
 
     private static void ArgMaxT<T>(in StridedView x, int axis, in StridedView indices) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T[] src = Arr<T>(x.Buffer);
-        int[] dst = Arr<int>(indices.Buffer);
+        T[] src = CpuBuffer.ArrayOf<T>(x.Buffer);
+        int[] dst = CpuBuffer.ArrayOf<int>(indices.Buffer);
         int extent = x.Shape[axis], step = x.Strides[axis];
         // Walk the output positions; x's axis stride is taken out of the walk and scanned per output.
         var plan = CpuLayout.Create(indices.Shape, [x.Strides, indices.Strides], [x.Offset, indices.Offset], merge: false);

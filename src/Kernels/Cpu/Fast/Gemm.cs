@@ -3,9 +3,14 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace TinyGrad.Kernels.Cpu;
+namespace TinyGrad.Kernels.Cpu.Fast;
 
-public sealed partial class CpuBackend
+/// <summary>
+/// The gemm family: the AVX-512 kernels (<see cref="Gemm512"/>) where Vector512 runs, else the
+/// portable Vector&lt;T&gt; GEMM below. C in A's or B's buffer goes to the reference (see
+/// <see cref="CpuBackend.Fallbacks"/>).
+/// </summary>
+internal static class Gemm
 {
     /// <summary>Rows of C per register tile.</summary>
     private const int TileM = 4;
@@ -13,41 +18,35 @@ public sealed partial class CpuBackend
     /// <summary>Columns of C per parallel task (a multiple of every vector width).</summary>
     private const int TileN = 128;
 
-    /// <inheritdoc />
-    public override void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
+    /// <summary>The batched product of checked, non-empty arguments whose C does not share a buffer with A or B.</summary>
+    public static void Run(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
     {
-        CheckGemm(args, a, b, c);
-        Check.GemmBias(args, a, bias);
-        if (args.Batch == 0 || args.M == 0 || args.N == 0) return;
-        // C written while A or B is read from the same buffer: keep the reference's order.
-        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) base.Gemm(args, a, b, c, bias);
-        else if (a.DType == DType.Float32) GemmCore(args, Arr<float>(a), Arr<float>(b), Arr<float>(c), bias is null ? null : Arr<float>(bias));
-        else GemmCore(args, Arr<double>(a), Arr<double>(b), Arr<double>(c), bias is null ? null : Arr<double>(bias));
-        KeepAlive(a, b, c, bias);
+        if (a.DType == DType.Float32) Core(args, CpuBuffer.ArrayOf<float>(a), CpuBuffer.ArrayOf<float>(b), CpuBuffer.ArrayOf<float>(c), bias is null ? null : CpuBuffer.ArrayOf<float>(bias));
+        else Core(args, CpuBuffer.ArrayOf<double>(a), CpuBuffer.ArrayOf<double>(b), CpuBuffer.ArrayOf<double>(c), bias is null ? null : CpuBuffer.ArrayOf<double>(bias));
+    }
+
+    /// <summary>Batched GEMM on host arrays (already checked), then the bias on every row when given.</summary>
+    public static void Core<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
+        if (Gemm512.IsSupported)
+        {
+            Gemm512.Run(g, a, b, c, bias);
+            return;
+        }
+        Portable(g, a, b, c);
+        if (bias is null) return;
+        for (int batch = 0; batch < g.Batch; batch++)
+            Gemm512.AddBias(c, g.OffsetC + batch * g.BatchStrideC, g.Ldc, g.M, g.N, bias);
     }
 
     /// <summary>
-    /// Batched GEMM on host arrays (already checked). op(B) is packed into zero-padded panels of
+    /// The Vector&lt;T&gt; GEMM for hosts without Vector512. op(B) is packed into zero-padded panels of
     /// two vectors' width (K x 2w, contiguous) so the kernel streams it without cache-set conflicts;
     /// C is split into 4-row x 128-column tiles and a fixed contiguous range of tiles goes to each
     /// worker, so every C element has exactly one writer.
     /// </summary>
-    internal static void GemmCore<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
-        if (CpuGemm512.IsSupported)
-        {
-            CpuGemm512.Run(g, a, b, c, bias);
-            return;
-        }
-        GemmPortable(g, a, b, c);
-        if (bias is null) return;
-        for (int batch = 0; batch < g.Batch; batch++)
-            CpuGemm512.AddBias(c, g.OffsetC + batch * g.BatchStrideC, g.Ldc, g.M, g.N, bias);
-    }
-
-    /// <summary>The Vector&lt;T&gt; GEMM for hosts without Vector512.</summary>
-    private static void GemmPortable<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Portable<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w2 = 2 * Vector<T>.Count, panels = (g.N + w2 - 1) / w2, panelSize = g.K * w2;
         int copies = g.BatchStrideB == 0 ? 1 : g.Batch, packedSize = panels * panelSize;
@@ -56,14 +55,14 @@ public sealed partial class CpuBackend
         try
         {
             var args = g;
-            CpuLayout.Parallel(copies * panels, work, (lo, hi) =>
+            Partition.Parallel(copies * panels, work, (lo, hi) =>
             {
                 for (int t = lo; t < hi; t++)
                     PackB(args, b, t / panels, t % panels, w2, packed, t * panelSize);
             });
             int groups = (g.M + TileM - 1) / TileM, blocks = (g.N + TileN - 1) / TileN;
             int tasks = g.Batch * groups * blocks;
-            CpuLayout.Parallel(tasks, work, (lo, hi) =>
+            Partition.Parallel(tasks, work, (lo, hi) =>
             {
                 T[] panel = ArrayPool<T>.Shared.Rent(Math.Max(1, TileM * args.K));
                 try
@@ -92,10 +91,10 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>GEMM on the calling thread where the fast path exists (the caller splits work over the cores).</summary>
-    internal static void GemmSerial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Serial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (CpuGemm512.IsSupported) CpuGemm512.Serial(g, a, b, c);
-        else GemmCore(g, a, b, c);
+        if (Gemm512.IsSupported) Gemm512.Serial(g, a, b, c);
+        else Core(g, a, b, c);
     }
 
     /// <summary>Panel <paramref name="p"/> of op(B) of one batch entry: dst[at + k * w2 + j] = B(k, p * w2 + j), zero past N.</summary>

@@ -7,25 +7,25 @@ namespace TinyGrad.Kernels.Cpu;
 /// instead of asking the GC for fresh large-object-heap arrays (each one a gen2 collection trigger
 /// and a round of page faults).
 /// <para>
-/// Tensors have no owner that frees them: a buffer goes back to the pool when its
+/// Tensors have no owner that frees them: a buffer goes back to the cache when its
 /// <see cref="CpuBuffer"/> is finalized. Finalizers only run after a collection, so when a request
-/// misses the pool and more than <see cref="Budget"/> has been rented since the last collection,
-/// the pool runs a blocking collection itself and waits for the finalizers, which returns the
-/// arrays of every tensor the program has dropped. The pool therefore settles at about the live
+/// misses the cache and more than <see cref="Budget"/> has been rented since the last collection,
+/// the cache runs a blocking collection itself and waits for the finalizers, which returns the
+/// arrays of every tensor the program has dropped. The cache therefore settles at about the live
 /// tensors plus one budget of transient ones.
 /// </para>
 /// Requests are rounded up to one of eight size classes per power of two (at most 12.5% unused);
-/// arrays under <see cref="MinBytes"/> bypass the pool, since the GC serves small ones well.
+/// arrays under <see cref="MinBytes"/> bypass the cache, since the GC serves small ones well.
 /// </summary>
-public sealed class HostPool
+public sealed class HostArrayCache
 {
-    /// <summary>Smallest request in bytes that is pooled.</summary>
+    /// <summary>Smallest request in bytes that is cached.</summary>
     public const int MinBytes = 32 << 10;
 
     /// <summary>The smallest <see cref="Budget"/>.</summary>
     private const long MinBudget = 64L << 20;
 
-    /// <summary>Every this many pool collections one is full, whatever the young ones found.</summary>
+    /// <summary>Every this many cache-driven collections one is full, whatever the young ones found.</summary>
     private const int FullEvery = 4;
 
     /// <summary>Collections a size class may go without a request before its cached arrays are dropped.</summary>
@@ -36,10 +36,10 @@ public sealed class HostPool
     private long rentedSinceCollection, outstanding, cached, liveAfterCollection, liveAfterFull;
     private bool fullNext;
 
-    /// <summary>Bytes rented between two pool-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
+    /// <summary>Bytes rented between two cache-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
     public long Budget => Math.Max(MinBudget, liveAfterCollection);
 
-    /// <summary>Most bytes left idle in the pool after a collection.</summary>
+    /// <summary>Most bytes left idle in the cache after a collection.</summary>
     private long IdleCap => 4 * Budget;
 
     /// <summary>Bytes held by buffers that have not come back yet.</summary>
@@ -48,17 +48,17 @@ public sealed class HostPool
         get { lock (gate) return outstanding; }
     }
 
-    /// <summary>Bytes waiting in the pool for reuse.</summary>
+    /// <summary>Bytes waiting in the cache for reuse.</summary>
     public long CachedBytes
     {
         get { lock (gate) return cached; }
     }
 
-    /// <summary>Collections the pool has run.</summary>
+    /// <summary>Collections the cache has run.</summary>
     public int Collections { get; private set; }
 
-    /// <summary>Whether a request of <paramref name="length"/> elements of <paramref name="dtype"/> is served from the pool.</summary>
-    public static bool Pools(DType dtype, int length) => (long)length * dtype.SizeOf() >= MinBytes;
+    /// <summary>Whether a request of <paramref name="length"/> elements of <paramref name="dtype"/> is served from the cache.</summary>
+    public static bool Caches(DType dtype, int length) => (long)length * dtype.SizeOf() >= MinBytes;
 
     /// <summary>An array of at least <paramref name="length"/> elements (its contents are stale).</summary>
     public Array Rent(DType dtype, int length)

@@ -33,12 +33,21 @@ public sealed record ViewSpec(int[] Shape, int[] Strides, int Offset = 0)
 /// The same data on the reference backend and on the backend under test.
 public sealed record Pair(DeviceBuffer Ref, DeviceBuffer Cand, DType DType, int Length);
 
-/// Creates identical inputs on both backends and compares their outputs.
-public sealed class ParityContext(IBackend candidate)
+/// Creates identical inputs on both backends and compares their outputs. With <paramref name="fallbacks"/>
+/// (the recorder a fast CPU backend hands its fallbacks to) it also counts which candidate calls ran the
+/// candidate's own kernels and which were delegated to the reference, and says so in failure messages.
+public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallbacks = null)
 {
     public IBackend Reference { get; } = new ReferenceBackend();
     public IBackend Candidate { get; } = candidate;
     private ulong _stream = 1;
+    private bool _lastDelegated;
+
+    /// Candidate calls that ran the candidate's own kernels.
+    public int OwnCalls { get; private set; }
+
+    /// Candidate calls that the candidate handed to the reference (always 0 without a recorder).
+    public int DelegatedCalls { get; private set; }
 
     /// Deterministic values uniform in [lo, hi) from Philox; each call draws a fresh stream.
     public double[] Random(int n, double lo = -1, double hi = 1)
@@ -122,14 +131,18 @@ public sealed class ParityContext(IBackend candidate)
             double e = expected[i], a = actual[i];
             if (e.Equals(a) || (double.IsNaN(e) && double.IsNaN(a))) continue;
             if (tolerance > 0 && Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e))) continue;
-            Assert.Fail($"{what} [{Candidate.Name} vs reference]: element {i} is {a:R}, expected {e:R} (tolerance {tolerance:G3})");
+            string via = _lastDelegated ? ", delegated to the reference" : "";
+            Assert.Fail($"{what} [{Candidate.Name} vs reference{via}]: element {i} is {a:R}, expected {e:R} (tolerance {tolerance:G3})");
         }
     }
 
-    /// Runs the same call on both backends.
+    /// Runs the same call on both backends; notes whether the candidate delegated it.
     public void Both(Action<IBackend, Func<Pair, DeviceBuffer>> call)
     {
         call(Reference, p => p.Ref);
+        int before = fallbacks?.Calls ?? 0;
         call(Candidate, p => p.Cand);
+        _lastDelegated = fallbacks is not null && fallbacks.Calls > before;
+        if (_lastDelegated) DelegatedCalls++; else OwnCalls++;
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace TinyGrad.Kernels.Cpu;
+namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>The 8 x 8 float register transpose (AVX unpack/shuffle/permute) shared by strided copies and GEMM packing.</summary>
 internal static class FloatTranspose

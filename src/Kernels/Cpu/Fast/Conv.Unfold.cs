@@ -1,12 +1,89 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace TinyGrad.Kernels.Cpu;
+namespace TinyGrad.Kernels.Cpu.Fast;
 
-public sealed partial class CpuBackend
+internal static partial class Conv
 {
+    /// <summary>
+    /// Unfolds image <paramref name="n"/> into a CKK x OHW matrix: element (c*KH*KW + i*KW + j, p*OW + q)
+    /// is x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
+    /// </summary>
+    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n, T[] col) where T : unmanaged, INumberBase<T>
+    {
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
+        {
+            int plane = (n * g.C + c) * g.H * g.W;
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
+            {
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                var (qlo, qhi) = InsideColumns(g, v0);
+                for (int p = 0; p < oh; p++)
+                {
+                    int h = p * g.StrideH + h0;
+                    var dst = col.AsSpan(at + p * ow, ow);
+                    if ((uint)h >= (uint)g.H)
+                    {
+                        dst.Clear();
+                        continue;
+                    }
+                    dst[..qlo].Clear();
+                    dst[qhi..].Clear();
+                    // An empty range (a kernel column that sees only padding) may start outside the row.
+                    if (qlo == qhi) continue;
+                    int src = plane + h * g.W + v0;
+                    if (g.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
+                    else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * g.StrideW];
+                }
+            }
+        }
+    }
+
+    /// <summary>The output columns [qlo, qhi) whose input column q * StrideW + <paramref name="v0"/> lies inside [0, W).</summary>
+    private static (int Lo, int Hi) InsideColumns(in Conv2dGeometry g, int v0)
+    {
+        int lo = v0 >= 0 ? 0 : Math.Min(g.OutW, (-v0 + g.StrideW - 1) / g.StrideW);
+        int hi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, lo, g.OutW);
+        return (lo, hi);
+    }
+
+    /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
+    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
+    {
+        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
+        for (int c = 0; c < g.C; c++)
+        {
+            int plane = (n * g.C + c) * g.H * g.W;
+            dx.AsSpan(plane, g.H * g.W).Clear();
+            for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
+            {
+                int at = ((c * g.KH + i) * g.KW + j) * ohw;
+                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
+                var (qlo, qhi) = InsideColumns(g, v0);
+                for (int p = 0; p < oh; p++)
+                {
+                    int h = p * g.StrideH + h0;
+                    // An empty column range (only padding) may start outside the row: nothing to fold.
+                    if ((uint)h >= (uint)g.H || qlo == qhi) continue;
+                    int dst = plane + h * g.W + v0, rowAt = at + p * ow;
+                    if (g.StrideW == 1)
+                    {
+                        var d = dx.AsSpan(dst + qlo, qhi - qlo);
+                        TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
+                    }
+                    else for (int q = qlo; q < qhi; q++) dx[dst + q * g.StrideW] += col[rowAt + q];
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// One worker's im2col scratch: unfolds images into CKK x OHW matrices. For stride 1 and
     /// dilation 1 (every homework convolution) the image is first copied into a zero-bordered

@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+/// <summary>
+/// The conv family: im2col (Conv.Unfold.cs) plus one GEMM per image. Images are split over the
+/// cores in fixed contiguous ranges; each worker unfolds one image at a time into its own CKK x OHW
+/// scratch (small enough to stay in L2) and runs that image's GEMM on its own thread, so the
+/// unfolded data never travels through memory.
+/// </summary>
+internal static partial class Conv
+{
+    /// <summary>Fixed number of partial weight gradients (independent of the core count, so sums never depend on threads).</summary>
+    private const int WeightChunks = 2;
+
+    /// <summary>y = conv(x, w), plus bias[o] on every output of channel o when given.</summary>
+    public static void Forward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
+    {
+        if (x.DType == DType.Float32) Forward(geometry, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(w), CpuBuffer.ArrayOf<float>(y), bias is null ? null : CpuBuffer.ArrayOf<float>(bias));
+        else Forward(geometry, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(w), CpuBuffer.ArrayOf<double>(y), bias is null ? null : CpuBuffer.ArrayOf<double>(bias));
+    }
+
+    /// <summary>dx: for stride 1 a forward convolution with the flipped kernel, else a GEMM and col2im per image.</summary>
+    public static void BackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
+    {
+        if (dx.DType == DType.Float32) BackwardInput(geometry, CpuBuffer.ArrayOf<float>(dy), CpuBuffer.ArrayOf<float>(w), CpuBuffer.ArrayOf<float>(dx));
+        else BackwardInput(geometry, CpuBuffer.ArrayOf<double>(dy), CpuBuffer.ArrayOf<double>(w), CpuBuffer.ArrayOf<double>(dx));
+    }
+
+    /// <summary>dw: <see cref="WeightChunks"/> partial sums over fixed image ranges, added in chunk order.</summary>
+    public static void BackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
+    {
+        if (x.DType == DType.Float32) BackwardWeight(geometry, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(dy), CpuBuffer.ArrayOf<float>(dw));
+        else BackwardWeight(geometry, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(dy), CpuBuffer.ArrayOf<double>(dw));
+    }
+
+    private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        Partition.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
+        {
+            var unfold = new Unfolder<T>(g);
+            try
+            {
+                for (int n = lo; n < hi; n++)
+                {
+                    T[] col = unfold.Image(x, n);
+                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW), then the bias while y[n] is in cache.
+                    Gemm.Serial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
+                    if (bias is null) continue;
+                    for (int o = 0; o < g.O; o++)
+                    {
+                        var plane = y.AsSpan((n * g.O + o) * ohw, ohw);
+                        TensorPrimitives.Add(plane, bias[o], plane);
+                    }
+                }
+            }
+            finally
+            {
+                unfold.Dispose();
+            }
+        });
+    }
+
+    private static void BackwardInput<T>(Conv2dGeometry g, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (AsForward(g) is { } full)
+        {
+            // Stride 1: dx is the full convolution of dy with the flipped, channel-swapped kernel,
+            // which the forward path computes without a col2im pass.
+            int kk = g.KH * g.KW;
+            T[] flipped = ArrayPool<T>.Shared.Rent(g.O * g.C * kk);
+            try
+            {
+                for (int o = 0; o < g.O; o++)
+                for (int c = 0; c < g.C; c++)
+                for (int k = 0; k < kk; k++)
+                    flipped[(c * g.O + o) * kk + kk - 1 - k] = w[(o * g.C + c) * kk + k];
+                Forward(full, dy, flipped, dx);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(flipped);
+            }
+            return;
+        }
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
+        Partition.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
+        {
+            T[] col = ArrayPool<T>.Shared.Rent(Math.Max(1, ckk * ohw));
+            try
+            {
+                for (int n = lo; n < hi; n++)
+                {
+                    // dcol (CKK x OHW) = w^T (CKK x O) * dy[n] (O x OHW), then folded into dx[n].
+                    Gemm.Serial(new GemmArgs(1, ckk, ohw, g.O, true, false, 0, ckk, 0, n * g.O * ohw, ohw, 0, 0, ohw, 0), w, dy, col);
+                    Col2Im(g, col, n, dx);
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(col);
+            }
+        });
+    }
+
+    /// <summary>
+    /// For a stride-1, dilation-1 convolution whose padding is below the kernel size, the geometry of
+    /// the forward convolution that computes its input gradient: dy in, dx out, padding K - 1 - P.
+    /// Null for fewer than 8 input channels too: that forward convolution would have under 8 output
+    /// rows per GEMM and unfold all O channels, and col2im is faster there.
+    /// </summary>
+    private static Conv2dGeometry? AsForward(in Conv2dGeometry g)
+    {
+        if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } || g.PadH > g.KH - 1 || g.PadW > g.KW - 1 || g.C < 8) return null;
+        return new Conv2dGeometry(g.N, g.O, g.OutH, g.OutW, g.C, g.KH, g.KW, 1, 1, g.KH - 1 - g.PadH, g.KW - 1 - g.PadW, 1, 1);
+    }
+
+    private static void BackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, size = g.O * ckk;
+        if (g.N == 0 || ohw == 0)
+        {
+            dw.AsSpan(0, size).Clear();
+            return;
+        }
+        int chunks = Math.Min(WeightChunks, g.N);
+        // Each chunk of images accumulates dw^T (CKK x O) in its own scratch, so the unfolded
+        // image is the row-major left operand; the chunks are then added, in chunk order, while
+        // transposing into dw.
+        T[] partial = ArrayPool<T>.Shared.Rent(chunks * size);
+        try
+        {
+            Partition.Parallel(chunks, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
+            {
+                var unfold = new Unfolder<T>(g);
+                try
+                {
+                    for (int chunk = lo; chunk < hi; chunk++)
+                    {
+                        int n0 = (int)((long)g.N * chunk / chunks), n1 = (int)((long)g.N * (chunk + 1) / chunks);
+                        for (int n = n0; n < n1; n++)
+                        {
+                            T[] col = unfold.Image(x, n);
+                            // dw^T (CKK x O) (+)= col (CKK x OHW) * dy[n]^T (OHW x O), images in order.
+                            Gemm.Serial(new GemmArgs(1, ckk, g.O, ohw, false, true, 0, ohw, 0, n * g.O * ohw, ohw, 0, chunk * size, g.O, 0, 1, n == n0 ? 0 : 1), col, dy, partial);
+                        }
+                    }
+                }
+                finally
+                {
+                    unfold.Dispose();
+                }
+            });
+            for (int o = 0; o < g.O; o++)
+            {
+                var row = dw.AsSpan(o * ckk, ckk);
+                for (int k = 0; k < ckk; k++)
+                {
+                    T sum = partial[k * g.O + o];
+                    for (int chunk = 1; chunk < chunks; chunk++) sum += partial[chunk * size + k * g.O + o];
+                    row[k] = sum;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(partial);
+        }
+    }
+}

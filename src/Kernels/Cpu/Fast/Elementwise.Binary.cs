@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+internal static partial class Elementwise
+{
+    /// <summary>
+    /// <c>y[i] = a[i] op b[i]</c> by layout: contiguous spans, one long row split over the cores, a
+    /// transposed operand gathered first, a short row repeated down a contiguous operand, rows with
+    /// unit-stride or broadcast operands, and element by element for the rest.
+    /// </summary>
+    public static void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
+    {
+        if (a.Buffer.DType == DType.Float32) BinaryT<float>(op, a, b, y); else BinaryT<double>(op, a, b, y);
+    }
+
+    private static void BinaryT<T>(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int total = a.Length;
+        if (total == 0) return;
+        T[] sa = CpuBuffer.ArrayOf<T>(a.Buffer), sb = CpuBuffer.ArrayOf<T>(b.Buffer), dst = CpuBuffer.ArrayOf<T>(y);
+        if (a.IsContiguous && b.IsContiguous)
+        {
+            int ao0 = a.Offset, bo0 = b.Offset;
+            if (total < Partition.ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), dst.AsSpan(0, total));
+            else Partition.Elements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), dst.AsSpan(lo, hi - lo)));
+            return;
+        }
+        var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
+        int n = plan.Inner, as_ = plan.InnerStrides[0], bs = plan.InnerStrides[1];
+        if (plan.OuterRank == 0 && total >= Partition.ParallelElements && (as_ | bs) <= 1)
+        {
+            // One long row (contiguous or scalar-broadcast operands): split it over the cores.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            Partition.Elements(total, (lo, hi) =>
+                BinaryRow(op, sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
+            return;
+        }
+        if (total >= 4096 && (as_ > 1 || bs > 1) && (a.IsContiguous || b.IsContiguous) && NoBroadcast(a) && NoBroadcast(b))
+        {
+            // One operand is a permuted view (typically a transposed gradient): gather it with the
+            // blocked transpose first, then run the contiguous kernel.
+            var strided = a.IsContiguous ? b : a;
+            T[] dense = ArrayPool<T>.Shared.Rent(total);
+            try
+            {
+                Copy.Strided(CpuBuffer.ArrayOf<T>(strided.Buffer), strided.Shape, strided.Strides, strided.Offset, dense, StridedView.RowMajorStrides(strided.Shape), 0);
+                var left = a.IsContiguous ? sa.AsSpan(a.Offset, total) : dense.AsSpan(0, total);
+                var right = a.IsContiguous ? dense.AsSpan(0, total) : sb.AsSpan(b.Offset, total);
+                BinarySpans(op, left, right, dst.AsSpan(0, total));
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(dense);
+            }
+            return;
+        }
+        if (total >= 4096 && n < 256)
+        {
+            bool rowIsB = a.IsContiguous && bs == 1 && RepeatsOneRow(plan, 1);
+            if (rowIsB || b.IsContiguous && as_ == 1 && RepeatsOneRow(plan, 0))
+            {
+                BinaryRepeatedRow(op, rowIsB ? a : b, rowIsB ? b : a, rowIsB, dst, n);
+                return;
+            }
+        }
+        if (plan.OuterRank >= 1 && total >= Partition.ParallelElements && (as_ | bs) <= 1)
+        {
+            // Rows x inner with both inputs unit-stride or broadcast along the row (e.g. adding a
+            // bias, per row or per channel plane): rows in parallel, each worker from its own first row.
+            int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
+            Partition.Parallel(plan.Rows, (long)total * 4, (lo, hi) =>
+            {
+                for (int r = lo; r < hi; r++)
+                    BinaryRow(op, sa, plan.RowOffset(0, r, a0), as_, sb, plan.RowOffset(1, r, b0), bs, dst.AsSpan(plan.RowOffset(2, r, y0), n));
+            });
+            return;
+        }
+        for (int r = 0; r < plan.Rows; r++, plan.Next())
+        {
+            int ao = plan.Offsets[0], bo = plan.Offsets[1];
+            Span<T> row = dst.AsSpan(plan.Offsets[2], n);
+            if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+            else if (as_ == 1 && bs == 0) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
+            else if (as_ == 0 && bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
+            else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
+            else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
+        }
+    }
+
+    private static bool NoBroadcast(in StridedView v)
+    {
+        for (int d = 0; d < v.Shape.Length; d++)
+            if (v.Strides[d] == 0 && v.Shape[d] > 1) return false;
+        return true;
+    }
+
+    /// <summary>Whether view <paramref name="view"/> of the plan reads the same row for every outer index (a broadcast bias row).</summary>
+    private static bool RepeatsOneRow(CpuLayout plan, int view)
+    {
+        for (int d = 0; d < plan.OuterRank; d++)
+            if (plan.OuterStride(view, d) != 0) return false;
+        return plan.OuterRank > 0;
+    }
+
+    /// <summary>
+    /// A contiguous operand combined with one short row repeated down it (e.g. [10000, 50] + [50]):
+    /// the row is tiled into a block of whole rows about a thousand elements long, so the kernel runs
+    /// on long spans instead of paying its call overhead once per short row.
+    /// </summary>
+    private static void BinaryRepeatedRow<T>(BinaryOp op, in StridedView full, in StridedView row, bool rowIsB, T[] dst, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] src = CpuBuffer.ArrayOf<T>(full.Buffer), rowData = CpuBuffer.ArrayOf<T>(row.Buffer);
+        int total = full.Length, rows = total / n, perBlock = Math.Max(1, 1024 / n), blocks = (rows + perBlock - 1) / perBlock;
+        int fullAt = full.Offset, rowAt = row.Offset;
+        T[] tiled = ArrayPool<T>.Shared.Rent(perBlock * n);
+        try
+        {
+            for (int r = 0; r < perBlock; r++) rowData.AsSpan(rowAt, n).CopyTo(tiled.AsSpan(r * n, n));
+            Partition.Parallel(blocks, (long)total * 4, (lo, hi) =>
+            {
+                for (int blk = lo; blk < hi; blk++)
+                {
+                    int r0 = blk * perBlock, len = (Math.Min(rows, r0 + perBlock) - r0) * n;
+                    ReadOnlySpan<T> f = src.AsSpan(fullAt + r0 * n, len), t = tiled.AsSpan(0, len);
+                    if (rowIsB) BinarySpans(op, f, t, dst.AsSpan(r0 * n, len));
+                    else BinarySpans(op, t, f, dst.AsSpan(r0 * n, len));
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(tiled);
+        }
+    }
+
+    /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
+    private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = row.Length;
+        if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+        else if (as_ == 1) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
+        else if (bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
+        else row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
+    }
+
+    private static void BinarySpans<T>(BinaryOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
+            default: Compare(op, a, 1, b, 1, y); break;
+        }
+    }
+
+    private static void BinarySpanScalar<T>(BinaryOp op, ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
+            default: Compare(op, a, 1, new ReadOnlySpan<T>(in b), 0, y); break;
+        }
+    }
+
+    private static void BinaryScalarSpan<T>(BinaryOp op, T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            // Commutative ops reuse the span-scalar kernels.
+            case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(b, a, y); break;
+            case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); break;
+            case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
+            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
+            default: Compare(op, new ReadOnlySpan<T>(in a), 0, b, 1, y); break;
+        }
+    }
+
+    /// <summary>Comparison producing 1 or 0; a step of 0 repeats that operand's single element.</summary>
+    private static void Compare<T>(BinaryOp op, ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Equal: Compare<T, EqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.NotEqual: Compare<T, NotEqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.Less: Compare<T, LessOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.LessEqual: Compare<T, LessEqualOp<T>>(a, stepA, b, stepB, y); break;
+            case BinaryOp.Greater: Compare<T, LessOp<T>>(b, stepB, a, stepA, y); break;
+            case BinaryOp.GreaterEqual: Compare<T, LessEqualOp<T>>(b, stepB, a, stepA, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown binary op");
+        }
+    }
+
+    /// <summary>A predicate with a vector mask form and a scalar form.</summary>
+    private interface IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract Vector<T> Mask(Vector<T> a, Vector<T> b);
+        static abstract bool Test(T a, T b);
+    }
+
+    private readonly struct EqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.Equals(a, b);
+        public static bool Test(T a, T b) => a == b;
+    }
+
+    private readonly struct NotEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => ~Vector.Equals(a, b);
+        public static bool Test(T a, T b) => a != b;
+    }
+
+    private readonly struct LessOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThan(a, b);
+        public static bool Test(T a, T b) => a < b;
+    }
+
+    private readonly struct LessEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThanOrEqual(a, b);
+        public static bool Test(T a, T b) => a <= b;
+    }
+
+    private static void Compare<T, TOp>(ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IVectorPredicate<T>
+    {
+        int n = y.Length, i = 0;
+        ref T ar = ref MemoryMarshal.GetReference(a);
+        ref T br = ref MemoryMarshal.GetReference(b);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        Vector<T> fixedA = new(ar), fixedB = new(br);
+        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+        {
+            Vector<T> va = stepA == 0 ? fixedA : Vector.LoadUnsafe(ref ar, (nuint)i);
+            Vector<T> vb = stepB == 0 ? fixedB : Vector.LoadUnsafe(ref br, (nuint)i);
+            Vector.StoreUnsafe(TOp.Mask(va, vb) & Vector<T>.One, ref yr, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref yr, i) = TOp.Test(Unsafe.Add(ref ar, i * stepA), Unsafe.Add(ref br, i * stepB)) ? T.One : T.Zero;
+    }
+
+}

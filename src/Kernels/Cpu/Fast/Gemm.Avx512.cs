@@ -1,0 +1,236 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+/// <summary>
+/// The AVX-512 GEMM (float and double): op(A) and op(B) are packed per K block into MR-row and
+/// NR-column panels (transposes and strides handled by the packing), and an 8 x 2-vector register
+/// tile accumulates with fused multiply-adds. Blocking: K in blocks of about <see cref="Kc"/>, rows in
+/// blocks of <see cref="Mc"/> (packed A stays in L2), one NR-wide B panel in L1 while the row block is
+/// swept. Work is split into a fixed partition (by row panels, or by column panels when there are
+/// few rows, or by batch entries for many small products), and every element of C is computed by
+/// the same sequence of operations whatever the partition, so results never depend on threads.
+/// Gemm.Avx512.Skinny.cs holds the matrix-vector and outer-product paths, Gemm.Avx512.Tile.cs the
+/// packing and the register tile.
+/// </summary>
+internal static partial class Gemm512
+{
+    /// <summary>Rows per register tile.</summary>
+    private const int Mr = 8;
+
+    /// <summary>Target depth of one K block.</summary>
+    private const int Kc = 256;
+
+    /// <summary>Rows per packed A block.</summary>
+    private const int Mc = 384;
+
+    /// <summary>Depth from which a product with at most <see cref="DeepOutput"/> outputs is cut in two along K.</summary>
+    private const int DeepK = 2048;
+
+    /// <summary>Largest output (M x N) of a product cut along K.</summary>
+    private const long DeepOutput = 1 << 16;
+
+    /// <summary>Row panels per block up to which B is read in place rather than packed.</summary>
+    private const int SmallRowPanels = 8;
+
+    /// <summary>Multiply-adds below which one thread does the whole call.</summary>
+    private const long SerialWork = 1L << 18;
+
+    [ThreadStatic] private static float[]? packA32, packB32;
+    [ThreadStatic] private static double[]? packA64, packB64;
+
+    /// <summary>Whether this path runs here: Vector512 in hardware, and not switched off with TINYGRAD_GEMM512=0 (for A/B timing).</summary>
+    public static bool IsSupported { get; } = Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("TINYGRAD_GEMM512") != "0";
+
+    private static T[] Scratch<T>(bool forA, int length)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ref float[]? slot = ref forA ? ref packA32 : ref packB32;
+            if (slot is null || slot.Length < length) slot = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024));
+            return (T[])(object)slot;
+        }
+        ref double[]? dslot = ref forA ? ref packA64 : ref packB64;
+        if (dslot is null || dslot.Length < length) dslot = GC.AllocateUninitializedArray<double>(Math.Max(length, 1024));
+        return (T[])(object)dslot;
+    }
+
+    /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] for every batch entry (arguments already checked).</summary>
+    public static void Run<T>(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
+        long perMatrix = (long)g.M * g.N * Math.Max(1, g.K);
+        int cores = Environment.ProcessorCount;
+        if (cores > 1 && g.Batch >= 2 * cores && perMatrix < 1L << 22 || g.Batch > 1 && perMatrix < SerialWork)
+        {
+            // Many small products: whole batch entries per worker.
+            var args = g;
+            Partition.Parallel(g.Batch, perMatrix * g.Batch, (lo, hi) =>
+            {
+                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, bias, batch, 1);
+            });
+            return;
+        }
+        int workers = perMatrix < SerialWork ? 1 : cores;
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, bias, batch, workers);
+    }
+
+    /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
+    public static void Serial<T>(in GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, batch, 1);
+    }
+
+    /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
+    private static void Single<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, int batch, int workers) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = 2 * Vector512<T>.Count;
+        int oa = g.OffsetA + batch * g.BatchStrideA, ob = g.OffsetB + batch * g.BatchStrideB, oc = g.OffsetC + batch * g.BatchStrideC;
+        T alpha = T.CreateTruncating(g.Alpha), beta = T.CreateTruncating(g.Beta);
+        if (g.K == 0 || Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers))
+        {
+            if (g.K == 0) ScaleC(g, c, oc, beta);
+            if (bias is not null) AddBias(c, oc, g.Ldc, g.M, g.N, bias);
+            return;
+        }
+        int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
+        if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
+        {
+            Deep(g, a, oa, b, ob, c, oc, alpha, beta, bias, mPanels, nPanels, workers);
+            return;
+        }
+        // Split the longer side (rows only if there are enough panels for every worker). Each worker
+        // packs the B panels its region needs itself, so splitting columns also splits the packing;
+        // the only synchronisation is the final join.
+        bool splitRows = nPanels < 2 * workers || mPanels >= 2 * workers && mPanels > nPanels;
+        int total = splitRows ? mPanels : nPanels;
+        if (total < workers) workers = 1;
+        if (workers == 1)
+        {
+            Region(g, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, 0, nPanels);
+            return;
+        }
+        var args = g;
+        System.Threading.Tasks.Parallel.For(0, workers, w =>
+        {
+            int lo = total * w / workers, hi = total * (w + 1) / workers;
+            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, lo, hi, 0, nPanels);
+            else Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, lo, hi);
+        });
+    }
+
+    /// <summary>
+    /// A deep product with a small output (a weight gradient summed over a large batch): K is cut
+    /// into two fixed halves, each multiplied on its own thread into its own output, so each core
+    /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
+    /// only on the shape, so the result is the same on any number of cores.
+    /// </summary>
+    private static void Deep<T>(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int mPanels, int nPanels, int workers)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kh = g.K / 2;
+        var first = g with { K = kh };
+        var second = g with { K = g.K - kh, Alpha = 1, Beta = 0, Ldc = g.N };
+        int oa2 = oa + (g.TransA ? kh * g.Lda : kh), ob2 = ob + (g.TransB ? kh : kh * g.Ldb);
+        T[] rest = System.Buffers.ArrayPool<T>.Shared.Rent(g.M * g.N);
+        try
+        {
+            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, 0, mPanels, 0, nPanels);
+            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, 0, mPanels, 0, nPanels);
+            if (workers > 1) System.Threading.Tasks.Parallel.Invoke(low, high);
+            else
+            {
+                low();
+                high();
+            }
+            for (int i = 0; i < g.M; i++)
+            {
+                var row = c.AsSpan(oc + i * g.Ldc, g.N);
+                var add = rest.AsSpan(i * g.N, g.N);
+                for (int j = 0; j < row.Length; j++) row[j] += alpha * add[j];
+                if (bias is not null) TensorPrimitives.Add(row, bias.AsSpan(0, g.N), row);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(rest);
+        }
+    }
+
+    /// <summary>
+    /// C over row panels [m0, m1) x column panels [n0, n1), all K blocks, on the calling thread. Per
+    /// row block and K block, A is packed once (it stays in L2); each B panel is packed just before
+    /// the row block sweeps it (it stays in L1).
+    /// </summary>
+    private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = 2 * Vector512<T>.Count, mcPanels = Mc / Mr;
+        int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
+        T[] bp = Scratch<T>(false, nr * kc);
+        T[] ap = Scratch<T>(true, mcPanels * Mr * kc);
+        Span<T> tile = stackalloc T[Mr * 2 * Vector512<T>.Count];
+        ref T tileRef = ref MemoryMarshal.GetReference(tile);
+        for (int mb = m0; mb < m1; mb += mcPanels)
+        {
+            int me = Math.Min(m1, mb + mcPanels);
+            for (int k0 = 0; k0 < g.K; k0 += kc)
+            {
+                int kb = Math.Min(kc, g.K - k0);
+                bool first = k0 == 0;
+                // Full panels of A are read in place (8 row streams, or 8 adjacent values per k when
+                // transposed); only a partial last panel goes through the packed copy.
+                int lastFull = Math.Min(me, g.M / Mr);
+                if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
+                for (int np = n0; np < n1; np++)
+                {
+                    int col = np * nr, width = Math.Min(nr, g.N - col);
+                    // A few row panels cannot repay packing B: a full row-major panel is read in place.
+                    bool directB = !g.TransB && width == nr && me - mb <= SmallRowPanels;
+                    if (!directB) PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
+                    ref T bRef = ref directB ? ref b[ob + k0 * g.Ldb + col] : ref bp[0];
+                    int bStep = directB ? g.Ldb : nr;
+                    for (int mp = mb; mp < me; mp++)
+                    {
+                        int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
+                        if (mp >= lastFull) Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
+                        else if (g.TransA) Kernel(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
+                        else Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
+                        StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        // The bias after the last K block, while the tile's rows are still in L1.
+                        if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width (whole vectors, then a scalar tail).</summary>
+    internal static void AddBias<T>(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : int.MaxValue;
+        ref T src = ref bias[col];
+        for (int r = 0; r < rows; r++)
+        {
+            ref T dst = ref c[at + r * ldc];
+            int j = 0;
+            for (; j + w <= width; j += w)
+                (Vector512.LoadUnsafe(ref dst, (nuint)j) + Vector512.LoadUnsafe(ref src, (nuint)j)).StoreUnsafe(ref dst, (nuint)j);
+            for (; j < width; j++) Unsafe.Add(ref dst, j) += Unsafe.Add(ref src, j);
+        }
+    }
+
+    private static void ScaleC<T>(in GemmArgs g, T[] c, int oc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < g.M; i++)
+        {
+            var row = c.AsSpan(oc + i * g.Ldc, g.N);
+            if (g.Beta == 0) row.Clear();
+            else for (int j = 0; j < row.Length; j++) row[j] *= beta;
+        }
+    }
+}

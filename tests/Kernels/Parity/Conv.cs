@@ -1,0 +1,76 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// The conv family: forward (with and without bias) and both backward primitives on fixed geometries.
+public static partial class ParityChecks
+{
+    private static readonly Conv2dGeometry[] ConvGeometries =
+    [
+        new(2, 3, 7, 9, 4, 3, 5, 2, 1, 1, 2, 1, 1),
+        new(1, 2, 8, 8, 3, 3, 3, 1, 1, 2, 2, 2, 2),
+        new(3, 4, 5, 6, 5, 1, 1, 2, 2, 0, 0, 1, 1),
+        new(2, 3, 6, 7, 2, 3, 3, 2, 2, 1, 1, 2, 2),
+        new(2, 5, 4, 4, 6, 1, 1, 1, 1, 0, 0, 1, 1),
+        new(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+        new(2, 3, 11, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1),
+        // Big enough for threads and the blocked GEMM; odd channel counts, stride 3 and padding past the kernel.
+        new(5, 7, 13, 12, 9, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(3, 4, 17, 15, 11, 5, 5, 1, 1, 2, 2, 1, 1),
+        new(2, 3, 14, 13, 5, 2, 4, 3, 3, 3, 4, 1, 2),
+        // Stride 1 (unfolded from a zero-bordered copy; input gradient as a flipped forward
+        // convolution): uneven padding, padding past the kernel (the gradient's fallback), rows
+        // longer than two vectors, and the homework's 1-channel 5x5 layer.
+        new(2, 3, 9, 20, 4, 3, 5, 1, 1, 0, 2, 1, 1),
+        new(2, 2, 6, 5, 3, 3, 3, 1, 1, 3, 3, 1, 1),
+        new(2, 2, 5, 40, 3, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(3, 1, 28, 28, 4, 5, 5, 1, 1, 2, 2, 1, 1),
+        // 8 or more input channels: the input gradient as the flipped forward convolution.
+        new(2, 9, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(2, 8, 9, 11, 3, 5, 3, 1, 1, 2, 0, 1, 1),
+    ];
+
+    private static void Conv(ParityContext c, string role)
+    {
+        foreach (var dtype in Floats)
+        foreach (var g in ConvGeometries)
+        {
+            var (nx, nw, ny) = g.Sizes;
+            var w = c.Random(dtype, nw);
+            string what = $"conv2d {role} {dtype} {g}";
+            switch (role)
+            {
+                case "forward":
+                {
+                    var x = c.Random(dtype, nx);
+                    var y = c.Random(dtype, ny + 3);
+                    c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y)));
+                    c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what);
+                    // With the bias added by the kernel.
+                    var bias = c.Random(dtype, g.O);
+                    c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y), on(bias)));
+                    c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what + " with bias");
+                    break;
+                }
+                case "backward_input":
+                {
+                    var dy = c.Random(dtype, ny);
+                    var dx = c.Random(dtype, nx + 3);
+                    c.Both((b, on) => b.Conv2dBackwardInput(g, on(dy), on(w), on(dx)));
+                    c.AssertSame(dx, ParityContext.Tolerance(dtype, g.O * g.KH * g.KW), what);
+                    break;
+                }
+                default:
+                {
+                    var x = c.Random(dtype, nx);
+                    var dy = c.Random(dtype, ny);
+                    var dw = c.Random(dtype, nw + 3);
+                    c.Both((b, on) => b.Conv2dBackwardWeight(g, on(x), on(dy), on(dw)));
+                    c.AssertSame(dw, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what);
+                    break;
+                }
+            }
+        }
+    }
+}
