@@ -7,7 +7,7 @@ using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments;
 
-/// <summary>The homework program: <c>hw1 list | run &lt;name&gt; | report | devices</c>.</summary>
+/// <summary>The homework program: <c>hw1 list | run &lt;name&gt; | report | sweep &lt;name|all&gt; | devices</c>.</summary>
 public static class Program
 {
     /// <summary>Exit code for a bad command line (unknown experiment, preset or device).</summary>
@@ -110,9 +110,10 @@ public static class Program
         root.Subcommands.Add(run);
         root.Subcommands.Add(report);
         root.Subcommands.Add(devices);
+        root.Subcommands.Add(Sweep.SweepCommand.Create(output, Options));
         root.SetAction(_ =>
         {
-            output.Line("hw1: choose a command: list, run <name>, report, devices (see 'hw1 --help').");
+            output.Line("hw1: choose a command: list, run <name>, report, sweep <name|all>, devices (see 'hw1 --help').");
             return 0;
         });
         return root.Parse(args).Invoke();
@@ -167,7 +168,7 @@ public static class Program
             Console.Error.WriteLine("hw1: data unavailable: " + FirstLine(e.Message));
             return DataError;
         }
-        catch (MissingUnitsException e)
+        catch (Exception e) when (e is MissingUnitsException or Sweep.SchedulerException or Sweep.SweepFailedException)
         {
             Console.Error.WriteLine("hw1: " + e.Message);
             return RunError;
