@@ -4,6 +4,7 @@
 #   bash scripts/slurm.sh start [DIR]   installs the packages if missing, writes slurm.conf and a munge key
 #                                       into DIR (default /tmp/tinygrad-slurm), starts munged, slurmctld and
 #                                       slurmd, waits until the node is idle; prints "export SLURM_CONF=..."
+#                                       (so: eval "$(bash scripts/slurm.sh start)")
 #   bash scripts/slurm.sh stop [DIR]    stops the daemons started from DIR (by their PID files) and waits
 #
 # Everything lives in DIR: config, munge socket and key, state, spool, logs, PID files. Nothing under
@@ -83,7 +84,8 @@ EOF
   [ -f "$dir/munge.key" ] || mungekey -c -k "$dir/munge.key"
 }
 
-running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+# Whether the PID file of daemon $1 names a live process of that name (not a recycled PID).
+running() { [ -f "$dir/$1.pid" ] && [ "$(cat "/proc/$(cat "$dir/$1.pid")/comm" 2>/dev/null)" = "$1" ]; }
 
 wait_idle() {
   local state=""
@@ -104,13 +106,14 @@ start() {
   done
   write_config
   export SLURM_CONF=$dir/slurm.conf
+  trap 'log "start failed; stopping what it started"; stop' ERR
   munged --socket="$dir/munge.socket" --key-file="$dir/munge.key" --log-file="$dir/log/munged.log" \
     --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed"
   slurmctld -f "$SLURM_CONF"
   slurmd -f "$SLURM_CONF"
   wait_idle
   log "cluster up: $(sinfo --noheader --format='%P %D node(s) %c CPUs %t')"
-  echo "export SLURM_CONF=$SLURM_CONF"
+  echo "export SLURM_CONF=$(printf %q "$SLURM_CONF")"
 }
 
 stop() {
@@ -124,6 +127,7 @@ stop() {
     rm -f "$dir/$d.pid"
     log "stopped $d (pid $pid)"
   done
+  return 0
 }
 
 case "$cmd" in

@@ -81,6 +81,7 @@ public static class SlurmSweep
         List<string> args = aggregations.Count > 0 ? [$"--dependency=afterok:{string.Join(":", aggregations)}"] : [];
         if (o.DryRun)
         {
+            args = ["--dependency=afterok:<aggregation job ids>"];
             output.Line($"[report] would run: {SlurmClient.CommandLine(["--parsable", .. args], script)}");
             return;
         }

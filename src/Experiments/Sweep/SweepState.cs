@@ -37,7 +37,7 @@ public sealed class SweepState
     /// <summary>Each unit's state, by index.</summary>
     public IReadOnlyList<UnitState> Units { get; }
 
-    /// <summary>The aggregation's state: done, pending, running, failed or cancelled, not submitted.</summary>
+    /// <summary>The aggregation's state: done, pending, running, how it ended, or not submitted (after the latest units).</summary>
     public string Aggregation { get; }
 
     /// <summary>Array jobs of this sweep that still have units in the queue.</summary>
@@ -49,12 +49,9 @@ public sealed class SweepState
     /// <summary>The indices of the units in <paramref name="state"/>.</summary>
     public List<int> In(UnitState state) => [.. Enumerable.Range(0, Units.Count).Where(i => Units[i] == state)];
 
-    // How the last aggregation ended: Slurm's word while it remembers the job, else failed or cancelled.
-    private static string Ended(SweepJournal journal)
-    {
-        var last = journal.Submissions.Last(s => s.AggregateJob is not null);
-        return last.Scheduler == "slurm" && SlurmClient.JobState(last.AggregateJob!) is string state ? $"ended {state}" : "failed or cancelled";
-    }
+    // How an aggregation that left the queue ended: Slurm's word while it remembers the job, else failed or cancelled.
+    private static string Ended(string scheduler, string job) =>
+        scheduler == "slurm" && SlurmClient.JobState(job) is string state ? $"ended {state}" : "failed or cancelled";
 
     /// <summary>Reads the state of experiment <paramref name="e"/>; <paramref name="queue"/> is Slurm's queue (empty when only local runs were made).</summary>
     public static SweepState Of(SweepOptions o, IExperiment e, IReadOnlyList<QueuedJob> queue)
@@ -76,7 +73,7 @@ public sealed class SweepState
         var queuedAggregations = queue.Where(q => q.ArrayTask is null && aggregations.Contains(q.JobId)).ToList();
         string aggregation = File.Exists(Path.Combine(folder, RunContext.DoneMarker)) ? "done"
             : queuedAggregations.Count > 0 ? (queuedAggregations[0].Pending ? "pending" : "running") + $" (job {queuedAggregations[0].JobId})"
-            : aggregations.Count > 0 ? $"{Ended(journal)} (log: {o.AggregateLog(e)})"
+            : journal.Submissions.LastOrDefault()?.AggregateJob is string last ? $"{Ended(journal.Submissions[^1].Scheduler, last)} (log: {o.AggregateLog(e)})"
             : "not submitted";
         var queuedArrays = queue.Where(q => q.ArrayTask is not null && arrays.Contains(q.JobId)).Select(q => q.JobId).Distinct().ToList();
         return new SweepState(e, units, aggregation, queuedArrays, [.. queuedAggregations.Select(q => q.JobId)]);
