@@ -85,7 +85,10 @@ EOF
 }
 
 # Whether the PID file of daemon $1 names a live process of that name (not a recycled PID).
-running() { [ -f "$dir/$1.pid" ] && [ "$(cat "/proc/$(cat "$dir/$1.pid")/comm" 2>/dev/null)" = "$1" ]; }
+running() { [ -f "$dir/$1.pid" ] && alive "$(cat "$dir/$1.pid")" "$1"; }
+
+# Whether process $1 is named $2 and not a zombie (where nothing reaps exited daemons, they linger as such).
+alive() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 
 wait_idle() {
   local state=""
@@ -122,8 +125,8 @@ stop() {
     running "$d" || continue
     pid=$(cat "$dir/$d.pid")
     kill "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then log "$d (pid $pid) did not stop; killing it"; kill -9 "$pid" || true; fi
+    for _ in $(seq 1 100); do alive "$pid" "$d" || break; sleep 0.1; done
+    if alive "$pid" "$d"; then log "$d (pid $pid) did not stop; killing it"; kill -9 "$pid" || true; fi
     rm -f "$dir/$d.pid"
     log "stopped $d (pid $pid)"
   done

@@ -68,7 +68,7 @@ public sealed class SlurmSweepTests
     [Test]
     public void SweepsEqualOneProcessRunsAndARerunSubmitsOnlyTheFailedUnit()
     {
-        foreach (string name in SweepFixtures.Experiments)
+        foreach (string name in ExperimentNames)
         {
             string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
             int units = ExperimentRunner.Find(name)!.Units(Preset.Smoke).Count;

@@ -8,7 +8,7 @@ namespace TinyGrad.Tests.Experiments;
 public static class SweepFixtures
 {
     /// <summary>The experiments the sweep tests spread over units.</summary>
-    public static readonly string[] Experiments = ["minimal-ratio", "params-vs-generalization"];
+    public static readonly string[] ExperimentNames = ["minimal-ratio", "params-vs-generalization"];
 
     /// <summary>Runs hw1 with <paramref name="args"/> in this process; returns the exit code and the log lines.</summary>
     public static (int Exit, List<string> Log) Hw1(params string[] args)
