@@ -7,7 +7,7 @@ using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments;
 
-/// <summary>The homework program: <c>hw1 list | run &lt;name&gt; | report | devices</c>.</summary>
+/// <summary>The homework program: <c>hw1 list | run &lt;name&gt; | report | sweep &lt;name|all&gt; | devices</c>.</summary>
 public static class Program
 {
     /// <summary>Exit code for a bad command line (unknown experiment, preset or device).</summary>
@@ -59,14 +59,32 @@ public static class Program
         });
 
         var name = new Argument<string>("name") { Description = "experiment name (see 'hw1 list')" };
-        var run = new Command("run", "Run one experiment into its folder (config.json, metrics.csv, SVG figures, section.json)");
+        var unit = new Option<int?>("--unit") { Description = "run only unit I (0-based; 'hw1 run <name> --units' lists them) into <out>/units/; no aggregation" };
+        var aggregate = new Option<bool>("--aggregate") { Description = "only build metrics.csv, figures and the section from the finished units (fails naming missing ones)" };
+        var listUnits = new Option<bool>("--units") { Description = "list the experiment's units at the preset and whether each is done in --out" };
+        var run = new Command("run", "Run one experiment (every unit, then the aggregation) into its folder (config.json, metrics.csv, figures, section.json, units/)");
         run.Arguments.Add(name);
+        foreach (var o in new Option[] { unit, aggregate, listUnits }) run.Options.Add(o);
         run.SetAction(p => Guard(() =>
         {
             var o = Options(p);
-            var e = ExperimentRunner.Find(p.GetValue(name) ?? "") ?? throw new UsageException($"unknown experiment '{p.GetValue(name)}'; 'hw1 list' names them");
+            var e = Find(p.GetValue(name));
+            if (p.GetValue(listUnits))
+            {
+                output.Table(Tables.Units(e, o.Out, o.Preset));
+                return;
+            }
+            if ((p.GetValue(unit) is not null || p.GetValue(aggregate)) && o.Out is null)
+                throw new UsageException("--unit and --aggregate need --out (the experiment folder the units share)");
             SelectDevice(o.Device);
-            RunAll([(e, o.Out ?? ExperimentRunner.DefaultOut(e.Name))], o);
+            string folder = o.Out ?? ExperimentRunner.DefaultOut(e.Name);
+            if (p.GetValue(unit) is int i)
+            {
+                if (p.GetValue(aggregate)) throw new UsageException("--unit and --aggregate exclude each other");
+                o.Output.Live(1, () => ExperimentRunner.RunUnit(e, folder, i, o));
+            }
+            else if (p.GetValue(aggregate)) RunAll([(e, folder)], o, aggregateOnly: true);
+            else RunAll([(e, folder)], o);
         }));
 
         var report = new Command("report", "Run every experiment (finished ones are skipped) and write report.html + report.md");
@@ -92,16 +110,17 @@ public static class Program
         root.Subcommands.Add(run);
         root.Subcommands.Add(report);
         root.Subcommands.Add(devices);
+        root.Subcommands.Add(Sweep.SweepCommand.Create(output, Options));
         root.SetAction(_ =>
         {
-            output.Line("hw1: choose a command: list, run <name>, report, devices (see 'hw1 --help').");
+            output.Line("hw1: choose a command: list, run <name>, report, sweep <name|all>, devices (see 'hw1 --help').");
             return 0;
         });
         return root.Parse(args).Invoke();
     }
 
     // Runs experiments into their folders with the progress display shown, then prints the summary table.
-    private static List<Section> RunAll(IReadOnlyList<(IExperiment Experiment, string Folder)> runs, RunOptions options)
+    private static List<Section> RunAll(IReadOnlyList<(IExperiment Experiment, string Folder)> runs, RunOptions options, bool aggregateOnly = false)
     {
         var done = new List<(Section, bool)>();
         options.Output.Live(runs.Count, () =>
@@ -109,14 +128,18 @@ public static class Program
             foreach (var (e, folder) in runs)
             {
                 bool skipped = File.Exists(Path.Combine(folder, RunContext.DoneMarker));
-                done.Add((ExperimentRunner.Run(e, folder, options), skipped));
+                done.Add((aggregateOnly ? ExperimentRunner.Aggregate(e, folder, options) : ExperimentRunner.Run(e, folder, options), skipped));
             }
         });
         options.Output.Table(Tables.Summary(done));
         return [.. done.Select(d => d.Item1)];
     }
 
-    private static void SelectDevice(string name)
+    /// <summary>The experiment named <paramref name="name"/>; a usage error when there is none.</summary>
+    internal static IExperiment Find(string? name) =>
+        ExperimentRunner.Find(name ?? "") ?? throw new UsageException($"unknown experiment '{name}'; 'hw1 list' names them");
+
+    internal static void SelectDevice(string name)
     {
         try
         {
@@ -128,7 +151,7 @@ public static class Program
         }
     }
 
-    private static int Guard(Action action)
+    internal static int Guard(Action action)
     {
         try
         {
@@ -144,6 +167,11 @@ public static class Program
         {
             Console.Error.WriteLine("hw1: data unavailable: " + FirstLine(e.Message));
             return DataError;
+        }
+        catch (Exception e) when (e is MissingUnitsException or Sweep.SchedulerException or Sweep.SweepFailedException)
+        {
+            Console.Error.WriteLine("hw1: " + e.Message);
+            return RunError;
         }
         catch (RunInterruptedException e)
         {

@@ -178,7 +178,7 @@ public sealed class Hw1ProgramTests
 
         Assert.Throws<RunInterruptedException>(() => ExperimentRunner.Run(experiment, resumed, options with { InterruptAfterEpochs = 2 }));
         Assert.That(File.Exists(Path.Combine(resumed, RunContext.DoneMarker)), Is.False);
-        Assert.That(File.Exists(Path.Combine(resumed, "checkpoints", "random.safetensors")));
+        Assert.That(File.Exists(Path.Combine(resumed, "units", "0-random", "checkpoints", "random.safetensors")));
 
         ExperimentRunner.Run(experiment, resumed, options with { Resume = true });
         Assert.That(log, Has.Some.Contains("resumed 'random' from checkpoint after epoch 2"));

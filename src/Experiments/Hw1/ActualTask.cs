@@ -17,40 +17,53 @@ public sealed class ActualTask : IExperiment
     /// <inheritdoc/>
     public string Description => "shallow vs deep DNN and CNN (equal parameters) on MNIST and CIFAR-10: loss and accuracy curves";
 
+    private static readonly (string Task, bool IsCifar)[] Tasks = [("mnist", false), ("cifar", true)];
+
+    private static readonly string[] ModelNames = ["dnn-shallow", "dnn-deep", "cnn-shallow", "cnn-deep"];
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Tasks.SelectMany(t => ModelNames.Select(m => $"{t.Task}-{m}"))];
+
+    private static (int Train, int Test, TrainSpec Spec) Settings(ExperimentScope ctx) =>
+        (ctx.Pick(256, 2000, 60000), ctx.Pick(256, 1000, 10000), new TrainSpec { Epochs = ctx.Pick(2, 6, 30), BatchSize = 64, LearningRate = 1e-3, Checkpoint = true });
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        int trainCount = ctx.Pick(256, 2000, 60000), testCount = ctx.Pick(256, 1000, 10000);
-        int epochs = ctx.Pick(2, 6, 30);
-        var spec = new TrainSpec { Epochs = epochs, BatchSize = 64, LearningRate = 1e-3, Checkpoint = true };
-        ctx.Setting("train / test samples", $"{trainCount} / {testCount} per dataset");
-        ctx.Setting("optimizer", $"Adam lr {spec.LearningRate}, batch {spec.BatchSize}, {epochs} epochs, cross-entropy");
-        foreach (var (task, isCifar) in new[] { ("mnist", false), ("cifar", true) })
+        var (task, isCifar) = Tasks[ctx.Index / ModelNames.Length];
+        string name = ModelNames[ctx.Index % ModelNames.Length];
+        var (trainCount, testCount, spec) = Settings(ctx);
+        var train = isCifar ? DataSources.Cifar(ctx, true, trainCount) : DataSources.Digits(ctx, true, trainCount);
+        var test = isCifar ? DataSources.Cifar(ctx, false, testCount) : DataSources.Digits(ctx, false, testCount);
+        var norm = isCifar ? Normalization.Cifar10 : Normalization.Mnist;
+        int c = isCifar ? 3 : 1, size = isCifar ? 32 : 28, inputs = c * size * size;
+        int dnnParams = ctx.Pick(isCifar ? 40_000 : 15_000, isCifar ? 100_000 : 50_000, isCifar ? 400_000 : 200_000);
+        var g = ctx.Rng("init");
+        Module model = name switch
         {
-            var train = isCifar ? DataSources.Cifar(ctx, true, trainCount) : DataSources.Digits(ctx, true, trainCount);
-            var test = isCifar ? DataSources.Cifar(ctx, false, testCount) : DataSources.Digits(ctx, false, testCount);
-            var norm = isCifar ? Normalization.Cifar10 : Normalization.Mnist;
-            int c = isCifar ? 3 : 1, size = isCifar ? 32 : 28, inputs = c * size * size;
-            int dnnParams = ctx.Pick(isCifar ? 40_000 : 15_000, isCifar ? 100_000 : 50_000, isCifar ? 400_000 : 200_000);
-            var g = ctx.Rng(task);
-            var models = new (string Name, Module Model, bool Flat)[]
-            {
-                ("dnn-shallow", Models.Mlp(inputs, Models.WidthsFor(inputs, 10, 1, dnnParams), 10, g, flatten: true), true),
-                ("dnn-deep", Models.Mlp(inputs, Models.WidthsFor(inputs, 10, 3, dnnParams), 10, g, flatten: true), true),
-                ("cnn-shallow", ShallowCnn(c, size, g), false),
-                ("cnn-deep", DeepCnn(c, size, g), false),
-            };
-            var keys = new List<string>();
-            foreach (var (name, model, flat) in models)
-            {
-                string key = $"{task}/{name}";
-                keys.Add(key);
-                ctx.Model(key, model);
-                var s = spec with { Normalization = norm, Flatten = flat };
-                Training.Classifier(ctx, key, model, train, new EvalSet(train, norm, flat), new EvalSet(test, norm, flat), s);
-            }
+            "dnn-shallow" => Models.Mlp(inputs, Models.WidthsFor(inputs, 10, 1, dnnParams), 10, g, flatten: true),
+            "dnn-deep" => Models.Mlp(inputs, Models.WidthsFor(inputs, 10, 3, dnnParams), 10, g, flatten: true),
+            "cnn-shallow" => ShallowCnn(c, size, g),
+            _ => DeepCnn(c, size, g),
+        };
+        bool flat = name.StartsWith("dnn", StringComparison.Ordinal);
+        string key = $"{task}/{name}";
+        ctx.Model(key, model);
+        Training.Classifier(ctx, key, model, train, new EvalSet(train, norm, flat), new EvalSet(test, norm, flat), spec with { Normalization = norm, Flatten = flat });
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (trainCount, testCount, spec) = Settings(ctx);
+        ctx.Setting("train / test samples", $"{trainCount} / {testCount} per dataset");
+        ctx.Setting("optimizer", $"Adam lr {spec.LearningRate}, batch {spec.BatchSize}, {spec.Epochs} epochs, cross-entropy");
+        foreach (var (task, isCifar) in Tasks)
+        {
+            var keys = ModelNames.Select(m => $"{task}/{m}").ToList();
             string label = isCifar ? "CIFAR-10" : "MNIST";
-            string source = train.IsSynthetic ? " (synthetic)" : "";
+            // The units of this task record its training set as a data source.
+            string source = units.Where(u => u.Name.StartsWith(task, StringComparison.Ordinal)).Any(u => u.DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal))) ? " (synthetic)" : "";
             var dnn = keys.Where(k => k.Contains("dnn", StringComparison.Ordinal)).ToList();
             var cnn = keys.Where(k => k.Contains("cnn", StringComparison.Ordinal)).ToList();
             ctx.SaveFigure($"{task}-curves", new Figure($"{label}{source}: shallow vs deep", [

@@ -60,8 +60,11 @@ public static class Common
         return r;
     }
 
+    /// <summary>Picks a value by the preset of a unit or an aggregation.</summary>
+    public static T Pick<T>(this ExperimentScope ctx, T smoke, T quick, T full) => ctx.Preset.Pick(smoke, quick, full);
+
     /// <summary>Picks a value by preset.</summary>
-    public static T Pick<T>(this RunContext ctx, T smoke, T quick, T full) => ctx.Preset switch
+    public static T Pick<T>(this Preset preset, T smoke, T quick, T full) => preset switch
     {
         Preset.Smoke => smoke,
         Preset.Quick => quick,

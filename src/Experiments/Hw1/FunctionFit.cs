@@ -1,4 +1,6 @@
 using TinyGrad.Data;
+using TinyGrad.IO;
+using TinyGrad.Kernels;
 using OxyPlot;
 using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
@@ -19,60 +21,87 @@ public sealed class FunctionFit : IExperiment
     /// <inheritdoc/>
     public string Description => "shallow / medium / deep MLPs with equal parameter counts fit sin(x)+cos(x²), square wave, Weierstrass";
 
+    private static TargetFunction[] Functions(Preset p) => p.Pick<TargetFunction[]>(
+        [TargetFunctions.SinPlusCosSquare],
+        [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass],
+        [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass]);
+
+    private static (string Name, int Layers)[] Shapes(Preset p) => [("shallow", 1), ("medium", 4), ("deep", p.Pick(6, 7, 8))];
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Functions(preset).SelectMany(f => Shapes(preset).Select(s => $"{f.Name}-{s.Name}"))];
+
+    private static (int Params, int Steps, int Points) Sizes(ExperimentScope ctx) => (ctx.Pick(200, 1000, 1500), ctx.Pick(150, 6000, 20000), ctx.Pick(128, 256, 1000));
+
+    private const double Lr = 1e-2;
+
+    // Inputs scaled to [-1, 1] so every function trains at the same learning rate.
+    private static (Tensor X, Tensor Scaled, Tensor Y) Data(TargetFunction f, int points)
     {
-        TargetFunction[] functions = ctx.Pick<TargetFunction[]>(
-            [TargetFunctions.SinPlusCosSquare],
-            [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass],
-            [TargetFunctions.SinPlusCosSquare, TargetFunctions.SquareWave, TargetFunctions.Weierstrass]);
-        int targetParams = ctx.Pick(200, 1000, 1500);
-        int steps = ctx.Pick(150, 6000, 20000);
-        int points = ctx.Pick(128, 256, 1000);
-        double lr = 1e-2;
-        (string Name, int Layers)[] shapes = [("shallow", 1), ("medium", 4), ("deep", ctx.Pick(6, 7, 8))];
+        var (x, y) = TargetFunctions.Sample(f, points).ToTensors();
+        return (x, (x - (f.Low + f.High) / 2) * (2 / (f.High - f.Low)), y);
+    }
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
+    {
+        var shapes = Shapes(ctx.Preset);
+        var f = Functions(ctx.Preset)[ctx.Index / shapes.Length];
+        var (name, layers) = shapes[ctx.Index % shapes.Length];
+        var (targetParams, steps, points) = Sizes(ctx);
+        ctx.UsesData("synthetic: target functions (sampled on a grid)");
+        int logEvery = Math.Max(1, steps / 200);
+        var (_, xs, y) = Data(f, points);
+        var model = Models.Mlp(1, Models.WidthsFor(1, 1, layers, targetParams), 1, ctx.Rng("init"), he: true);
+        if (ctx.Index < shapes.Length) ctx.Model(name, model);
+        var opt = new Adam(model.Parameters(), Lr);
+        string key = $"{f.Name}/{name}";
+        using var progress = ctx.Progress(key, steps);
+        double loss = double.NaN;
+        for (int s = 1; s <= steps; s++)
+        {
+            if (s == steps * 3 / 4) opt.LearningRate = Lr / 10;
+            opt.ZeroGrad();
+            var l = Functional.MseLoss(model.Forward(xs), y);
+            l.Backward();
+            opt.Step();
+            loss = l.Item();
+            if (s % logEvery == 0 || s == 1) ctx.Metrics.Add(key, s, "loss", loss);
+            progress.Report(s, $"loss {loss:0.####e0}");
+        }
+        using (Autograd.NoGrad())
+        {
+            var prediction = model.Forward(xs);
+            ctx.Metrics.Add(key, steps, "final_loss", Functional.MseLoss(prediction, y).Item());
+            ctx.SaveArray("prediction", HostArray.FromTensor(prediction.Reshape([-1]).To(DType.Float64)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var functions = Functions(ctx.Preset);
+        var shapes = Shapes(ctx.Preset);
+        var (targetParams, steps, points) = Sizes(ctx);
         ctx.Setting("target functions", string.Join(", ", functions.Select(f => f.Formula)));
         ctx.Setting("training points", points);
-        ctx.Setting("optimizer", $"Adam lr {lr} (×0.1 for the last quarter), full batch, MSE");
+        ctx.Setting("optimizer", $"Adam lr {Lr} (×0.1 for the last quarter), full batch, MSE");
         ctx.Setting("steps (epochs)", steps);
         ctx.Setting("target parameter count", targetParams);
         ctx.Setting("initialisation", "He (Kaiming normal, fan-in) weights, default biases");
-        ctx.UsesData("synthetic: target functions (sampled on a grid)");
-        int logEvery = Math.Max(1, steps / 200);
-
-        foreach (var f in functions)
+        for (int fi = 0; fi < functions.Length; fi++)
         {
-            var data = TargetFunctions.Sample(f, points);
-            var (x, y) = data.ToTensors();
+            var f = functions[fi];
             double lo = f.Low, hi = f.High;
-            // Inputs scaled to [-1, 1] so every function trains at the same learning rate.
-            var xs = (x - (lo + hi) / 2) * (2 / (hi - lo));
+            var (x, _, y) = Data(f, points);
             var preds = new List<(string, double[])>();
             var finals = new List<(string Name, double Loss)>();
-            foreach (var (name, layers) in shapes)
+            for (int si = 0; si < shapes.Length; si++)
             {
-                var widths = Models.WidthsFor(1, 1, layers, targetParams);
-                var model = Models.Mlp(1, widths, 1, ctx.Rng(f.Name + name), he: true);
-                if (f == functions[0]) ctx.Model(name, model);
-                var opt = new Adam(model.Parameters(), lr);
-                string key = $"{f.Name}/{name}";
-                using var progress = ctx.Progress(key, steps);
-                double loss = double.NaN;
-                for (int s = 1; s <= steps; s++)
-                {
-                    if (s == steps * 3 / 4) opt.LearningRate = lr / 10;
-                    opt.ZeroGrad();
-                    var l = Functional.MseLoss(model.Forward(xs), y);
-                    l.Backward();
-                    opt.Step();
-                    loss = l.Item();
-                    if (s % logEvery == 0 || s == 1) ctx.Metrics.Add(key, s, "loss", loss);
-                    progress.Report(s, $"loss {loss:0.####e0}");
-                }
-                using (Autograd.NoGrad()) loss = Functional.MseLoss(model.Forward(xs), y).Item();
-                ctx.Metrics.Add(key, steps, "final_loss", loss);
-                finals.Add((name, loss));
-                using (Autograd.NoGrad()) preds.Add((name, model.Forward(xs).ToDoubleArray()));
+                var unit = units[fi * shapes.Length + si];
+                string name = shapes[si].Name;
+                preds.Add((name, unit.Array("prediction").As<double>()));
+                finals.Add((name, unit.Metrics.Last($"{f.Name}/{name}", "final_loss")));
             }
             var xv = x.ToDoubleArray();
             var yv = y.ToDoubleArray();

@@ -18,45 +18,57 @@ public sealed class GradNorm : IExperiment
     public string Description => "gradient norm and loss per iteration for MNIST and for fitting sin(x)+cos(x²)";
 
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
-    {
-        int epochs = ctx.Pick(2, 8, 30), trainCount = ctx.Pick(256, 2000, 60000), fitSteps = ctx.Pick(200, 3000, 20000);
-        ctx.Setting("MNIST", $"{trainCount} samples, {epochs} epochs, Adam lr 1e-3, batch 64, MLP 784-64-10");
-        ctx.Setting("function fit", $"sin(x)+cos(x²), 256 points, {fitSteps} full-batch Adam steps (lr 1e-2), MLP 1-[16×4]-1");
-        var train = DataSources.Digits(ctx, true, trainCount);
-        var mlp = Models.Mlp(784, [64], 10, ctx.Rng("mnist"), flatten: true);
-        ctx.Model("mnist", mlp);
-        Training.Classifier(ctx, "mnist", mlp, train, null, null, new TrainSpec
-        {
-            Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true,
-            OnStep = (s, l) =>
-            {
-                ctx.Metrics.Add("mnist", s, "loss", l);
-                ctx.Metrics.Add("mnist", s, "grad_norm", Math.Sqrt(Common.GradSquared(mlp)));
-            },
-        });
+    public IReadOnlyList<string> Units(Preset preset) => ["mnist", "fit"];
 
-        var f = TargetFunctions.SinPlusCosSquare;
-        var (x, y) = TargetFunctions.Sample(f, 256).ToTensors();
+    private static (int Epochs, int Train, int FitSteps) Settings(ExperimentScope ctx) => (ctx.Pick(2, 8, 30), ctx.Pick(256, 2000, 60000), ctx.Pick(200, 3000, 20000));
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
+    {
+        var (epochs, trainCount, fitSteps) = Settings(ctx);
+        if (ctx.Name == "mnist")
+        {
+            var train = DataSources.Digits(ctx, true, trainCount);
+            var mlp = Models.Mlp(784, [64], 10, ctx.Rng("init"), flatten: true);
+            ctx.Model("mnist", mlp);
+            Training.Classifier(ctx, "mnist", mlp, train, null, null, new TrainSpec
+            {
+                Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true,
+                OnStep = (s, l) =>
+                {
+                    ctx.Metrics.Add("mnist", s, "loss", l);
+                    ctx.Metrics.Add("mnist", s, "grad_norm", Math.Sqrt(Common.GradSquared(mlp)));
+                },
+            });
+            return;
+        }
+        var (x, y) = TargetFunctions.Sample(TargetFunctions.SinPlusCosSquare, 256).ToTensors();
         ctx.UsesData("synthetic: target function sin(x)+cos(x²)");
         var xs = (x - 2.5) * 0.4;
-        var net = Models.Mlp(1, [16, 16, 16, 16], 1, ctx.Rng("fit"));
+        var net = Models.Mlp(1, [16, 16, 16, 16], 1, ctx.Rng("init"));
         ctx.Model("function fit", net);
         var opt = new Adam(net.Parameters(), 1e-2);
-        using (var progress = ctx.Progress("fit", fitSteps))
+        using var progress = ctx.Progress("fit", fitSteps);
+        for (int s = 0; s < fitSteps; s++)
         {
-            for (int s = 0; s < fitSteps; s++)
-            {
-                opt.ZeroGrad();
-                var l = Functional.MseLoss(net.Forward(xs), y);
-                l.Backward();
-                ctx.Metrics.Add("fit", s, "loss", l.Item());
-                ctx.Metrics.Add("fit", s, "grad_norm", Math.Sqrt(Common.GradSquared(net)));
-                opt.Step();
-                progress.Report(s + 1);
-            }
+            opt.ZeroGrad();
+            var l = Functional.MseLoss(net.Forward(xs), y);
+            l.Backward();
+            ctx.Metrics.Add("fit", s, "loss", l.Item());
+            ctx.Metrics.Add("fit", s, "grad_norm", Math.Sqrt(Common.GradSquared(net)));
+            opt.Step();
+            progress.Report(s + 1);
         }
-        foreach (var (key, label) in new[] { ("mnist", train.IsSynthetic ? "MNIST (synthetic)" : "MNIST"), ("fit", "sin(x)+cos(x²) fit") })
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (epochs, trainCount, fitSteps) = Settings(ctx);
+        ctx.Setting("MNIST", $"{trainCount} samples, {epochs} epochs, Adam lr 1e-3, batch 64, MLP 784-64-10");
+        ctx.Setting("function fit", $"sin(x)+cos(x²), 256 points, {fitSteps} full-batch Adam steps (lr 1e-2), MLP 1-[16×4]-1");
+        bool synthetic = units[0].DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal));
+        foreach (var (key, label) in new[] { ("mnist", synthetic ? "MNIST (synthetic)" : "MNIST"), ("fit", "sin(x)+cos(x²) fit") })
         {
             var (it, loss) = ctx.Metrics.Get(key, "loss");
             var (_, gn) = ctx.Metrics.Get(key, "grad_norm");

@@ -1,5 +1,6 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
+using TinyGrad.IO;
 using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
@@ -17,35 +18,51 @@ public sealed class Interpolation : IExperiment
     /// <inheritdoc/>
     public string Description => "two models trained with batch 64 and 1024; loss and accuracy along (1-α)θ₁ + αθ₂, α in [-1, 2]";
 
+    private static readonly int[] Batches = [64, 1024];
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Batches.Select(b => $"batch{b}")];
+
+    private static (int Train, int Test, int Epochs, int MinSteps, int Alphas) Settings(ExperimentScope ctx) =>
+        (ctx.Pick(512, 3000, 60000), ctx.Pick(256, 1000, 10000), ctx.Pick(2, 20, 50), ctx.Pick(10, 600, 3000), ctx.Pick(11, 50, 50));
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        int trainCount = ctx.Pick(512, 3000, 60000), testCount = ctx.Pick(256, 1000, 10000), epochs = ctx.Pick(2, 20, 50), minSteps = ctx.Pick(10, 600, 3000), alphas = ctx.Pick(11, 50, 50);
-        int[] batches = [64, 1024];
+        var (trainCount, testCount, epochs, minSteps, _) = Settings(ctx);
+        int batch = Batches[ctx.Index];
         var train = DataSources.Digits(ctx, true, trainCount);
         var test = DataSources.Digits(ctx, false, testCount);
-        var trainEval = new EvalSet(train, Normalization.Mnist, true);
-        var testEval = new EvalSet(test, Normalization.Mnist, true);
+        var model = Models.Mlp(784, [64, 64], 10, ctx.Rng("init"), flatten: true);
+        if (ctx.Index == 0) ctx.Model("each model", model);
+        int perEpoch = (train.Count + batch - 1) / batch;
+        // A step floor, so the large-batch model is trained too rather than merely stopped early.
+        int e = Math.Max(epochs, (minSteps + perEpoch - 1) / perEpoch);
+        Training.Classifier(ctx, ctx.Name, model, train, new EvalSet(train, Normalization.Mnist, true), new EvalSet(test, Normalization.Mnist, true),
+            new TrainSpec { Epochs = e, BatchSize = batch, Normalization = Normalization.Mnist, Flatten = true, EvalEvery = e });
+        ctx.SaveArray("theta", HostArray.FromTensor(ParameterVector.Flatten(model.Parameters().ToList())));
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (trainCount, testCount, epochs, minSteps, alphas) = Settings(ctx);
         ctx.Setting("models", "MLP 784 → 64 → 64 → 10, each its own initialisation, Adam lr 1e-3");
         ctx.Setting("batch sizes", "64 (θ₁) and 1024 (θ₂)");
         ctx.Setting("training", $"{trainCount} train / {testCount} test samples, {epochs} epochs, more for batch 1024 so it takes at least {minSteps} steps");
         ctx.Setting("α", $"{alphas} points in [-1, 2]");
-        var models = batches.Select(b => Models.Mlp(784, [64, 64], 10, ctx.Rng("init", b), flatten: true)).ToArray();
-        ctx.Model("each model", models[0]);
-        for (int i = 0; i < 2; i++)
-        {
-            int perEpoch = (train.Count + batches[i] - 1) / batches[i];
-            // A step floor, so the large-batch model is trained too rather than merely stopped early.
-            int e = Math.Max(epochs, (minSteps + perEpoch - 1) / perEpoch);
-            Training.Classifier(ctx, $"batch{batches[i]}", models[i], train, trainEval, testEval,
-                new TrainSpec { Epochs = e, BatchSize = batches[i], Normalization = Normalization.Mnist, Flatten = true, EvalEvery = e });
-        }
-        var ps = models[0].Parameters().ToList();
-        var a = ParameterVector.Flatten(ps);
-        var b = ParameterVector.Flatten(models[1].Parameters().ToList());
+        var train = DataSources.Digits(ctx, true, trainCount);
+        var test = DataSources.Digits(ctx, false, testCount);
+        var trainEval = new EvalSet(train, Normalization.Mnist, true);
+        var testEval = new EvalSet(test, Normalization.Mnist, true);
+        // The model whose parameters are set to each interpolated point (its own initial values are overwritten).
+        var model = Models.Mlp(784, [64, 64], 10, new Generator(0), flatten: true);
+        var ps = model.Parameters().ToList();
+        var a = units[0].Array("theta").ToTensor();
+        var b = units[1].Array("theta").ToTensor();
         var grid = Enumerable.Range(0, alphas).Select(i => -1 + 3.0 * i / (alphas - 1)).ToArray();
-        var onTrain = LossSurface.Interpolate(ps, a, b, grid, () => trainEval.Evaluate(models[0]));
-        var onTest = LossSurface.Interpolate(ps, a, b, grid, () => testEval.Evaluate(models[0]));
+        var onTrain = LossSurface.Interpolate(ps, a, b, grid, () => trainEval.Evaluate(model));
+        var onTest = LossSurface.Interpolate(ps, a, b, grid, () => testEval.Evaluate(model));
         for (int i = 0; i < grid.Length; i++)
         {
             ctx.Metrics.Add("interp", grid[i], "train_loss", onTrain[i].Loss);

@@ -19,60 +19,70 @@ public sealed class MinimalRatio : IExperiment
     /// <inheritdoc/>
     public string Description => "minimise the loss, then the gradient norm, then the exact Hessian's minimal ratio vs loss over many runs";
 
+    private static int Runs(Preset p) => p.Pick(4, 100, 100);
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => $"run{r}")];
+
+    private static (int LossStepsMax, int GradSteps) Steps(ExperimentScope ctx) => (ctx.Pick(200, 1500, 4000), ctx.Pick(100, 600, 2000));
+
+    private const int Points = 64;
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        int runs = ctx.Pick(4, 100, 100), points = 64;
-        int lossStepsMax = ctx.Pick(200, 1500, 4000), gradSteps = ctx.Pick(100, 600, 2000);
-        int[] hidden = [6, 6];
+        int r = ctx.Index, runs = Runs(ctx.Preset);
+        var (lossStepsMax, gradSteps) = Steps(ctx);
+        ctx.UsesData("synthetic: target function sin(x)+cos(x²)");
+        var (x, y) = TargetFunctions.Sample(TargetFunctions.SinPlusCosSquare, Points).ToTensors();
+        var xs = ((x - 2.5) * 0.4).To(DType.Float64);
+        var yd = y.To(DType.Float64);
+        var model = Models.Mlp(1, [6, 6], 1, ctx.Rng("init"), DType.Float64, tanh: true);
+        if (r == 0) ctx.Model("each run", model);
+        var ps = model.Parameters().ToList();
+        Tensor Loss() => Functional.MseLoss(model.Forward(xs), yd);
+        int lossSteps = lossStepsMax / 10 + (int)((long)(lossStepsMax - lossStepsMax / 10) * r / Math.Max(1, runs - 1));
+        using var progress = ctx.Progress(ctx.Name, lossSteps + gradSteps);
+        var opt = new Adam(ps, 1e-2);
+        for (int s = 0; s < lossSteps; s++)
+        {
+            opt.ZeroGrad();
+            Loss().Backward();
+            opt.Step();
+        }
+        progress.Report(lossSteps);
+        var opt2 = new Adam(ps, 1e-3);
+        for (int s = 0; s < gradSteps; s++)
+        {
+            opt2.ZeroGrad();
+            GradientNorm.Squared(Loss(), ps).Backward();
+            opt2.Step();
+        }
+        var h = new HessianOperator(Loss, ps);
+        double loss = h.Loss();
+        double g = ParameterVector.Norm(h.Gradient());
+        var eig = HessianOperator.Eigenvalues(h.Dense());
+        double scale = eig.Max(Math.Abs);
+        double ratio = HessianOperator.MinimalRatio(eig, 1e-9 * scale);
+        ctx.Metrics.Add($"run{r}", lossSteps, "loss", loss);
+        ctx.Metrics.Add($"run{r}", lossSteps, "grad_norm", g);
+        ctx.Metrics.Add($"run{r}", lossSteps, "minimal_ratio", ratio);
+        progress.Report(lossSteps + gradSteps, $"loss {loss:0.###e0} ratio {ratio:0.###}");
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (lossStepsMax, gradSteps) = Steps(ctx);
+        int runs = units.Count;
         ctx.Setting("runs", runs);
-        ctx.Setting("data", $"sin(x)+cos(x²) on [0, 5], {points} points, inputs scaled to [-1, 1]");
+        ctx.Setting("data", $"sin(x)+cos(x²) on [0, 5], {Points} points, inputs scaled to [-1, 1]");
         ctx.Setting("phase 1", $"Adam lr 1e-2 on the MSE for a run-dependent number of steps in [{lossStepsMax / 10}, {lossStepsMax}] (spreads the final losses)");
         ctx.Setting("phase 2", $"Adam lr 1e-3 on ‖∇L‖² for {gradSteps} steps (double backward)");
         ctx.Setting("Hessian", "exact (dense, float64, one Hessian-vector product per parameter), eigenvalues > 1e-9·max|λ| count as positive");
-        ctx.UsesData("synthetic: target function sin(x)+cos(x²)");
-        var (x, y) = TargetFunctions.Sample(TargetFunctions.SinPlusCosSquare, points).ToTensors();
-        var xs = ((x - 2.5) * 0.4).To(DType.Float64);
-        var yd = y.To(DType.Float64);
-        var losses = new List<double>();
-        var ratios = new List<double>();
-        var grads = new List<double>();
-        using var progress = ctx.Progress("runs", runs);
-        for (int r = 0; r < runs; r++)
-        {
-            var model = Models.Mlp(1, hidden, 1, ctx.Rng("init", r), DType.Float64, tanh: true);
-            if (r == 0) ctx.Model("each run", model);
-            var ps = model.Parameters().ToList();
-            Tensor Loss() => Functional.MseLoss(model.Forward(xs), yd);
-            int lossSteps = lossStepsMax / 10 + (int)((long)(lossStepsMax - lossStepsMax / 10) * r / Math.Max(1, runs - 1));
-            var opt = new Adam(ps, 1e-2);
-            for (int s = 0; s < lossSteps; s++)
-            {
-                opt.ZeroGrad();
-                Loss().Backward();
-                opt.Step();
-            }
-            var opt2 = new Adam(ps, 1e-3);
-            for (int s = 0; s < gradSteps; s++)
-            {
-                opt2.ZeroGrad();
-                GradientNorm.Squared(Loss(), ps).Backward();
-                opt2.Step();
-            }
-            var h = new HessianOperator(Loss, ps);
-            double loss = h.Loss();
-            double g = ParameterVector.Norm(h.Gradient());
-            var eig = HessianOperator.Eigenvalues(h.Dense());
-            double scale = eig.Max(Math.Abs);
-            double ratio = HessianOperator.MinimalRatio(eig, 1e-9 * scale);
-            losses.Add(loss);
-            ratios.Add(ratio);
-            grads.Add(g);
-            ctx.Metrics.Add($"run{r}", lossSteps, "loss", loss);
-            ctx.Metrics.Add($"run{r}", lossSteps, "grad_norm", g);
-            ctx.Metrics.Add($"run{r}", lossSteps, "minimal_ratio", ratio);
-            progress.Report(r + 1, $"loss {loss:0.###e0} ratio {ratio:0.###}");
-        }
+        var losses = units.Select(u => u.Metrics.Last(u.Name, "loss")).ToList();
+        var ratios = units.Select(u => u.Metrics.Last(u.Name, "minimal_ratio")).ToList();
+        var grads = units.Select(u => u.Metrics.Last(u.Name, "grad_norm")).ToList();
         ctx.SaveFigure("minimal-ratio", new Figure($"Minimal ratio vs loss ({runs} runs, {ctx.Section.Models[0][2]} parameters)", [
             ColorPanels.Scatter("minimal ratio vs loss", PlotAxes.Linear("minimal ratio (fraction of positive Hessian eigenvalues)"), PlotAxes.Log("loss (MSE)"),
                 ratios, losses, grads, PlotAxes.LogColor("‖∇L‖ at the point"))], 1) { PanelWidth = 640, PanelHeight = 420 });

@@ -16,34 +16,46 @@ public sealed class ParamsVsGeneralization : IExperiment
     /// <inheritdoc/>
     public string Description => "MLPs of growing width on MNIST: train and test loss / accuracy against the parameter count";
 
+    private static int[] Widths(Preset p) => p.Pick<int[]>([2, 8, 32], [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96], [.. Enumerable.Range(1, 50).Select(i => 2 * i)]);
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Widths(preset).Select(w => $"w{w}")];
+
+    private static (int Train, int Test, int Epochs) Sizes(ExperimentScope ctx) => (ctx.Pick(256, 1500, 20000), ctx.Pick(256, 1000, 10000), ctx.Pick(2, 8, 20));
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        int[] widths = ctx.Pick<int[]>([2, 8, 32], [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96], [.. Enumerable.Range(1, 50).Select(i => 2 * i)]);
-        int trainCount = ctx.Pick(256, 1500, 20000), testCount = ctx.Pick(256, 1000, 10000), epochs = ctx.Pick(2, 8, 20);
+        int w = Widths(ctx.Preset)[ctx.Index];
+        var (trainCount, testCount, epochs) = Sizes(ctx);
         var train = DataSources.Digits(ctx, true, trainCount);
         var test = DataSources.Digits(ctx, false, testCount);
-        var trainEval = new EvalSet(train, Normalization.Mnist, true);
-        var testEval = new EvalSet(test, Normalization.Mnist, true);
+        var model = Models.Mlp(784, [w, w], 10, ctx.Rng("init"), flatten: true);
+        Training.Classifier(ctx, ctx.Name, model, train, null, null, new TrainSpec { Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true });
+        var (trl, tra) = new EvalSet(train, Normalization.Mnist, true).Evaluate(model);
+        var (tel, tea) = new EvalSet(test, Normalization.Mnist, true).Evaluate(model);
+        foreach (var (m, v) in new[] { ("train_loss", trl), ("test_loss", tel), ("train_acc", tra), ("test_acc", tea) }) ctx.Metrics.Add("models", model.ParameterCount, m, v);
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        int[] widths = Widths(ctx.Preset);
+        var (trainCount, testCount, epochs) = Sizes(ctx);
         ctx.Setting("family", "MLP 784 → w → w → 10 (ReLU)");
         ctx.Setting("widths w", string.Join(", ", widths));
         ctx.Setting("training", $"{trainCount} train / {testCount} test samples, Adam lr 1e-3, batch 64, {epochs} epochs");
-        var rows = new List<(int P, double TrL, double TeL, double TrA, double TeA)>();
-        foreach (int w in widths)
+        var rows = units.Select(u =>
         {
-            var model = Models.Mlp(784, [w, w], 10, ctx.Rng("init", w), flatten: true);
-            string key = $"w{w}";
-            Training.Classifier(ctx, key, model, train, null, null, new TrainSpec { Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true });
-            var (trl, tra) = trainEval.Evaluate(model);
-            var (tel, tea) = testEval.Evaluate(model);
-            int p = model.ParameterCount;
-            rows.Add((p, trl, tel, tra, tea));
-            foreach (var (m, v) in new[] { ("train_loss", trl), ("test_loss", tel), ("train_acc", tra), ("test_acc", tea) }) ctx.Metrics.Add("models", p, m, v);
-        }
+            var (p, _) = u.Metrics.Get("models", "test_acc");
+            double V(string metric) => u.Metrics.Last("models", metric);
+            return ((int)p[0], V("train_loss"), V("test_loss"), V("train_acc"), V("test_acc"));
+        }).ToList<(int P, double TrL, double TeL, double TrA, double TeA)>();
+        bool synthetic = ctx.DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal));
         ctx.Model($"smallest (w={widths[0]})", Models.Mlp(784, [widths[0], widths[0]], 10, new Generator(0), flatten: true));
         ctx.Model($"largest (w={widths[^1]})", Models.Mlp(784, [widths[^1], widths[^1]], 10, new Generator(0), flatten: true));
         var ps = rows.Select(r => (double)r.P).ToArray();
-        ctx.SaveFigure("params", new Figure($"Parameters vs generalization ({widths.Length} models{(train.IsSynthetic ? ", synthetic digits" : "")})", [
+        ctx.SaveFigure("params", new Figure($"Parameters vs generalization ({widths.Length} models{(synthetic ? ", synthetic digits" : "")})", [
             Panels.Lines("loss", PlotAxes.Log("parameters"), PlotAxes.Log("cross-entropy"), [
                 Curves.Points("train", ps, rows.Select(r => r.TrL).ToArray(), Palette.Series(0)),
                 Curves.Points("test", ps, rows.Select(r => r.TeL).ToArray(), Palette.Series(1))]),

@@ -18,29 +18,36 @@ public sealed class SensitivityExperiment : IExperiment
     public string Description => "models over batch sizes: test loss, accuracy and sensitivity ‖∂output/∂input‖_F";
 
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => BatchSweep.Units(preset);
+
+    private static int Samples(ExperimentScope ctx) => ctx.Pick(32, 200, 1000);
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        var (models, _, test) = BatchSweep.Train(ctx);
-        int samples = ctx.Pick(32, 200, 1000);
-        ctx.Setting("sensitivity", $"mean Frobenius norm of the Jacobian of the logits w.r.t. the input over {samples} test samples");
+        var (b, model, _, test) = BatchSweep.Train(ctx);
         var x = test.Batches[0].Inputs;
+        int samples = Samples(ctx);
         if (x.Size(0) > samples) x = x.Slice(0, 0, samples);
-        var sens = new List<double>();
-        foreach (var (b, model, _, _) in models)
-        {
-            double s = Sensitivity.JacobianNorm(model.Forward, x);
-            sens.Add(s);
-            ctx.Metrics.Add("sweep", b, "sensitivity", s);
-        }
-        var bs = models.Select(m => (double)m.Batch).ToArray();
+        ctx.Metrics.Add("sweep", b, "sensitivity", Sensitivity.JacobianNorm(model.Forward, x));
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        BatchSweep.Settings(ctx);
+        ctx.Setting("sensitivity", $"mean Frobenius norm of the Jacobian of the logits w.r.t. the input over {Samples(ctx)} test samples");
+        var (bs, sens) = BatchSweep.Get(ctx, "sensitivity");
+        var testLoss = BatchSweep.Get(ctx, "test_loss").Value;
+        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
         PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
             Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
         ctx.SaveFigure("sensitivity", new Figure("Sensitivity and generalization vs batch size", [
             Panel("sensitivity", "‖∂y/∂x‖_F", "sensitivity", sens, 2),
-            Panel("test loss", "cross-entropy", "test loss", models.Select(m => m.TestLoss), 0),
-            Panel("test accuracy", "accuracy", "test accuracy", models.Select(m => m.TestAcc), 1)], 3) { PanelWidth = 400 });
+            Panel("test loss", "cross-entropy", "test loss", testLoss, 0),
+            Panel("test accuracy", "accuracy", "test accuracy", testAcc, 1)], 3) { PanelWidth = 400 });
         double rho = Common.Spearman(bs, sens);
-        ctx.Observe($"sensitivity {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(sens[i])}"))}; Spearman correlation with batch size {Common.N(rho)}");
-        ctx.Observe($"test accuracy {string.Join(", ", models.Select(m => $"batch {m.Batch}: {Common.Pct(m.TestAcc)}"))}");
+        ctx.Observe($"sensitivity {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(sens[i])}"))}; Spearman correlation with batch size {Common.N(rho)}");
+        ctx.Observe($"test accuracy {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.Pct(testAcc[i])}"))}");
     }
 }

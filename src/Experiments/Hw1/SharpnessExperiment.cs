@@ -19,36 +19,44 @@ public sealed class SharpnessExperiment : IExperiment
     public string Description => "Keskar ε-sharpness and the top Hessian eigenvalue (power iteration) vs batch size, next to test accuracy";
 
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => BatchSweep.Units(preset);
+
+    private const double Eps = 1e-3;
+
+    private static (int LossSamples, int PowerIters, int Ascent) Settings(ExperimentScope ctx) => (ctx.Pick(128, 512, 2000), ctx.Pick(8, 30, 100), ctx.Pick(5, 20, 50));
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        var (models, train, _) = BatchSweep.Train(ctx);
-        int lossSamples = ctx.Pick(128, 512, 2000), powerIters = ctx.Pick(8, 30, 100), ascent = ctx.Pick(5, 20, 50);
-        double eps = 1e-3;
-        ctx.Setting("loss for sharpness", $"cross-entropy on the first {lossSamples} training samples");
-        ctx.Setting("Keskar ε-sharpness", $"ε = {eps}, {ascent} projected sign-gradient ascent steps");
-        ctx.Setting("top eigenvalue", $"power iteration on Hessian-vector products, {powerIters} iterations");
+        var (b, model, train, _) = BatchSweep.Train(ctx);
+        var (lossSamples, powerIters, ascent) = Settings(ctx);
         var batch = new DataLoader(train, lossSamples, shuffle: false, normalization: Normalization.Mnist, flatten: true).EpochBatches(0).First();
-        var keskar = new List<double>();
-        var top = new List<double>();
-        foreach (var (b, model, _, _) in models)
-        {
-            var ps = model.Parameters().ToList();
-            Tensor Loss() => Functional.CrossEntropy(model.Forward(batch.Inputs), batch.Targets);
-            double k = Sharpness.Keskar(Loss, ps, ctx.Rng("keskar", b), eps, ascent);
-            double l = Eigensolvers.PowerIteration(new HessianOperator(Loss, ps), 1, ctx.Rng("power", b), powerIters, 1e-4)[0].Value;
-            keskar.Add(k);
-            top.Add(l);
-            ctx.Metrics.Add("sweep", b, "keskar_sharpness", k);
-            ctx.Metrics.Add("sweep", b, "top_eigenvalue", l);
-        }
-        var bs = models.Select(m => (double)m.Batch).ToArray();
+        var ps = model.Parameters().ToList();
+        Tensor Loss() => Functional.CrossEntropy(model.Forward(batch.Inputs), batch.Targets);
+        double k = Sharpness.Keskar(Loss, ps, ctx.Rng("keskar"), Eps, ascent);
+        double l = Eigensolvers.PowerIteration(new HessianOperator(Loss, ps), 1, ctx.Rng("power"), powerIters, 1e-4)[0].Value;
+        ctx.Metrics.Add("sweep", b, "keskar_sharpness", k);
+        ctx.Metrics.Add("sweep", b, "top_eigenvalue", l);
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (lossSamples, powerIters, ascent) = Settings(ctx);
+        BatchSweep.Settings(ctx);
+        ctx.Setting("loss for sharpness", $"cross-entropy on the first {lossSamples} training samples");
+        ctx.Setting("Keskar ε-sharpness", $"ε = {Eps}, {ascent} projected sign-gradient ascent steps");
+        ctx.Setting("top eigenvalue", $"power iteration on Hessian-vector products, {powerIters} iterations");
+        var (bs, keskar) = BatchSweep.Get(ctx, "keskar_sharpness");
+        var top = BatchSweep.Get(ctx, "top_eigenvalue").Value;
+        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
         PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
             Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
         ctx.SaveFigure("sharpness", new Figure("Sharpness vs batch size", [
             Panel("Keskar ε-sharpness", "sharpness", "ε-sharpness", keskar, 3),
             Panel("top Hessian eigenvalue", "λ_max", "λ_max", top, 4),
-            Panel("test accuracy", "accuracy", "test accuracy", models.Select(m => m.TestAcc), 1)], 3) { PanelWidth = 400 });
-        ctx.Observe($"ε-sharpness {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(keskar[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
-        ctx.Observe($"top Hessian eigenvalue {string.Join(", ", models.Select((m, i) => $"batch {m.Batch}: {Common.N(top[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
+            Panel("test accuracy", "accuracy", "test accuracy", testAcc, 1)], 3) { PanelWidth = 400 });
+        ctx.Observe($"ε-sharpness {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(keskar[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
+        ctx.Observe($"top Hessian eigenvalue {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(top[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
     }
 }

@@ -1,5 +1,6 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
+using TinyGrad.IO;
 using OxyPlot.Series;
 using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
@@ -19,42 +20,67 @@ public sealed class Trajectory : IExperiment
     /// <inheritdoc/>
     public string Description => "8 training runs, weights every 3 epochs, PCA to 2-D of the whole model and of the first layer";
 
+    private static int Runs(Preset p) => p.Pick(3, 8, 8);
+
     /// <inheritdoc/>
-    public void Run(RunContext ctx)
+    public IReadOnlyList<string> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => $"run{r}")];
+
+    private static (int Epochs, int Every, int Train, int[] Hidden) Settings(ExperimentScope ctx) =>
+        (ctx.Pick(3, 12, 24), ctx.Pick(1, 3, 3), ctx.Pick(256, 1000, 10000), ctx.Pick<int[]>([16], [32], [64]));
+
+    /// <inheritdoc/>
+    public void RunUnit(UnitContext ctx)
     {
-        int runs = ctx.Pick(3, 8, 8), epochs = ctx.Pick(3, 12, 24), every = ctx.Pick(1, 3, 3);
-        int trainCount = ctx.Pick(256, 1000, 10000);
+        var (epochs, every, trainCount, hidden) = Settings(ctx);
         var train = DataSources.Digits(ctx, true, trainCount);
         var evalSet = new EvalSet(train, Normalization.Mnist, flatten: true);
-        int[] hidden = ctx.Pick<int[]>([16], [32], [64]);
+        var model = Models.Mlp(784, hidden, 10, ctx.Rng("init"), flatten: true);
+        if (ctx.Index == 0) ctx.Model("each run", model);
+        var first = (Linear)model[1];
+        var whole = new List<float[]>();
+        var layer = new List<float[]>();
+        void Collect(int epoch)
+        {
+            if (epoch % every != 0) return;
+            whole.Add(model.ParametersToVector().ToArray<float>());
+            layer.Add(first.Weight.Reshape(-1).ToArray<float>());
+            var (l, a) = evalSet.Evaluate(model);
+            model.Train();
+            ctx.Metrics.Add(ctx.Name, epoch, "train_loss", l);
+            ctx.Metrics.Add(ctx.Name, epoch, "train_acc", a);
+        }
+        Collect(0);
+        Training.Classifier(ctx, ctx.Name, model, train, null, null,
+            new TrainSpec { Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true, OnEpoch = Collect });
+        // Weight snapshots, one row per collected epoch, for the PCA over all runs.
+        ctx.SaveArray("whole", HostArray.Create([.. whole.SelectMany(v => v)], whole.Count, whole[0].Length));
+        ctx.SaveArray("layer", HostArray.Create([.. layer.SelectMany(v => v)], layer.Count, layer[0].Length));
+    }
+
+    /// <inheritdoc/>
+    public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units)
+    {
+        var (epochs, every, trainCount, _) = Settings(ctx);
+        int runs = units.Count;
         ctx.Setting("runs", runs);
         ctx.Setting("epochs / collect every", $"{epochs} / {every}");
-        ctx.Setting("train samples", train.Count);
+        ctx.Setting("train samples", trainCount);
         ctx.Setting("optimizer", "Adam lr 1e-3, batch 64 (each run its own initialisation and data order)");
-        var whole = new List<double[]>();
-        var layer = new List<double[]>();
         var info = new List<(int Run, int Epoch, double Loss, double Acc)>();
-        for (int r = 0; r < runs; r++)
+        foreach (var u in units)
         {
-            var model = Models.Mlp(784, hidden, 10, ctx.Rng("init", r), flatten: true);
-            if (r == 0) ctx.Model("each run", model);
-            var first = (Linear)model[1];
-            void Collect(int epoch)
-            {
-                if (epoch % every != 0) return;
-                whole.Add(model.ParametersToVector().ToDoubleArray());
-                layer.Add(first.Weight.ToDoubleArray());
-                var (l, a) = evalSet.Evaluate(model);
-                model.Train();
-                info.Add((r, epoch, l, a));
-                ctx.Metrics.Add($"run{r}", epoch, "train_loss", l);
-                ctx.Metrics.Add($"run{r}", epoch, "train_acc", a);
-            }
-            Collect(0);
-            Training.Classifier(ctx, $"run{r}", model, train, null, null,
-                new TrainSpec { Epochs = epochs, Normalization = Normalization.Mnist, Flatten = true, OnEpoch = Collect });
+            var (ep, loss) = u.Metrics.Get(u.Name, "train_loss");
+            var (_, acc) = u.Metrics.Get(u.Name, "train_acc");
+            for (int i = 0; i < ep.Length; i++) info.Add((u.Index, (int)ep[i], loss[i], acc[i]));
         }
-        foreach (var (label, rows) in new[] { ("whole model", whole), ("first layer", layer) })
+        List<double[]> Rows(string name) => [.. units.SelectMany(u =>
+        {
+            var a = u.Array(name);
+            var v = a.As<float>();
+            int cols = a.Shape[1];
+            return Enumerable.Range(0, a.Shape[0]).Select(r => v.AsSpan(r * cols, cols).ToArray().Select(f => (double)f).ToArray());
+        })];
+        foreach (var (label, rows) in new[] { ("whole model", Rows("whole")), ("first layer", Rows("layer")) })
         {
             var pca = Pca.Fit(rows, 2);
             // PCA reports variances; divide by the total (sum of squared deviations / (t - 1)) for fractions.

@@ -36,6 +36,16 @@ public static class Tables
         return table;
     }
 
+    /// <summary>One row per unit of an experiment at a preset: index, name, and whether it is done in <paramref name="folder"/>.</summary>
+    public static Table Units(IExperiment experiment, string? folder, Preset preset)
+    {
+        var table = new Table().AddColumns("unit", "name", "status");
+        var units = experiment.Units(preset);
+        for (int i = 0; i < units.Count; i++)
+            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i], folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
+        return table;
+    }
+
     // Plain text cells (no markup: names and descriptions may contain brackets).
     private static Text[] Cells(params string[] cells) => [.. cells.Select(c => new Text(c))];
 }

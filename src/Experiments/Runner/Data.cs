@@ -9,27 +9,27 @@ public static class DataSources
     /// <paramref name="count"/> digit images (MNIST from --data-dir when given, else synthetic digits), a seeded random
     /// subset when the real set is larger.
     /// </summary>
-    public static Dataset Digits(RunContext ctx, bool train, int count) =>
+    public static Dataset Digits(ExperimentScope ctx, bool train, int count) =>
         Load(ctx, train, count, "mnist", "mnist", (folder, t) => Mnist.Load(folder, t), SyntheticDigits.Generate, "digits");
 
     /// <summary><paramref name="count"/> CIFAR-10 images from --data-dir when given, else synthetic CIFAR.</summary>
-    public static Dataset Cifar(RunContext ctx, bool train, int count) =>
+    public static Dataset Cifar(ExperimentScope ctx, bool train, int count) =>
         Load(ctx, train, count, "cifar10", "cifar", (folder, t) => Cifar10.Load(folder, t), SyntheticCifar.Generate, "cifar");
 
     /// <summary>
     /// The real set from <c>--data-dir</c> (or its <paramref name="folderName"/> subfolder), subsampled with the seed
     /// named "<paramref name="realSeed"/>-train/-test", or the synthetic one seeded by <paramref name="syntheticSeed"/>.
     /// </summary>
-    private static Dataset Load(RunContext ctx, bool train, int count, string folderName, string realSeed,
+    private static Dataset Load(ExperimentScope ctx, bool train, int count, string folderName, string realSeed,
         Func<string, bool, Dataset> real, Func<int, ulong, bool, Dataset> synthetic, string syntheticSeed)
     {
         Dataset data;
         if (ctx.Options.DataDir is string dir)
         {
             string folder = Directory.Exists(Path.Combine(dir, folderName)) ? Path.Combine(dir, folderName) : dir;
-            data = Subsample(real(folder, train), count, ctx.SeedFor(realSeed + (train ? "-train" : "-test")));
+            data = Subsample(real(folder, train), count, ctx.SharedSeed(realSeed + (train ? "-train" : "-test")));
         }
-        else data = synthetic(count, ctx.SeedFor(syntheticSeed), train);
+        else data = synthetic(count, ctx.SharedSeed(syntheticSeed), train);
         ctx.UsesData(data);
         return data;
     }

@@ -3,7 +3,10 @@ using TinyGrad.Experiments.Hw1;
 
 namespace TinyGrad.Experiments.Runner;
 
-/// <summary>The experiment registry and the logic that runs one experiment into its folder (idempotent: a DONE folder is skipped).</summary>
+/// <summary>
+/// The experiment registry, and running an experiment's units and its aggregation into its folder. Everything is
+/// idempotent: a folder with a DONE marker (an experiment's or a unit's) is skipped.
+/// </summary>
 public static class ExperimentRunner
 {
     /// <summary>All experiments in homework order.</summary>
@@ -21,8 +24,8 @@ public static class ExperimentRunner
         Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + suffix);
 
     /// <summary>
-    /// Runs <paramref name="experiment"/> into <paramref name="folder"/> unless that folder already holds a DONE marker;
-    /// returns the section (read back from disk when skipped).
+    /// Runs every unit of <paramref name="experiment"/> that is not done, then the aggregation, into <paramref name="folder"/>
+    /// unless it already holds a DONE marker; returns the section (read back from disk when skipped).
     /// </summary>
     public static Section Run(IExperiment experiment, string folder, RunOptions options)
     {
@@ -31,14 +34,99 @@ public static class ExperimentRunner
             options.Output.Line($"[{experiment.Name}] already done in {folder}; skipping (delete {RunContext.DoneMarker} to rerun)");
             return RunContext.ReadSection(folder);
         }
-        if (!options.Resume && Directory.Exists(Path.Combine(folder, "checkpoints")))
-            Directory.Delete(Path.Combine(folder, "checkpoints"), recursive: true);
+        options.Output.ExperimentStarted(experiment.Name, $"{experiment.Title} — preset {Lower(options.Preset)}, seed {options.Seed}, device {Device.Default.Name} → {Path.GetFullPath(folder)}");
+        for (int i = 0; i < experiment.Units(options.Preset).Count; i++) RunUnitQuietly(experiment, folder, i, options);
+        var section = AggregateQuietly(experiment, folder, options);
+        options.Output.ExperimentFinished(experiment.Name, section.Seconds);
+        return section;
+    }
+
+    /// <summary>Runs unit <paramref name="index"/> of <paramref name="experiment"/> (skipped when done), with start and end lines.</summary>
+    public static void RunUnit(IExperiment experiment, string folder, int index, RunOptions options)
+    {
+        string name = $"{experiment.Name} unit {index}";
+        string unitFolder = UnitFolders.Path(folder, experiment, options.Preset, index);
+        if (UnitFolders.IsDone(folder, experiment, options.Preset, index))
+        {
+            CheckSameRun(UnitResult.Read(unitFolder), options);
+            options.Output.Line($"[{name}] already done in {unitFolder}; skipping (delete {RunContext.DoneMarker} to rerun)");
+            return;
+        }
+        options.Output.ExperimentStarted(name, $"{experiment.Units(options.Preset)[index]} of {experiment.Title} — preset {Lower(options.Preset)}, seed {options.Seed}, device {Device.Default.Name} → {Path.GetFullPath(unitFolder)}");
+        var result = RunUnitQuietly(experiment, folder, index, options);
+        options.Output.ExperimentFinished(name, result.Seconds);
+    }
+
+    /// <summary>
+    /// Builds the experiment's metrics.csv, figures and section from its finished units (skipped when done); throws
+    /// <see cref="MissingUnitsException"/> naming the units that are not done.
+    /// </summary>
+    public static Section Aggregate(IExperiment experiment, string folder, RunOptions options)
+    {
+        if (File.Exists(Path.Combine(folder, RunContext.DoneMarker)))
+        {
+            options.Output.Line($"[{experiment.Name}] already done in {folder}; skipping (delete {RunContext.DoneMarker} to rerun)");
+            return RunContext.ReadSection(folder);
+        }
+        options.Output.ExperimentStarted(experiment.Name, $"aggregating {experiment.Title} from {Path.GetFullPath(Path.Combine(folder, "units"))}");
+        var section = AggregateQuietly(experiment, folder, options);
+        options.Output.ExperimentFinished(experiment.Name, section.Seconds);
+        return section;
+    }
+
+    private static UnitResult RunUnitQuietly(IExperiment experiment, string folder, int index, RunOptions options)
+    {
+        string unitFolder = UnitFolders.Path(folder, experiment, options.Preset, index);
+        if (File.Exists(Path.Combine(unitFolder, RunContext.DoneMarker)))
+        {
+            var done = UnitResult.Read(unitFolder);
+            CheckSameRun(done, options);
+            return done;
+        }
+        if (!options.Resume && Directory.Exists(Path.Combine(unitFolder, "checkpoints")))
+            Directory.Delete(Path.Combine(unitFolder, "checkpoints"), recursive: true);
+        var ctx = new UnitContext(experiment, folder, index, options);
+        ctx.LogFile($"unit {index} ({ctx.Name}) of {experiment.Name}: preset {Lower(options.Preset)}, seed {options.Seed}, device {Device.Default.Name}, host {Environment.MachineName}, pid {Environment.ProcessId}");
+        experiment.RunUnit(ctx);
+        return ctx.Finish();
+    }
+
+    private static Section AggregateQuietly(IExperiment experiment, string folder, RunOptions options)
+    {
+        var missing = UnitFolders.Missing(folder, experiment, options.Preset);
+        if (missing.Count > 0) throw new MissingUnitsException(experiment, folder, options.Preset, missing);
+        var units = Enumerable.Range(0, experiment.Units(options.Preset).Count)
+            .Select(i => UnitResult.Read(UnitFolders.Path(folder, experiment, options.Preset, i))).ToList();
+        foreach (var u in units) CheckSameRun(u, options);
         var ctx = new RunContext(experiment, folder, options);
-        options.Output.ExperimentStarted(experiment.Name, $"{experiment.Title} — preset {ctx.Section.Preset}, seed {options.Seed}, device {Device.Default.Name} → {ctx.Folder}");
         ctx.WriteConfig();
-        experiment.Run(ctx);
+        foreach (var u in units)
+        {
+            ctx.Metrics.AddRange(u.Metrics.Rows);
+            ctx.Models.AddRange(u.Models);
+            foreach (var d in u.DataSources) ctx.UsesData(d);
+            ctx.UnitSeconds += u.Seconds;
+        }
+        experiment.Aggregate(ctx, units);
         ctx.Finish();
-        options.Output.ExperimentFinished(experiment.Name, ctx.Section.Seconds);
         return ctx.Section;
     }
+
+    // A folder reused with another preset or seed would mix two runs.
+    private static void CheckSameRun(UnitResult unit, RunOptions options)
+    {
+        if (unit.Preset != Lower(options.Preset) || unit.Seed != options.Seed)
+            throw new UsageException($"{unit.Folder} was run with preset {unit.Preset}, seed {unit.Seed}, not preset {Lower(options.Preset)}, seed {options.Seed}; use another --out");
+    }
+
+    private static string Lower(Preset p) => p.ToString().ToLowerInvariant();
+}
+
+/// <summary>Thrown when an aggregation finds units without a DONE marker; the message names them.</summary>
+public sealed class MissingUnitsException(IExperiment experiment, string folder, Preset preset, IReadOnlyList<int> missing)
+    : Exception($"{experiment.Name}: {missing.Count} of {experiment.Units(preset).Count} units not done in {Path.GetFullPath(Path.Combine(folder, "units"))}: " +
+                string.Join(", ", missing.Select(i => $"{i} ({experiment.Units(preset)[i]})")) + "; run them with 'hw1 run " + experiment.Name + " --unit I' or 'hw1 sweep'")
+{
+    /// <summary>The indices of the missing units.</summary>
+    public IReadOnlyList<int> Missing { get; } = missing;
 }

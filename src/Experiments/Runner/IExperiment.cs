@@ -1,6 +1,9 @@
 namespace TinyGrad.Experiments.Runner;
 
-/// <summary>One homework experiment.</summary>
+/// <summary>
+/// One homework experiment, made of independent units (runs, models, batch sizes ...) that can run in any process in any
+/// order, and an aggregation that builds metrics, figures and the report section from the finished units.
+/// </summary>
 public interface IExperiment
 {
     /// <summary>The CLI name (e.g. function-fit).</summary>
@@ -12,6 +15,15 @@ public interface IExperiment
     /// <summary>One-line description for <c>hw1 list</c>.</summary>
     string Description { get; }
 
-    /// <summary>Runs the experiment, writing settings, metrics, figures and observations into <paramref name="ctx"/>.</summary>
-    void Run(RunContext ctx);
+    /// <summary>The names of the independent units at <paramref name="preset"/>, in order (one unit when it cannot be split).</summary>
+    IReadOnlyList<string> Units(Preset preset);
+
+    /// <summary>Runs unit <see cref="UnitContext.Index"/>, leaving its metrics, arrays and model rows in <paramref name="ctx"/>.</summary>
+    void RunUnit(UnitContext ctx);
+
+    /// <summary>
+    /// Builds settings, figures, observations and any further metrics from the finished <paramref name="units"/> (in unit
+    /// order; their metrics, model rows and data sources are already in <paramref name="ctx"/>).
+    /// </summary>
+    void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units);
 }

@@ -99,10 +99,10 @@ public static class Training
     /// Trains <paramref name="model"/> on <paramref name="train"/>; records train_loss, train_acc, test_loss, test_acc per evaluated
     /// epoch under series <paramref name="key"/> in the run metrics. Checkpoints and resumes when the spec asks.
     /// </summary>
-    public static void Classifier(RunContext ctx, string key, Module model, Dataset train, EvalSet? trainEval, EvalSet? test, TrainSpec spec)
+    public static void Classifier(UnitContext ctx, string key, Module model, Dataset train, EvalSet? trainEval, EvalSet? test, TrainSpec spec)
     {
         var opt = Optimizer(model, spec);
-        var loader = new DataLoader(train, spec.BatchSize, seed: ctx.SeedFor("loader/" + key), normalization: spec.Normalization, flatten: spec.Flatten);
+        var loader = new DataLoader(train, spec.BatchSize, seed: ctx.Seed("loader/" + key), normalization: spec.Normalization, flatten: spec.Flatten);
         var history = new List<MetricRow>();
         int start = 0;
         if (spec.Checkpoint && ctx.TryResume(key, model, opt) is var (done, rows))

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using TinyGrad.Experiments.Output;
+using TinyGrad.Experiments.Runner;
+
+namespace TinyGrad.Experiments.Sweep;
+
+/// <summary>
+/// <c>hw1 sweep --scheduler local --jobs N</c>: runs the missing units as hw1 processes, N at a time, into the same
+/// folders a Slurm sweep uses; then each experiment's aggregation (and for <c>all</c> the report) as one more process.
+/// </summary>
+public static class LocalSweep
+{
+    /// <summary>Runs what is missing; returns 0 when everything finished, 1 when a unit or an aggregation failed.</summary>
+    public static int Run(SweepOptions o, RunOutput output)
+    {
+        var hw1 = o.Program ?? Hw1Command.Current();
+        var todo = o.Experiments.Where(e => !File.Exists(Path.Combine(o.Folder(e), RunContext.DoneMarker))).ToList();
+        foreach (var e in o.Experiments.Except(todo)) output.Line($"[{e.Name}] done in {o.Folder(e)}; nothing to run");
+        var units = new List<(IExperiment E, int Index)>();
+        foreach (var e in todo)
+        {
+            var missing = UnitFolders.Missing(o.Folder(e), e, o.Run.Preset);
+            units.AddRange(missing.Select(i => (e, i)));
+            if (missing.Count > 0) Record(o, e, missing, aggregate: false);
+        }
+        if (units.Count > 0) output.Line($"running {units.Count} units as {Math.Min(o.Jobs, units.Count)} parallel processes");
+        int failed = Pool(units.Select(u => (Func<Task<bool>>)(() => Unit(o, hw1, u.E, u.Index, output))), o.Jobs);
+        var ready = todo.Where(e => UnitFolders.Missing(o.Folder(e), e, o.Run.Preset).Count == 0).ToList();
+        foreach (var e in ready) Record(o, e, [], aggregate: true);
+        failed += Pool(ready.Select(e => (Func<Task<bool>>)(() => Aggregate(o, hw1, e, output))), o.Jobs);
+        if (o.All && failed == 0)
+        {
+            var args = new List<string> { "report", "--preset", o.Run.Preset.ToString().ToLowerInvariant(), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", Path.GetFullPath(o.Out) };
+            if (o.Run.DataDir is string d) args.AddRange(["--data-dir", Path.GetFullPath(d)]);
+            string log = Path.Combine(Path.GetFullPath(o.Out), "sweep", "report.log");
+            int code = LocalProcess.RunAsync(hw1, args, log).GetAwaiter().GetResult();
+            output.Line(code == 0 ? $"[report] {Path.Combine(Path.GetFullPath(o.Out), "report.html")}" : $"[report] failed (exit {code}); log: {log}");
+            failed += code == 0 ? 0 : 1;
+        }
+        return failed == 0 ? 0 : Program.RunError;
+    }
+
+    private static async Task<bool> Unit(SweepOptions o, IReadOnlyList<string> hw1, IExperiment e, int index, RunOutput output)
+    {
+        var clock = Stopwatch.StartNew();
+        string log = o.UnitLog(e, index);
+        int code = await LocalProcess.RunAsync(hw1, [.. o.RunArgs(e), "--unit", index.ToString(CultureInfo.InvariantCulture)], log).ConfigureAwait(false);
+        bool ok = code == 0 && UnitFolders.IsDone(o.Folder(e), e, o.Run.Preset, index);
+        Say(output, ok ? string.Create(CultureInfo.InvariantCulture, $"[{e.Name} unit {index}] done in {clock.Elapsed.TotalSeconds:0.0}s")
+            : $"[{e.Name} unit {index}] failed (exit {code}); log: {log}");
+        return ok;
+    }
+
+    private static async Task<bool> Aggregate(SweepOptions o, IReadOnlyList<string> hw1, IExperiment e, RunOutput output)
+    {
+        string log = o.AggregateLog(e);
+        int code = await LocalProcess.RunAsync(hw1, [.. o.RunArgs(e), "--aggregate"], log).ConfigureAwait(false);
+        Say(output, code == 0 ? $"[{e.Name}] aggregated into {o.Folder(e)}" : $"[{e.Name}] aggregation failed (exit {code}); log: {log}");
+        return code == 0;
+    }
+
+    private static readonly Lock OutputGate = new();
+
+    // Processes finish on pool threads; one line at a time.
+    private static void Say(RunOutput output, string line)
+    {
+        lock (OutputGate) output.Line(line);
+    }
+
+    // Runs the tasks with at most `jobs` at once; returns how many failed.
+    private static int Pool(IEnumerable<Func<Task<bool>>> tasks, int jobs)
+    {
+        using var slots = new SemaphoreSlim(jobs);
+        var running = tasks.Select(async t =>
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                return await t().ConfigureAwait(false);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+        return Task.WhenAll(running).GetAwaiter().GetResult().Count(ok => !ok);
+    }
+
+    private static void Record(SweepOptions o, IExperiment e, List<int> units, bool aggregate) =>
+        SweepJournal.Append(SweepJournal.PathOf(o, e), new Submission
+        {
+            Scheduler = "local", Time = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture), Units = units, AggregateJob = aggregate ? "local" : null,
+        });
+}

@@ -1,0 +1,81 @@
+using TinyGrad.Experiments.Runner;
+
+namespace TinyGrad.Experiments.Sweep;
+
+/// <summary>Where a unit stands in a sweep.</summary>
+public enum UnitState
+{
+    /// <summary>Its DONE marker exists.</summary>
+    Done,
+    /// <summary>Its job runs (Slurm's queue says so).</summary>
+    Running,
+    /// <summary>Its job waits in Slurm's queue.</summary>
+    Pending,
+    /// <summary>It was handed to a scheduler, is no longer queued, and left no DONE marker.</summary>
+    Failed,
+    /// <summary>It was never handed to a scheduler.</summary>
+    NotSubmitted,
+}
+
+/// <summary>
+/// The state of one experiment's sweep, from its DONE markers, its journal and (for Slurm jobs) the scheduler's queue.
+/// </summary>
+public sealed class SweepState
+{
+    private SweepState(IExperiment experiment, UnitState[] units, string aggregation, List<string> queuedArrays, List<string> queuedAggregations)
+    {
+        Experiment = experiment;
+        Units = units;
+        Aggregation = aggregation;
+        QueuedArrays = queuedArrays;
+        QueuedAggregations = queuedAggregations;
+    }
+
+    /// <summary>The experiment.</summary>
+    public IExperiment Experiment { get; }
+
+    /// <summary>Each unit's state, by index.</summary>
+    public IReadOnlyList<UnitState> Units { get; }
+
+    /// <summary>The aggregation's state: done, pending, running, how it ended, or not submitted (after the latest units).</summary>
+    public string Aggregation { get; }
+
+    /// <summary>Array jobs of this sweep that still have units in the queue.</summary>
+    public IReadOnlyList<string> QueuedArrays { get; }
+
+    /// <summary>Aggregation jobs of this sweep still in the queue.</summary>
+    public IReadOnlyList<string> QueuedAggregations { get; }
+
+    /// <summary>The indices of the units in <paramref name="state"/>.</summary>
+    public List<int> In(UnitState state) => [.. Enumerable.Range(0, Units.Count).Where(i => Units[i] == state)];
+
+    // How an aggregation that left the queue ended: Slurm's word while it remembers the job, else failed or cancelled.
+    private static string Ended(string scheduler, string job) =>
+        scheduler == "slurm" && SlurmClient.JobState(job) is string state ? $"ended {state}" : "failed or cancelled";
+
+    /// <summary>Reads the state of experiment <paramref name="e"/>; <paramref name="queue"/> is Slurm's queue (empty when only local runs were made).</summary>
+    public static SweepState Of(SweepOptions o, IExperiment e, IReadOnlyList<QueuedJob> queue)
+    {
+        string folder = o.Folder(e);
+        var journal = SweepJournal.Read(SweepJournal.PathOf(o, e));
+        var arrays = journal.Submissions.Select(s => s.ArrayJob).OfType<string>().ToHashSet();
+        var aggregations = journal.Submissions.Select(s => s.AggregateJob).OfType<string>().ToHashSet();
+        int count = e.Units(o.Run.Preset).Count;
+        var units = new UnitState[count];
+        for (int i = 0; i < count; i++)
+        {
+            var job = queue.FirstOrDefault(q => q.ArrayTask == i && arrays.Contains(q.JobId));
+            units[i] = UnitFolders.IsDone(folder, e, o.Run.Preset, i) ? UnitState.Done
+                : job.JobId is not null ? (job.Pending ? UnitState.Pending : UnitState.Running)
+                : journal.Submitted(i) ? UnitState.Failed
+                : UnitState.NotSubmitted;
+        }
+        var queuedAggregations = queue.Where(q => q.ArrayTask is null && aggregations.Contains(q.JobId)).ToList();
+        string aggregation = File.Exists(Path.Combine(folder, RunContext.DoneMarker)) ? "done"
+            : queuedAggregations.Count > 0 ? (queuedAggregations[0].Pending ? "pending" : "running") + $" (job {queuedAggregations[0].JobId})"
+            : journal.Submissions.LastOrDefault()?.AggregateJob is string last ? $"{Ended(journal.Submissions[^1].Scheduler, last)} (log: {o.AggregateLog(e)})"
+            : "not submitted";
+        var queuedArrays = queue.Where(q => q.ArrayTask is not null && arrays.Contains(q.JobId)).Select(q => q.JobId).Distinct().ToList();
+        return new SweepState(e, units, aggregation, queuedArrays, [.. queuedAggregations.Select(q => q.JobId)]);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Spectre.Console;
+using TinyGrad.Experiments.Output;
+
+namespace TinyGrad.Experiments.Sweep;
+
+/// <summary><c>hw1 sweep ... --status</c>: per experiment, how many units are done, running, pending, failed, and the failed and running units with their logs.</summary>
+public static class SweepStatus
+{
+    /// <summary>Prints the state of every experiment of the sweep; Slurm's queue is asked when the sweep submitted Slurm jobs.</summary>
+    public static int Show(SweepOptions o, RunOutput output)
+    {
+        bool slurm = o.Experiments.Any(e => SweepJournal.Read(SweepJournal.PathOf(o, e)).Submissions.Any(s => s.Scheduler == "slurm"));
+        IReadOnlyList<QueuedJob> queue = slurm ? SlurmClient.Queue() : [];
+        foreach (var e in o.Experiments)
+        {
+            var state = SweepState.Of(o, e, queue);
+            var names = e.Units(o.Run.Preset);
+            string Count(UnitState s) => state.In(s).Count.ToString(CultureInfo.InvariantCulture);
+            output.Line($"[{e.Name}] {names.Count} units: {Count(UnitState.Done)} done, {Count(UnitState.Running)} running, {Count(UnitState.Pending)} pending, " +
+                        $"{Count(UnitState.Failed)} failed, {Count(UnitState.NotSubmitted)} not submitted; aggregation: {state.Aggregation}");
+            // The units with a log to read; pending and not submitted ones are only counted.
+            var open = Enumerable.Range(0, names.Count).Where(i => state.Units[i] is UnitState.Failed or UnitState.Running).ToList();
+            if (open.Count == 0) continue;
+            var table = new Table().AddColumns("unit", "name", "state", "log");
+            foreach (int i in open)
+            {
+                var s = state.Units[i];
+                table.AddRow(new Text(i.ToString(CultureInfo.InvariantCulture)), new Text(names[i]), new Text(Name(s)), new Text(o.UnitLog(e, i)));
+            }
+            output.Table(table);
+        }
+        return 0;
+    }
+
+    /// <summary>The word --status prints for a state.</summary>
+    public static string Name(UnitState s) => s switch
+    {
+        UnitState.NotSubmitted => "not submitted",
+        _ => s.ToString().ToLowerInvariant(),
+    };
+}
