@@ -7,12 +7,7 @@ internal static class Check
     public static void InBounds(in StridedView view, string what)
     {
         if (view.Length == 0) return;
-        long lo = view.Offset, hi = view.Offset;
-        for (int d = 0; d < view.Rank; d++)
-        {
-            long span = (long)(view.Shape[d] - 1) * view.Strides[d];
-            if (span < 0) lo += span; else hi += span;
-        }
+        var (lo, hi) = view.Reach();
         if (lo < 0 || hi >= view.Buffer.Length)
             throw new ArgumentException($"{what}: view [{string.Join(", ", view.Shape)}] with strides [{string.Join(", ", view.Strides)}] at offset {view.Offset} reaches elements {lo}..{hi} of a buffer of {view.Buffer.Length}");
     }

@@ -55,6 +55,28 @@ public readonly struct StridedView
         }
     }
 
+    /// <summary>Smallest and largest buffer index the view touches (an empty view gives an empty range).</summary>
+    internal (long Lo, long Hi) Reach()
+    {
+        if (Length == 0) return (0, -1);
+        long lo = Offset, hi = Offset;
+        for (int d = 0; d < Rank; d++)
+        {
+            long span = (long)(Shape[d] - 1) * Strides[d];
+            if (span < 0) lo += span; else hi += span;
+        }
+        return (lo, hi);
+    }
+
+    /// <summary>True when two views of the same buffer may touch a common element.</summary>
+    internal static bool Overlap(in StridedView a, in StridedView b)
+    {
+        if (!ReferenceEquals(a.Buffer, b.Buffer)) return false;
+        var (la, ha) = a.Reach();
+        var (lb, hb) = b.Reach();
+        return la <= hb && lb <= ha;
+    }
+
     /// <summary>Buffer index of the element at row-major position <paramref name="linear"/> (reference path).</summary>
     public int IndexOf(int linear)
     {

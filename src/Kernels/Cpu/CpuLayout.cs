@@ -127,28 +127,6 @@ internal sealed class CpuLayout
         }
     }
 
-    /// <summary>Smallest and largest buffer index a view touches (empty views give an empty range).</summary>
-    public static (long Lo, long Hi) Range(in StridedView view)
-    {
-        if (view.Length == 0) return (0, -1);
-        long lo = view.Offset, hi = view.Offset;
-        for (int d = 0; d < view.Rank; d++)
-        {
-            long span = (long)(view.Shape[d] - 1) * view.Strides[d];
-            if (span < 0) lo += span; else hi += span;
-        }
-        return (lo, hi);
-    }
-
-    /// <summary>True when two views of the same buffer may touch a common element.</summary>
-    public static bool Overlap(in StridedView a, in StridedView b)
-    {
-        if (!ReferenceEquals(a.Buffer, b.Buffer)) return false;
-        var (la, ha) = Range(a);
-        var (lb, hb) = Range(b);
-        return la <= hb && lb <= ha;
-    }
-
     /// <summary>
     /// True when writing <paramref name="output"/> (a contiguous run from 0 of <paramref name="length"/>
     /// elements) while reading <paramref name="input"/> is safe for an elementwise kernel: different

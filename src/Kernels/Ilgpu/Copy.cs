@@ -37,7 +37,7 @@ internal sealed class Copy(KernelHost host)
         if (n == 0) return;
         var e = Walk.Of(source.Shape, source.Strides, source.Offset, destination.Strides, destination.Offset, out var s, out var d);
         // Overlapping views of one buffer: one thread walks them in element order, as the reference does.
-        var config = Overlap(source, destination) ? new KernelConfig(1, 1) : host.Spread(n);
+        var config = StridedView.Overlap(source, destination) ? new KernelConfig(1, 1) : host.Spread(n);
         switch (source.Buffer.DType, destination.Buffer.DType)
         {
             case (DType.Float32, DType.Float32): Launch<float, float, Cast>(config, e, s, d, source.Buffer, destination.Buffer, n); break;
@@ -75,25 +75,6 @@ internal sealed class Copy(KernelHost host)
     private void Fill<T>(Extents e, Strides d, DeviceBuffer y, T value, int n) where T : unmanaged =>
         host.Kernel(static a => a.LoadStreamKernel<Extents, Strides, ArrayView<T>, T, int>(FillKernel))
             (host.Spread(n), e, d, KernelHost.View<T>(y), value, n);
-
-    private static bool Overlap(in StridedView a, in StridedView b)
-    {
-        if (!ReferenceEquals(a.Buffer, b.Buffer)) return false;
-        var (alo, ahi) = Reach(a);
-        var (blo, bhi) = Reach(b);
-        return alo <= bhi && blo <= ahi;
-    }
-
-    private static (long Lo, long Hi) Reach(in StridedView v)
-    {
-        long lo = v.Offset, hi = v.Offset;
-        for (int d = 0; d < v.Rank; d++)
-        {
-            long span = (long)(v.Shape[d] - 1) * v.Strides[d];
-            if (span < 0) lo += span; else hi += span;
-        }
-        return (lo, hi);
-    }
 
     private static void CopyKernel<TFrom, TTo, TCast>(Extents e, Strides s, Strides d, ArrayView<TFrom> x, ArrayView<TTo> y, int n)
         where TFrom : unmanaged where TTo : unmanaged where TCast : ICast<TFrom, TTo>

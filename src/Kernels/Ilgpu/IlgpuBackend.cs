@@ -28,10 +28,9 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <exception cref="BackendUnavailableException">The device is absent or cannot run the kernels; the message says why.</exception>
     public IlgpuBackend(IlgpuKind kind, int index = 0)
     {
-        var info = IlgpuDevices.List(kind) is { } list && index < list.Count ? list[index] : null;
-        accelerator = IlgpuDevices.Open(kind, index);
+        (accelerator, var info) = IlgpuDevices.Open(kind, index);
         Kind = kind;
-        Name = info!.Name;
+        Name = info.Name;
         Description = info.Description;
         SupportsFloat64 = accelerator is not CLAccelerator cl || cl.Capabilities.Float64;
         memory = new CachingAllocator(accelerator);
@@ -92,9 +91,7 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <inheritdoc />
     public void Copy(in StridedView source, in StridedView destination)
     {
-        Check.SameShape(source.Shape, destination.Shape, "copy");
-        Check.InBounds(source, "copy source");
-        Check.InBounds(destination, "copy destination");
+        Check.CopyArgs(source, destination);
         copy.Run(source, destination);
     }
 
@@ -180,8 +177,7 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <inheritdoc />
     public void MaxPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
     {
-        Check.PoolArgs(geometry, x, y, "max_pool2d");
-        Check.Buffer(indices, DType.Int32, geometry.N * geometry.C * geometry.OutH * geometry.OutW, "max_pool2d indices");
+        Check.MaxPoolArgs(geometry, x, y, indices);
         pool.MaxForward(geometry, x, y, indices);
     }
 

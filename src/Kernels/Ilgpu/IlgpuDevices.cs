@@ -93,21 +93,22 @@ public static class IlgpuDevices
         return result;
     }
 
-    /// <summary>Creates an accelerator for device <paramref name="index"/> of <paramref name="kind"/>.</summary>
+    /// <summary>Creates an accelerator for device <paramref name="index"/> of <paramref name="kind"/>, with the device as listed.</summary>
     /// <exception cref="BackendUnavailableException">The driver is missing, the device does not exist or cannot run the kernels.</exception>
-    internal static Accelerator Open(IlgpuKind kind, int index)
+    internal static (Accelerator Accelerator, IlgpuDeviceInfo Info) Open(IlgpuKind kind, int index)
     {
         if (DriverMissing(kind) is { } missing) throw new BackendUnavailableException(missing);
         var devices = List(kind);
         if (index >= devices.Count)
             throw new BackendUnavailableException(devices.Count == 0 ? $"no {kind} device found" : $"only {devices.Count} {kind} device(s) found");
         if (devices[index].Unusable is { } why) throw new BackendUnavailableException($"{devices[index].Description} {why}");
-        return kind switch
+        Accelerator accelerator = kind switch
         {
             IlgpuKind.Cuda => Context.GetCudaDevice(index).CreateCudaAccelerator(Context),
             IlgpuKind.OpenCl => Context.GetCLDevice(index).CreateCLAccelerator(Context),
             _ => Context.GetCPUDevice(0).CreateCPUAccelerator(Context, CPUAcceleratorMode.Parallel),
         };
+        return (accelerator, devices[index]);
     }
 
     private static bool Loads(string[] candidates)

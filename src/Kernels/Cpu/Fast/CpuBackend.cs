@@ -77,7 +77,7 @@ public sealed class CpuBackend : IBackend
     {
         Check.CopyArgs(source, destination);
         if (source.Length == 0) return;
-        if (CpuLayout.Overlap(source, destination) || !Fast.Copy.Converts(source.Buffer.DType, destination.Buffer.DType)) reference.Copy(source, destination);
+        if (StridedView.Overlap(source, destination) || !Fast.Copy.Converts(source.Buffer.DType, destination.Buffer.DType)) reference.Copy(source, destination);
         else Fast.Copy.Run(source, destination);
     }
 

@@ -18,7 +18,7 @@ internal static class Reduce
     /// <summary>The plan for reducing x into y, or null when this family does not handle it (empty x, strided or overlapping y, other axis patterns).</summary>
     public static ReducePlan? Plan(in StridedView x, in StridedView y)
     {
-        if (x.Length == 0 || !y.IsContiguous || CpuLayout.Overlap(x, y)
+        if (x.Length == 0 || !y.IsContiguous || StridedView.Overlap(x, y)
             || !SplitReduction(x.Shape, y.Shape, out int outer, out int mid, out int inner, out bool split))
             return null;
         return new ReducePlan(outer, mid, inner, split);
