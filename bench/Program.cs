@@ -65,12 +65,14 @@ public static class Program
     private static void Compare(int steps, string[] only)
     {
         var device = Device.Cpu;
+        var cpu = TinyGrad.Kernels.Cpu.CpuKind.Host;
+        Console.WriteLine($"ours cpu family={cpu.Family} model={cpu.Model} kind={cpu.Kind} label={cpu.Label} avx512={(TinyGrad.Kernels.Cpu.CpuKind.HasVector512 ? 1 : 0)}");
         foreach (var name in Workload.Names)
         {
             if (Array.IndexOf(only, name) < 0) continue;
             var w = Workload.Create(name, device);
             double ms = Timing.MedianMs(w.Step, steps, warmup: 5);
-            Console.WriteLine($"ours {name} median_ms={ms:F3}");
+            Console.WriteLine($"ours {name} median_ms={ms:F3} flops={w.Flops.Total}");
         }
         if (Array.IndexOf(only, "sgemm") >= 0)
         {

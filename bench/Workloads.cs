@@ -9,7 +9,7 @@ public sealed class Workload
 {
     private readonly Func<Tensor, Tensor, Tensor> lossFn;
 
-    private Workload(string name, Module model, Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> lossFn)
+    private Workload(string name, Module model, Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> lossFn, StepFlops lossFlops)
     {
         Name = name;
         Model = model;
@@ -18,6 +18,7 @@ public sealed class Workload
         this.lossFn = lossFn;
         Parameters = [.. model.Parameters()];
         Optimizer = new Adam(Parameters, lr: 1e-3);
+        Flops = FlopCount.TrainingStep(model, input.Shape) + lossFlops;
     }
 
     public string Name { get; }
@@ -26,6 +27,9 @@ public sealed class Workload
     public Tensor Target { get; }
     public Tensor[] Parameters { get; }
     public Adam Optimizer { get; }
+
+    /// <summary>FLOPs of one <see cref="Step"/> counted from the shapes (forward, loss, backward, Adam), for the roofline.</summary>
+    public StepFlops Flops { get; }
 
     public static readonly string[] Names = ["mlp", "mnist_cnn", "cifar_cnn", "fit"];
 
@@ -61,18 +65,18 @@ public sealed class Workload
         {
             case "mlp":
                 return new Workload(name, new Sequential(L(784, 700), new ReLU(), L(700, 700), new ReLU(), L(700, 700), new ReLU(), L(700, 10)),
-                    Uniform([100, 784]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t));
+                    Uniform([100, 784]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
             case "mnist_cnn":
                 return new Workload(name, new Sequential(
                         C(1, 32, 5, 2), new ReLU(), new MaxPool2d(2), C(32, 20, 3, 1), new ReLU(), new MaxPool2d(2), new Flatten(),
                         L(980, 48), new ReLU(), L(48, 42), new ReLU(), L(42, 10)),
-                    Uniform([100, 1, 28, 28]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t));
+                    Uniform([100, 1, 28, 28]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
             case "cifar_cnn":
                 return new Workload(name, new Sequential(
                         C(3, 32, 3, 1), new ReLU(), new MaxPool2d(2), C(32, 28, 3, 1), new ReLU(), new MaxPool2d(2),
                         C(28, 28, 3, 1), new ReLU(), new MaxPool2d(2), new Flatten(),
                         L(448, 30), new ReLU(), L(30, 30), new ReLU(), L(30, 10)),
-                    Uniform([100, 3, 32, 32]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t));
+                    Uniform([100, 3, 32, 32]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
             case "fit":
             {
                 var layers = new List<Module> { L(1, 50), new ReLU() };
@@ -80,7 +84,7 @@ public sealed class Workload
                 layers.Add(L(50, 1));
                 var x = Uniform([10000, 1]);
                 var y = (x * 3).Sin();
-                return new Workload(name, new Sequential([.. layers]), x, y.Detach(), (p, t) => Functional.MseLoss(p, t));
+                return new Workload(name, new Sequential([.. layers]), x, y.Detach(), (p, t) => Functional.MseLoss(p, t), FlopCount.MseLoss(10000));
             }
             default:
                 throw new ArgumentException($"unknown workload '{name}'");

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Side-by-side timing of TinyGrad.NET and PyTorch 1.13 (2 threads) on the homework workloads.
+# Side-by-side timing of TinyGrad.NET and PyTorch 1.13 (2 threads) on the homework workloads, and of
+# our SGEMM against OpenBLAS on its best correct core here; each step against the hardware limit.
 # Usage: bash bench/compare.sh [steps]   (median of `steps` (>= 20) timed steps after 5 warm-up steps)
 # The last line is: ratios: mlp=X mnist_cnn=X cifar_cnn=X fit=X sgemm_vs_openblas=X hvp_over_grad=X
+#   roofline_mlp=X roofline_mnist_cnn=X roofline_cifar_cnn=X roofline_fit=X peer_core=NAME cpu=zen4|zen5|other
+# roofline = (FLOPs of the step / best SGEMM GFLOPS of the run) / step time: 1 is a step that runs
+# as fast as its FLOPs would at the machine's best measured SGEMM rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS="${1:-30}"
@@ -28,52 +32,25 @@ dotnet build bench/TinyGrad.Bench.csproj -c Release -nologo -v q >&2
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
+# The peer runs as its users would: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines for
+# the tests' sake) are dropped for the peer's commands alone. openblas_peer.py times numpy's SGEMM on
+# each OpenBLAS core this CPU runs correctly (autodetect, SkylakeX, Zen, Haswell); PyTorch then runs
+# on the fastest correct one, and checks its own matmul before its times count.
+peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
+
 # One heavy run at a time (2 cores). The machine is shared and noisy, so both engines run
 # ROUNDS times, alternating, and each side keeps its best (lowest) median per workload.
 ROUNDS="${ROUNDS:-3}"
+core=""
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS" >&2
   dotnet bench/bin/Release/net10.0/TinyGrad.Bench.dll compare "$STEPS" | tee "$OUT/ours.$r.txt" >&2
-  "$PY" bench/compare_torch.py "$STEPS" | tee "$OUT/torch.$r.txt" >&2
+  peer "$PY" bench/openblas_peer.py "$STEPS" | tee "$OUT/peer.$r.txt" >&2
+  if [ -z "$core" ]; then
+    core=$(sed -n 's/^peer best core=[^ ]* requested=\([^ ]*\) .*/\1/p' "$OUT/peer.$r.txt")
+    [ "$core" = none ] && { echo "compare.sh: no OpenBLAS core computes SGEMM correctly here" >&2; exit 1; }
+  fi
+  if [ "$core" = auto ]; then peer "$PY" bench/compare_torch.py "$STEPS"; else peer env OPENBLAS_CORETYPE="$core" "$PY" bench/compare_torch.py "$STEPS"; fi | tee "$OUT/torch.$r.txt" >&2
 done
 
-"$PY" - "$OUT" "$ROUNDS" "$STEPS" <<'PYEOF'
-import re, sys
-def parse(paths):
-    r = {}
-    for path in paths:
-        for line in open(path):
-            m = re.match(r"(\w+) (\w+) (.*)", line.strip())
-            if not m:
-                continue
-            kv = {k: float(v) for k, v in (p.split("=") for p in m.group(3).split())}
-            best = r.setdefault(m.group(2), {"median_ms": float("inf")})
-            if kv["median_ms"] < best["median_ms"]:
-                r[m.group(2)] = kv
-    return r
-out, rounds, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ours = parse([f"{out}/ours.{i}.txt" for i in range(1, rounds + 1)])
-torch = parse([f"{out}/torch.{i}.txt" for i in range(1, rounds + 1)])
-print(f"\nmedian of {steps} steps after warm-up; best of {rounds} alternating rounds per side")
-print()
-print(f"{'workload':<12} {'ours ms':>10} {'torch ms':>10} {'ratio':>8}")
-ratios = {}
-for name in ["mlp", "mnist_cnn", "cifar_cnn", "fit", "mlp_grad", "mlp_hvp"]:
-    o, t = ours[name]["median_ms"], torch[name]["median_ms"]
-    ratios[name] = o / t
-    print(f"{name:<12} {o:>10.2f} {t:>10.2f} {o / t:>8.3f}")
-og, ng = ours["sgemm1024"]["gflops"], torch["sgemm1024"]["gflops"]
-print(f"{'sgemm1024':<12} {og:>9.1f}G {ng:>9.1f}G {og / ng:>8.3f}   (GFLOPS, ours vs numpy-OpenBLAS)")
-# hvp/grad: both timed interleaved in one run; the median of the per-round ratios.
-def ratio_rounds(side):
-    rs = []
-    for i in range(1, rounds + 1):
-        one = parse([f"{out}/{side}.{i}.txt"])
-        rs.append(one["mlp_hvp"]["median_ms"] / one["mlp_grad"]["median_ms"])
-    rs.sort()
-    return rs[len(rs) // 2]
-hog = ratio_rounds("ours")
-print(f"hvp/grad (interleaved, median over rounds): ours {hog:.3f}, torch {ratio_rounds('torch'):.3f}")
-print(f"ratios: mlp={ratios['mlp']:.3f} mnist_cnn={ratios['mnist_cnn']:.3f} cifar_cnn={ratios['cifar_cnn']:.3f} "
-      f"fit={ratios['fit']:.3f} sgemm_vs_openblas={og / ng:.3f} hvp_over_grad={hog:.3f}")
-PYEOF
+"$PY" bench/compare_summary.py "$OUT" "$ROUNDS" "$STEPS"

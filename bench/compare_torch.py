@@ -1,9 +1,8 @@
-"""PyTorch side of bench/compare.sh: the same workloads, shapes and optimizer as TinyGrad.Bench."""
+"""PyTorch side of bench/compare.sh: the same workloads, shapes and optimizer as TinyGrad.Bench (SGEMM: openblas_peer.py)."""
 import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -12,6 +11,23 @@ torch.set_num_threads(2)
 torch.manual_seed(42)
 STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 WARMUP = 5
+
+
+def check_blas():
+    """The BLAS torch runs on (OpenBLAS core from OPENBLAS_CORETYPE or autodetect) must be right here before its times count."""
+    import ctypes
+
+    from openblas_peer import corename
+
+    a, b = torch.rand(512, 512) * 2 - 1, torch.rand(512, 512) * 2 - 1
+    exact = a.double() @ b.double()
+    err = ((a @ b).double() - exact).abs().max().item() / exact.abs().max().item()
+    print(f"torch blas core={corename(ctypes)} max_rel_err={err:.2e}", flush=True)
+    if not err < 1e-5:
+        sys.exit(f"compare_torch.py: torch's matmul is wrong on this machine (max relative error {err:.2e})")
+
+
+check_blas()
 
 
 def median_ms(fn, steps=STEPS, warmup=WARMUP):
@@ -97,9 +113,3 @@ gm, hm = statistics.median(gt), statistics.median(ht)
 print(f"torch mlp_grad median_ms={gm:.3f}", flush=True)
 print(f"torch mlp_hvp median_ms={hm:.3f} hvp_over_grad={hm / gm:.3f}", flush=True)
 
-n = 1024
-a = np.random.rand(n, n).astype(np.float32)
-b = np.random.rand(n, n).astype(np.float32)
-c = np.empty((n, n), dtype=np.float32)
-ms = median_ms(lambda: np.matmul(a, b, out=c), steps=max(STEPS, 20), warmup=3)
-print(f"numpy sgemm1024 median_ms={ms:.3f} gflops={2.0 * n ** 3 / (ms * 1e6):.1f}", flush=True)
