@@ -2,30 +2,35 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// The AVX-512 GEMM (float and double): op(A) and op(B) are packed per K block into MR-row and
-/// NR-column panels (transposes and strides handled by the packing), and an 8 x 2-vector register
-/// tile accumulates with fused multiply-adds. Blocking: K in blocks of about <see cref="Kc"/>, rows in
-/// blocks of <see cref="Mc"/> (packed A stays in L2), one NR-wide B panel in L1 while the row block is
-/// swept. Work is split into a fixed partition (by row panels, or by column panels when there are
-/// few rows, or by batch entries for many small products), and every element of C is computed by
-/// the same sequence of operations whatever the partition, so results never depend on threads.
-/// Gemm.Avx512.Skinny.cs holds the matrix-vector and outer-product paths, Gemm.Avx512.Tile.cs the
-/// packing and the register tile.
+/// The blocked GEMM (float and double) for one vector width <typeparamref name="TVec"/> and register
+/// tile <typeparamref name="TTile"/> (Gemm.cs picks them for the host): op(A) and op(B) are packed
+/// per K block into Mr-row and NR-column panels (NR = the tile's vectors times the width;
+/// transposes and strides handled by the packing), and the tile accumulates with fused
+/// multiply-adds. Blocking: K in blocks of about <see cref="Kc"/>, rows in blocks of about
+/// <see cref="Mc"/> (packed A stays in L2), one NR-wide B panel in L1 while the row block is swept.
+/// Work is split into a fixed partition (by row panels, or by column panels when there are few
+/// rows, or by batch entries for many small products), and every element of C is computed by the
+/// same sequence of operations whatever the partition, tile or width, so results never depend on
+/// threads. Gemm.Skinny.cs holds the matrix-vector and outer-product paths, Gemm.Pack.cs the
+/// packing and tile stores, Gemm.Tiles.cs the register tiles.
 /// </summary>
-internal static partial class Gemm512
+internal static partial class GemmBlocked<T, TVec, TTile>
+    where T : unmanaged, IFloatingPointIeee754<T> where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile
 {
     /// <summary>Rows per register tile.</summary>
-    private const int Mr = 8;
+    private static int Mr => TTile.Mr;
+
+    /// <summary>Columns per register tile (and per packed B panel).</summary>
+    private static int Nr => TTile.Vectors * TVec.Count;
 
     /// <summary>Target depth of one K block.</summary>
     private const int Kc = 256;
 
-    /// <summary>Rows per packed A block.</summary>
+    /// <summary>Rows per packed A block (rounded down to whole tiles).</summary>
     private const int Mc = 384;
 
     /// <summary>Depth from which a product with at most <see cref="DeepOutput"/> outputs is cut in two along K.</summary>
@@ -40,27 +45,17 @@ internal static partial class Gemm512
     /// <summary>Multiply-adds below which one thread does the whole call.</summary>
     private const long SerialWork = 1L << 18;
 
-    [ThreadStatic] private static float[]? packA32, packB32;
-    [ThreadStatic] private static double[]? packA64, packB64;
+    [ThreadStatic] private static T[]? packA, packB;
 
-    /// <summary>Whether this path runs here: Vector512 in hardware, and not switched off with TINYGRAD_GEMM512=0 (for A/B timing).</summary>
-    public static bool IsSupported { get; } = Vector512.IsHardwareAccelerated && Environment.GetEnvironmentVariable("TINYGRAD_GEMM512") != "0";
-
-    private static T[] Scratch<T>(bool forA, int length)
+    private static T[] Scratch(bool forA, int length)
     {
-        if (typeof(T) == typeof(float))
-        {
-            ref float[]? slot = ref forA ? ref packA32 : ref packB32;
-            if (slot is null || slot.Length < length) slot = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024));
-            return (T[])(object)slot;
-        }
-        ref double[]? dslot = ref forA ? ref packA64 : ref packB64;
-        if (dslot is null || dslot.Length < length) dslot = GC.AllocateUninitializedArray<double>(Math.Max(length, 1024));
-        return (T[])(object)dslot;
+        ref T[]? slot = ref forA ? ref packA : ref packB;
+        if (slot is null || slot.Length < length) slot = GC.AllocateUninitializedArray<T>(Math.Max(length, 1024));
+        return slot;
     }
 
     /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] for every batch entry (arguments already checked).</summary>
-    public static void Run<T>(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null)
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         long perMatrix = (long)g.M * g.N * Math.Max(1, g.K);
@@ -80,15 +75,15 @@ internal static partial class Gemm512
     }
 
     /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
-    public static void Serial<T>(in GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Serial(in GemmArgs g, T[] a, T[] b, T[] c)
     {
         for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, batch, 1);
     }
 
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
-    private static void Single<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, int batch, int workers) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Single(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, int batch, int workers)
     {
-        int nr = 2 * Vector512<T>.Count;
+        int nr = Nr;
         int oa = g.OffsetA + batch * g.BatchStrideA, ob = g.OffsetB + batch * g.BatchStrideB, oc = g.OffsetC + batch * g.BatchStrideC;
         T alpha = T.CreateTruncating(g.Alpha), beta = T.CreateTruncating(g.Beta);
         if (g.K == 0 || Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers))
@@ -129,8 +124,8 @@ internal static partial class Gemm512
     /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
     /// only on the shape, so the result is the same on any number of cores.
     /// </summary>
-    private static void Deep<T>(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int mPanels, int nPanels, int workers)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Deep(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int mPanels, int nPanels, int workers)
+       
     {
         int kh = g.K / 2;
         var first = g with { K = kh };
@@ -166,14 +161,14 @@ internal static partial class Gemm512
     /// row block and K block, A is packed once (it stays in L2); each B panel is packed just before
     /// the row block sweeps it (it stays in L1).
     /// </summary>
-    private static void Region<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
+       
     {
-        int nr = 2 * Vector512<T>.Count, mcPanels = Mc / Mr;
+        int nr = Nr, mcPanels = Mc / Mr;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
-        T[] bp = Scratch<T>(false, nr * kc);
-        T[] ap = Scratch<T>(true, mcPanels * Mr * kc);
-        Span<T> tile = stackalloc T[Mr * 2 * Vector512<T>.Count];
+        T[] bp = Scratch(false, nr * kc);
+        T[] ap = Scratch(true, mcPanels * Mr * kc);
+        Span<T> tile = stackalloc T[Mr * Nr];
         ref T tileRef = ref MemoryMarshal.GetReference(tile);
         for (int mb = m0; mb < m1; mb += mcPanels)
         {
@@ -197,9 +192,9 @@ internal static partial class Gemm512
                     for (int mp = mb; mp < me; mp++)
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
-                        if (mp >= lastFull) Kernel(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
-                        else if (g.TransA) Kernel(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
-                        else Kernel(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
+                        if (mp >= lastFull) TTile.Run<T, TVec>(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
+                        else if (g.TransA) TTile.Run<T, TVec>(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
+                        else TTile.Run<T, TVec>(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
                         StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                         // The bias after the last K block, while the tile's rows are still in L1.
                         if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);
@@ -210,21 +205,21 @@ internal static partial class Gemm512
     }
 
     /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width (whole vectors, then a scalar tail).</summary>
-    internal static void AddBias<T>(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AddBias(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0)
     {
-        int w = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : int.MaxValue;
+        int w = TVec.Count;
         ref T src = ref bias[col];
         for (int r = 0; r < rows; r++)
         {
             ref T dst = ref c[at + r * ldc];
             int j = 0;
             for (; j + w <= width; j += w)
-                (Vector512.LoadUnsafe(ref dst, (nuint)j) + Vector512.LoadUnsafe(ref src, (nuint)j)).StoreUnsafe(ref dst, (nuint)j);
+                TVec.Add(TVec.Load(ref dst, (nuint)j), TVec.Load(ref src, (nuint)j)).Store(ref dst, (nuint)j);
             for (; j < width; j++) Unsafe.Add(ref dst, j) += Unsafe.Add(ref src, j);
         }
     }
 
-    private static void ScaleC<T>(in GemmArgs g, T[] c, int oc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ScaleC(in GemmArgs g, T[] c, int oc, T beta)
     {
         for (int i = 0; i < g.M; i++)
         {

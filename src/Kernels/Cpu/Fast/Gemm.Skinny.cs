@@ -1,11 +1,9 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
-internal static partial class Gemm512
+internal static partial class GemmBlocked<T, TVec, TTile>
 {
     /// <summary>
     /// Direct paths for degenerate shapes the register tile would mostly waste: one output column
@@ -13,7 +11,7 @@ internal static partial class Gemm512
     /// so splitting them over <paramref name="workers"/> changes nothing in the result. False when
     /// not applicable.
     /// </summary>
-    private static bool Skinny<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int workers) where T : unmanaged, IFloatingPointIeee754<T>
+    private static bool Skinny(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, int workers)
     {
         bool dot = g.N == 1 && !g.TransA && (g.TransB || g.Ldb == 1);
         bool outer = g.K == 1 && (!g.TransB || g.Ldb == 1) && g.Beta == 0;
@@ -29,7 +27,7 @@ internal static partial class Gemm512
     /// one-input or one-output layer): out[j] = sum over k of w[k] * R[k, j], with the rows of R
     /// contiguous, summed over k in order in vector accumulators. False when not applicable.
     /// </summary>
-    private static bool VectorTimesMatrix<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static bool VectorTimesMatrix(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta)
     {
         bool row = g.M == 1 && !g.TransB, column = g.N == 1 && g.TransA;
         if (!row && !column) return false;
@@ -54,31 +52,31 @@ internal static partial class Gemm512
     }
 
     /// <summary>sum[j] = sum over k &lt; kCount of w[wAt + k * wStep] * r[rAt + k * ldr + j], j &lt; width, k in order (fused multiply-adds).</summary>
-    private static void WeightedRowSum<T>(int kCount, T[] w, int wAt, int wStep, T[] r, int rAt, int ldr, int width, T[] sum) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void WeightedRowSum(int kCount, T[] w, int wAt, int wStep, T[] r, int rAt, int ldr, int width, T[] sum)
     {
-        int vw = Vector512<T>.Count, j = 0;
+        int vw = TVec.Count, j = 0;
         ref T wr = ref w[wAt];
         for (; j + 2 * vw <= width; j += 2 * vw)
         {
-            Vector512<T> s0 = default, s1 = default;
+            TVec s0 = default, s1 = default;
             ref T col = ref r[rAt + j];
             for (int k = 0; k < kCount; k++)
             {
-                var wk = Vector512.Create(Unsafe.Add(ref wr, k * wStep));
+                var wk = TVec.Broadcast(Unsafe.Add(ref wr, k * wStep));
                 ref T rk = ref Unsafe.Add(ref col, k * ldr);
-                s0 = Fma(wk, Vector512.LoadUnsafe(ref rk), s0);
-                s1 = Fma(wk, Vector512.LoadUnsafe(ref rk, (nuint)vw), s1);
+                s0 = TVec.Fma(wk, TVec.Load(ref rk, 0), s0);
+                s1 = TVec.Fma(wk, TVec.Load(ref rk, (nuint)vw), s1);
             }
-            s0.StoreUnsafe(ref sum[j]);
-            s1.StoreUnsafe(ref sum[j], (nuint)vw);
+            s0.Store(ref sum[j], 0);
+            s1.Store(ref sum[j], (nuint)vw);
         }
         for (; j + vw <= width; j += vw)
         {
-            Vector512<T> s0 = default;
+            TVec s0 = default;
             ref T col = ref r[rAt + j];
             for (int k = 0; k < kCount; k++)
-                s0 = Fma(Vector512.Create(Unsafe.Add(ref wr, k * wStep)), Vector512.LoadUnsafe(ref Unsafe.Add(ref col, k * ldr)), s0);
-            s0.StoreUnsafe(ref sum[j]);
+                s0 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref wr, k * wStep)), TVec.Load(ref Unsafe.Add(ref col, k * ldr), 0), s0);
+            s0.Store(ref sum[j], 0);
         }
         for (; j < width; j++)
         {
@@ -88,7 +86,7 @@ internal static partial class Gemm512
         }
     }
 
-    private static void SkinnyRows<T>(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, bool dot, int lo, int hi) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SkinnyRows(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, bool dot, int lo, int hi)
     {
         if (dot)
         {

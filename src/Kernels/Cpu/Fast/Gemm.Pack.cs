@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+internal static partial class GemmBlocked<T, TVec, TTile>
+{
+    /// <summary>Packs rows [k0, k0 + kb) of op(B), column panels [p0, p1): dst[(p - p0) * kb * nr + k * nr + j] = op(B)(k0 + k, p * nr + j), zero past N.</summary>
+    private static void PackB(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int nr)
+    {
+        for (int p = p0; p < p1; p++)
+        {
+            int n0 = p * nr, width = Math.Min(nr, g.N - n0), at = (p - p0) * kb * nr;
+            if (!g.TransB)
+            {
+                if (width == nr)
+                {
+                    ref T src = ref b[ob + k0 * g.Ldb + n0];
+                    ref T d = ref dst[at];
+                    for (int k = 0; k < kb; k++)
+                        for (int v = 0; v < nr; v += TVec.Count)
+                            TVec.Load(ref src, (nuint)(k * g.Ldb + v)).Store(ref d, (nuint)(k * nr + v));
+                }
+                else
+                {
+                    for (int k = 0; k < kb; k++)
+                    {
+                        var row = dst.AsSpan(at + k * nr, nr);
+                        b.AsSpan(ob + (k0 + k) * g.Ldb + n0, width).CopyTo(row);
+                        row[width..].Clear();
+                    }
+                }
+            }
+            else
+            {
+                // B stored N x K: column j of op(B) is a contiguous run of B's row n0 + j. Float
+                // panels go through 8 x 8 register transposes; the edges element by element.
+                if (width < nr) dst.AsSpan(at, kb * nr).Clear();
+                int fullJ = 0, fullK = 0;
+                if (typeof(T) == typeof(float) && FloatTranspose.IsSupported)
+                {
+                    fullJ = width / 8 * 8;
+                    fullK = kb / 8 * 8;
+                    ref float bs = ref Unsafe.As<T, float>(ref b[0]);
+                    ref float ds = ref Unsafe.As<T, float>(ref dst[0]);
+                    for (int j = 0; j < fullJ; j += 8)
+                    for (int k = 0; k < fullK; k += 8)
+                        FloatTranspose.Tile8x8(ref Unsafe.Add(ref bs, ob + (n0 + j) * g.Ldb + k0 + k), g.Ldb, ref Unsafe.Add(ref ds, at + k * nr + j), nr);
+                }
+                for (int j = 0; j < width; j++)
+                {
+                    var src = b.AsSpan(ob + (n0 + j) * g.Ldb + k0, kb);
+                    for (int k = j < fullJ ? fullK : 0; k < src.Length; k++) dst[at + k * nr + j] = src[k];
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs row panels [m0, m1) of op(A) for K block [k0, k0 + kb): dst[(panel - m0) * kb * Mr + k * Mr + r], zero past M.</summary>
+    private static void PackA(in GemmArgs g, T[] a, int oa, int k0, int kb, int m0, int m1, T[] dst)
+    {
+        for (int p = m0; p < m1; p++)
+        {
+            int r0 = p * Mr, rows = Math.Min(Mr, g.M - r0), at = (p - m0) * kb * Mr;
+            if (rows < Mr) dst.AsSpan(at, kb * Mr).Clear();
+            if (g.TransA)
+            {
+                // A stored K x M: the Mr values of one k are contiguous.
+                for (int k = 0; k < kb; k++)
+                    a.AsSpan(oa + (k0 + k) * g.Lda + r0, rows).CopyTo(dst.AsSpan(at + k * Mr, rows));
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    var src = a.AsSpan(oa + (r0 + r) * g.Lda + k0, kb);
+                    for (int k = 0; k < src.Length; k++) dst[at + k * Mr + r] = src[k];
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the valid rows x columns of a finished tile (rows of <see cref="Nr"/>) into C.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreTile(Span<T> tile, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
+    {
+        int w = TVec.Count, nr = Nr, whole = width / w * w;
+        ref T t = ref MemoryMarshal.GetReference(tile);
+        ref T cr = ref c[at];
+        for (int r = 0; r < rows; r++)
+        {
+            ref T row = ref Unsafe.Add(ref t, r * nr);
+            ref T dst = ref Unsafe.Add(ref cr, r * ldc);
+            for (int j = 0; j < whole; j += w) Store(ref Unsafe.Add(ref dst, j), TVec.Load(ref row, (nuint)j), first, readC, alpha, beta);
+            for (int j = whole; j < width; j++)
+            {
+                ref T cv = ref Unsafe.Add(ref dst, j);
+                T v = alpha * Unsafe.Add(ref row, j);
+                cv = !first ? cv + v : readC ? v + beta * cv : v;
+            }
+        }
+    }
+
+    /// <summary>Stores one vector: C = alpha acc (+ beta C) on the first K block, C += alpha acc after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref T dst, TVec acc, bool first, bool readC, T alpha, T beta)
+    {
+        acc = TVec.Multiply(acc, TVec.Broadcast(alpha));
+        if (!first) acc = TVec.Add(acc, TVec.Load(ref dst, 0));
+        else if (readC) acc = TVec.Add(acc, TVec.Multiply(TVec.Broadcast(beta), TVec.Load(ref dst, 0)));
+        acc.Store(ref dst, 0);
+    }
+}

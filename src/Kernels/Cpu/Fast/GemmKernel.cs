@@ -1,0 +1,69 @@
+using System.Runtime.Intrinsics;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+/// <summary>A vector width and register tile of the blocked GEMM.</summary>
+internal enum GemmKernel
+{
+    /// <summary>512-bit vectors, 8 x 2 tile (16 accumulators of the 32 AVX-512 registers): Zen 4, Zen 5.</summary>
+    Avx512Tile8x2,
+
+    /// <summary>256-bit vectors, 6 x 2 tile (12 accumulators of the 16 AVX2 registers): Zen 3 and other AVX2 hosts.</summary>
+    Avx2Tile6x2,
+
+    /// <summary>256-bit vectors, 8 x 2 tile: spills on AVX2 (16 registers); there to compare and to test the 8 x 2 code here.</summary>
+    Avx2Tile8x2,
+
+    /// <summary>128-bit vectors, 6 x 2 tile (SSE's 16 registers).</summary>
+    Sse128Tile6x2,
+
+    /// <summary>128-bit vectors, 8 x 2 tile (NEON's 32 registers).</summary>
+    Neon128Tile8x2,
+}
+
+/// <summary>Which <see cref="GemmKernel"/> runs here.</summary>
+internal static class GemmKernels
+{
+    /// <summary>The names TINYGRAD_GEMM_KERNEL takes, by kernel.</summary>
+    public static readonly IReadOnlyDictionary<string, GemmKernel> ByName = new Dictionary<string, GemmKernel>
+    {
+        ["avx512-8x2"] = GemmKernel.Avx512Tile8x2,
+        ["avx2-6x2"] = GemmKernel.Avx2Tile6x2,
+        ["avx2-8x2"] = GemmKernel.Avx2Tile8x2,
+        ["sse-6x2"] = GemmKernel.Sse128Tile6x2,
+        ["neon-8x2"] = GemmKernel.Neon128Tile8x2,
+    };
+
+    /// <summary>
+    /// The kernel for this host: the widest vectors that run in hardware, unless TINYGRAD_GEMM_KERNEL
+    /// names another (for A/B timing on one machine; a kernel whose width does not run here is refused).
+    /// </summary>
+    public static GemmKernel Host { get; } = Select(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+
+    internal static GemmKernel Select(string? requested)
+    {
+        if (string.IsNullOrEmpty(requested))
+            return Vector512.IsHardwareAccelerated ? GemmKernel.Avx512Tile8x2
+                : Vector256.IsHardwareAccelerated ? GemmKernel.Avx2Tile6x2
+                : System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? GemmKernel.Neon128Tile8x2
+                : GemmKernel.Sse128Tile6x2;
+        if (!ByName.TryGetValue(requested, out var kernel))
+            throw new ArgumentException($"TINYGRAD_GEMM_KERNEL: unknown kernel '{requested}' (known: {string.Join(", ", ByName.Keys)})");
+        bool runs = kernel switch
+        {
+            GemmKernel.Avx512Tile8x2 => Vector512.IsHardwareAccelerated,
+            GemmKernel.Avx2Tile6x2 or GemmKernel.Avx2Tile8x2 => Vector256.IsHardwareAccelerated,
+            _ => Vector128.IsHardwareAccelerated,
+        };
+        if (!runs) throw new ArgumentException($"TINYGRAD_GEMM_KERNEL: kernel '{requested}' needs vectors this CPU does not run in hardware ({CpuKind.Host})");
+        return kernel;
+    }
+
+    /// <summary>The name of <paramref name="kernel"/> as TINYGRAD_GEMM_KERNEL writes it.</summary>
+    public static string Name(GemmKernel kernel)
+    {
+        foreach (var (name, k) in ByName)
+            if (k == kernel) return name;
+        return kernel.ToString();
+    }
+}

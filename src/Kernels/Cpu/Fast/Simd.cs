@@ -1,0 +1,145 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+/// <summary>
+/// One SIMD register width as the GEMM needs it, so its kernels are written once and compiled for
+/// 128, 256 and 512 bits (each implementation is a struct: the JIT specialises every use and keeps
+/// the single vector field in a register). A kernel runs at any width on any x86-64 host, which is
+/// how the tests check the 512-bit kernels' code on machines without AVX-512.
+/// </summary>
+internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T : unmanaged
+{
+    /// <summary>Elements per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Whether this width runs in hardware here.</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
+    /// <summary>Count elements from <paramref name="at"/> + <paramref name="offset"/>.</summary>
+    static abstract TSelf Load(ref T at, nuint offset);
+
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    static abstract TSelf Broadcast(T value);
+
+    /// <summary>a * b + c, rounded once.</summary>
+    static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>a + b.</summary>
+    static abstract TSelf Add(TSelf a, TSelf b);
+
+    /// <summary>a * b.</summary>
+    static abstract TSelf Multiply(TSelf a, TSelf b);
+
+    /// <summary>Lane <paramref name="index"/>.</summary>
+    T this[int index] { get; }
+
+    /// <summary>Stores the lanes at <paramref name="at"/> + <paramref name="offset"/>.</summary>
+    void Store(ref T at, nuint offset);
+}
+
+/// <summary>128-bit vectors (SSE, NEON).</summary>
+internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unmanaged
+{
+    private readonly Vector128<T> v = v;
+
+    public static int Count => Vector128<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    public T this[int index] => v.GetElement(index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Load(ref T at, nuint offset) => new(Vector128.LoadUnsafe(ref at, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Broadcast(T value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Fma(V128<T> a, V128<T> b, V128<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return new(Vector128.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
+        return new(Vector128.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Add(V128<T> a, V128<T> b) => new(a.v + b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Multiply(V128<T> a, V128<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+}
+
+/// <summary>256-bit vectors (AVX2 with FMA3).</summary>
+internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unmanaged
+{
+    private readonly Vector256<T> v = v;
+
+    public static int Count => Vector256<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    public T this[int index] => v.GetElement(index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Load(ref T at, nuint offset) => new(Vector256.LoadUnsafe(ref at, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Broadcast(T value) => new(Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Fma(V256<T> a, V256<T> b, V256<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return new(Vector256.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
+        return new(Vector256.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Add(V256<T> a, V256<T> b) => new(a.v + b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Multiply(V256<T> a, V256<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+}
+
+/// <summary>512-bit vectors (AVX-512F).</summary>
+internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unmanaged
+{
+    private readonly Vector512<T> v = v;
+
+    public static int Count => Vector512<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    public T this[int index] => v.GetElement(index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Load(ref T at, nuint offset) => new(Vector512.LoadUnsafe(ref at, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Broadcast(T value) => new(Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Fma(V512<T> a, V512<T> b, V512<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return new(Vector512.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
+        return new(Vector512.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Add(V512<T> a, V512<T> b) => new(a.v + b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Multiply(V512<T> a, V512<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+}
