@@ -7,7 +7,7 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 /// <summary>
 /// The optim family: fused SGD and Adam/AdamW steps over element ranges split over the cores. SGD
 /// and double Adam compute each element in double exactly as the reference; float Adam runs in
-/// float vector arithmetic where Vector512 does.
+/// float vector arithmetic at the widest vectors the host runs.
 /// </summary>
 internal static class Optim
 {
@@ -43,13 +43,18 @@ internal static class Optim
     /// <summary>Adam (weight decay added to the gradient) or AdamW (decoupled decay of p), with bias corrections.</summary>
     public static void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
     {
-        if (param.DType == DType.Float32 && Vector512.IsHardwareAccelerated) AdamSingle(args, param.Length, CpuBuffer.ArrayOf<float>(param), CpuBuffer.ArrayOf<float>(grad), CpuBuffer.ArrayOf<float>(m), CpuBuffer.ArrayOf<float>(v));
-        else if (param.DType == DType.Float32) Adam(args, param.Length, CpuBuffer.ArrayOf<float>(param), CpuBuffer.ArrayOf<float>(grad), CpuBuffer.ArrayOf<float>(m), CpuBuffer.ArrayOf<float>(v));
+        if (param.DType == DType.Float32)
+        {
+            var (p, g, mf, vf) = (CpuBuffer.ArrayOf<float>(param), CpuBuffer.ArrayOf<float>(grad), CpuBuffer.ArrayOf<float>(m), CpuBuffer.ArrayOf<float>(v));
+            if (Vector512.IsHardwareAccelerated) AdamSingle<V512<float>>(args, param.Length, p, g, mf, vf);
+            else if (Vector256.IsHardwareAccelerated) AdamSingle<V256<float>>(args, param.Length, p, g, mf, vf);
+            else AdamSingle<V128<float>>(args, param.Length, p, g, mf, vf);
+        }
         else Adam(args, param.Length, CpuBuffer.ArrayOf<double>(param), CpuBuffer.ArrayOf<double>(grad), CpuBuffer.ArrayOf<double>(m), CpuBuffer.ArrayOf<double>(v));
     }
 
-    /// <summary>Adam on float32 in float32 vector arithmetic (the scalar tail uses the same float operations).</summary>
-    private static void AdamSingle(AdamArgs s, int n, float[] p, float[] g, float[] m, float[] v)
+    /// <summary>Adam on float32 in float32 vector arithmetic (the scalar tail uses the same float operations, so the width does not change a bit).</summary>
+    private static void AdamSingle<TVec>(AdamArgs s, int n, float[] p, float[] g, float[] m, float[] v) where TVec : struct, ISimd<TVec, float>
     {
         double bias1 = 1 - Math.Pow(s.Beta1, s.Step), bias2 = 1 - Math.Pow(s.Beta2, s.Step);
         float stepSize = (float)(s.Lr / bias1), invRoot2 = (float)(1 / Math.Sqrt(bias2)), eps = (float)s.Eps;
@@ -58,23 +63,25 @@ internal static class Optim
         bool decoupled = s.Decoupled;
         Partition.Parallel(n, n * 16L, (lo, hi) =>
         {
-            int w = Vector512<float>.Count, i = lo;
-            var vb1 = Vector512.Create(b1); var vc1 = Vector512.Create(c1); var vb2 = Vector512.Create(b2); var vc2 = Vector512.Create(c2);
-            var vwd = Vector512.Create(wd); var vdecay = Vector512.Create(decay); var vstep = Vector512.Create(stepSize);
-            var vroot = Vector512.Create(invRoot2); var veps = Vector512.Create(eps);
+            int w = TVec.Count, i = lo;
+            var vb1 = TVec.Broadcast(b1); var vc1 = TVec.Broadcast(c1); var vb2 = TVec.Broadcast(b2); var vc2 = TVec.Broadcast(c2);
+            var vwd = TVec.Broadcast(wd); var vdecay = TVec.Broadcast(decay); var vstep = TVec.Broadcast(stepSize);
+            var vroot = TVec.Broadcast(invRoot2); var veps = TVec.Broadcast(eps);
             ref float rp = ref MemoryMarshal.GetArrayDataReference(p), rg = ref MemoryMarshal.GetArrayDataReference(g);
             ref float rm = ref MemoryMarshal.GetArrayDataReference(m), rv = ref MemoryMarshal.GetArrayDataReference(v);
+            // Separate multiplies and adds (no FMA): the same roundings as the scalar tail.
             for (; i + w <= hi; i += w)
             {
-                var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
-                var gi = Vector512.LoadUnsafe(ref rg, (nuint)i);
-                if (decoupled) pi *= vdecay;
-                else gi += vwd * pi;
-                var mi = vb1 * Vector512.LoadUnsafe(ref rm, (nuint)i) + vc1 * gi;
-                var vi = vb2 * Vector512.LoadUnsafe(ref rv, (nuint)i) + vc2 * (gi * gi);
-                mi.StoreUnsafe(ref rm, (nuint)i);
-                vi.StoreUnsafe(ref rv, (nuint)i);
-                (pi - vstep * mi / (Vector512.Sqrt(vi) * vroot + veps)).StoreUnsafe(ref rp, (nuint)i);
+                var pi = TVec.Load(ref rp, (nuint)i);
+                var gi = TVec.Load(ref rg, (nuint)i);
+                if (decoupled) pi = TVec.Multiply(pi, vdecay);
+                else gi = TVec.Add(gi, TVec.Multiply(vwd, pi));
+                var mi = TVec.Add(TVec.Multiply(vb1, TVec.Load(ref rm, (nuint)i)), TVec.Multiply(vc1, gi));
+                var vi = TVec.Add(TVec.Multiply(vb2, TVec.Load(ref rv, (nuint)i)), TVec.Multiply(vc2, TVec.Multiply(gi, gi)));
+                mi.Store(ref rm, (nuint)i);
+                vi.Store(ref rv, (nuint)i);
+                var denominator = TVec.Add(TVec.Multiply(TVec.Sqrt(vi), vroot), veps);
+                TVec.Subtract(pi, TVec.Divide(TVec.Multiply(vstep, mi), denominator)).Store(ref rp, (nuint)i);
             }
             for (; i < hi; i++)
             {

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// One SIMD register width as the GEMM needs it, so its kernels are written once and compiled for
+/// One SIMD register width as the kernels need it, so they are written once and compiled for
 /// 128, 256 and 512 bits (each implementation is a struct: the JIT specialises every use and keeps
 /// the single vector field in a register). A kernel runs at any width on any x86-64 host, which is
 /// how the tests check the 512-bit kernels' code on machines without AVX-512.
@@ -29,8 +29,17 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
     /// <summary>a + b.</summary>
     static abstract TSelf Add(TSelf a, TSelf b);
 
+    /// <summary>a - b.</summary>
+    static abstract TSelf Subtract(TSelf a, TSelf b);
+
     /// <summary>a * b.</summary>
     static abstract TSelf Multiply(TSelf a, TSelf b);
+
+    /// <summary>a / b.</summary>
+    static abstract TSelf Divide(TSelf a, TSelf b);
+
+    /// <summary>Square root of every lane.</summary>
+    static abstract TSelf Sqrt(TSelf a);
 
     /// <summary>Lane <paramref name="index"/>.</summary>
     T this[int index] { get; }
@@ -68,7 +77,16 @@ internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : u
     public static V128<T> Add(V128<T> a, V128<T> b) => new(a.v + b.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Subtract(V128<T> a, V128<T> b) => new(a.v - b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128<T> Multiply(V128<T> a, V128<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Divide(V128<T> a, V128<T> b) => new(a.v / b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Sqrt(V128<T> a) => new(Vector128.Sqrt(a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
@@ -103,7 +121,16 @@ internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : u
     public static V256<T> Add(V256<T> a, V256<T> b) => new(a.v + b.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Subtract(V256<T> a, V256<T> b) => new(a.v - b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256<T> Multiply(V256<T> a, V256<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Divide(V256<T> a, V256<T> b) => new(a.v / b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Sqrt(V256<T> a) => new(Vector256.Sqrt(a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
@@ -138,7 +165,16 @@ internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : u
     public static V512<T> Add(V512<T> a, V512<T> b) => new(a.v + b.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Subtract(V512<T> a, V512<T> b) => new(a.v - b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512<T> Multiply(V512<T> a, V512<T> b) => new(a.v * b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Divide(V512<T> a, V512<T> b) => new(a.v / b.v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Sqrt(V512<T> a) => new(Vector512.Sqrt(a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
