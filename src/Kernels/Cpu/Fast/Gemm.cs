@@ -30,6 +30,7 @@ internal static class Gemm
         switch (kernel)
         {
             case GemmKernel.Avx512Tile8x2: Blocked<T, V512<T>, Tile8x2>(g, a, b, c, bias, serial); break;
+            case GemmKernel.Avx512Tile8x3: Blocked<T, V512<T>, Tile8x3>(g, a, b, c, bias, serial); break;
             case GemmKernel.Avx2Tile6x2: Blocked<T, V256<T>, Tile6x2>(g, a, b, c, bias, serial); break;
             case GemmKernel.Avx2Tile8x2: Blocked<T, V256<T>, Tile8x2>(g, a, b, c, bias, serial); break;
             case GemmKernel.Sse128Tile6x2: Blocked<T, V128<T>, Tile6x2>(g, a, b, c, bias, serial); break;

@@ -8,6 +8,9 @@ internal enum GemmKernel
     /// <summary>512-bit vectors, 8 x 2 tile (16 accumulators of the 32 AVX-512 registers): Zen 4, Zen 5.</summary>
     Avx512Tile8x2,
 
+    /// <summary>512-bit vectors, 8 x 3 tile (24 accumulators): a candidate for Zen 5's two full-width FMA pipes, chosen with TINYGRAD_GEMM_KERNEL until measured there.</summary>
+    Avx512Tile8x3,
+
     /// <summary>256-bit vectors, 6 x 2 tile (12 accumulators of the 16 AVX2 registers): Zen 3 and other AVX2 hosts.</summary>
     Avx2Tile6x2,
 
@@ -28,6 +31,7 @@ internal static class GemmKernels
     public static readonly IReadOnlyDictionary<string, GemmKernel> ByName = new Dictionary<string, GemmKernel>
     {
         ["avx512-8x2"] = GemmKernel.Avx512Tile8x2,
+        ["avx512-8x3"] = GemmKernel.Avx512Tile8x3,
         ["avx2-6x2"] = GemmKernel.Avx2Tile6x2,
         ["avx2-8x2"] = GemmKernel.Avx2Tile8x2,
         ["sse-6x2"] = GemmKernel.Sse128Tile6x2,
@@ -51,7 +55,7 @@ internal static class GemmKernels
             throw new ArgumentException($"TINYGRAD_GEMM_KERNEL: unknown kernel '{requested}' (known: {string.Join(", ", ByName.Keys)})");
         bool runs = kernel switch
         {
-            GemmKernel.Avx512Tile8x2 => Vector512.IsHardwareAccelerated,
+            GemmKernel.Avx512Tile8x2 or GemmKernel.Avx512Tile8x3 => Vector512.IsHardwareAccelerated,
             GemmKernel.Avx2Tile6x2 or GemmKernel.Avx2Tile8x2 => Vector256.IsHardwareAccelerated,
             _ => Vector128.IsHardwareAccelerated,
         };
