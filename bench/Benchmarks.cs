@@ -35,9 +35,9 @@ public static class BenchDevices
             || (d.Name.StartsWith("opencl:", StringComparison.Ordinal) && !d.Description.Contains("CPU device", StringComparison.Ordinal)))).Select(d => d.Name)];
     }
 
-    public static IBackend Backend(string name) => Device.Parse(name).Backend;
+    public static Backend Backend(string name) => Device.Parse(name).Backend;
 
-    public static DeviceBuffer Random(IBackend backend, int length, ulong seed)
+    public static DeviceBuffer Random(Backend backend, int length, ulong seed)
     {
         var buffer = backend.Allocate(DType.Float32, Math.Max(1, length));
         backend.Random(buffer, RandomDistribution.Uniform, seed, 0);
@@ -48,7 +48,7 @@ public static class BenchDevices
 [Config(typeof(BenchConfig))]
 public class GemmBenchmarks
 {
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer a = null!, b = null!, c = null!;
 
     [Params(256, 512, 1024)] public int Size { get; set; }
@@ -88,7 +88,7 @@ public class ConvBenchmarks
         ["cifar3 28->28 8x8 k3"] = new(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
     };
 
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, w = null!, y = null!;
     private Conv2dGeometry g;
 
@@ -136,7 +136,7 @@ public class ConvBenchmarks
 [Config(typeof(BenchConfig))]
 public class PoolBenchmarks
 {
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, y = null!, idx = null!;
     private Pool2dGeometry g;
 
@@ -183,7 +183,7 @@ public class PoolBenchmarks
 public class ElementwiseBenchmarks
 {
     private const int Rows = 10000, Cols = 50;
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, bias = null!, y = null!, m = null!, v = null!;
     private int step;
 
@@ -206,7 +206,7 @@ public class ElementwiseBenchmarks
     [Benchmark]
     public void Relu()
     {
-        backend.Unary(UnaryOp.Relu, StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Unary<UnaryOps.Relu>(StridedView.Contiguous(x, [Rows, Cols]), y);
         backend.Synchronize();
     }
 
@@ -214,7 +214,7 @@ public class ElementwiseBenchmarks
     [Benchmark]
     public void AddBias()
     {
-        backend.Binary(BinaryOp.Add, StridedView.Contiguous(x, [Rows, Cols]), new StridedView(bias, [Rows, Cols], [0, 1], 0), y);
+        backend.Binary<BinaryOps.Add>(StridedView.Contiguous(x, [Rows, Cols]), new StridedView(bias, [Rows, Cols], [0, 1], 0), y);
         backend.Synchronize();
     }
 

@@ -55,7 +55,7 @@ public static class GpuCheck
     }
 
     /// <summary>The first call of a few primitives (ILGPU compiles the kernel then) against the second.</summary>
-    private static void FirstLaunches(IBackend b, int n)
+    private static void FirstLaunches(Backend b, int n)
     {
         DeviceBuffer x = b.Allocate(DType.Float32, n * n), y = b.Allocate(DType.Float32, n * n), z = b.Allocate(DType.Float32, n * n);
         var v = StridedView.Contiguous(x, [n, n]);
@@ -64,7 +64,7 @@ public static class GpuCheck
         {
             ("random", () => b.Random(x, RandomDistribution.Normal, 1, 0)),
             ("fill", () => b.Fill(StridedView.Contiguous(y, [n, n]), 1)),
-            ("add", () => b.Binary(BinaryOp.Add, v, StridedView.Contiguous(y, [n, n]), z)),
+            ("add", () => b.Binary<BinaryOps.Add>(v, StridedView.Contiguous(y, [n, n]), z)),
             ("sum", () => b.Reduce(ReduceOp.Sum, v, StridedView.Contiguous(z, [n, 1]))),
             ("gemm", () => b.Gemm(GemmArgs.Contiguous(1, n, n, n), x, y, z)),
             ("conv2d", () => b.Conv2dForward(conv, x, y, z)),
@@ -83,7 +83,7 @@ public static class GpuCheck
         }
     }
 
-    private static void Sgemm(IBackend b, int n, int steps)
+    private static void Sgemm(Backend b, int n, int steps)
     {
         DeviceBuffer x = b.Allocate(DType.Float32, n * n), y = b.Allocate(DType.Float32, n * n), z = b.Allocate(DType.Float32, n * n);
         b.Random(x, RandomDistribution.Normal, 1, 0);
@@ -94,7 +94,7 @@ public static class GpuCheck
     }
 
     /// <summary>Device copy (read + write) and elementwise add (two reads + a write) of <paramref name="n"/> floats.</summary>
-    private static void Bandwidth(IBackend b, int n, int steps)
+    private static void Bandwidth(Backend b, int n, int steps)
     {
         DeviceBuffer x = b.Allocate(DType.Float32, n), y = b.Allocate(DType.Float32, n), z = b.Allocate(DType.Float32, n);
         b.Random(x, RandomDistribution.Uniform, 1, 0);
@@ -102,7 +102,7 @@ public static class GpuCheck
         var (vx, vy, vz) = (StridedView.Contiguous(x, [n]), StridedView.Contiguous(y, [n]), StridedView.Contiguous(z, [n]));
         double copy = Timing.MedianMs(() => { b.Copy(vx, vz); b.Synchronize(); }, steps, warmup: 3);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours copy median_ms={copy:F4} gbps={2.0 * 4 * n / copy / 1e6:F1}"));
-        double add = Timing.MedianMs(() => { b.Binary(BinaryOp.Add, vx, vy, z); b.Synchronize(); }, steps, warmup: 3);
+        double add = Timing.MedianMs(() => { b.Binary<BinaryOps.Add>(vx, vy, z); b.Synchronize(); }, steps, warmup: 3);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours add median_ms={add:F4} gbps={3.0 * 4 * n / add / 1e6:F1}"));
     }
 }

@@ -7,7 +7,7 @@ namespace TinyGrad.Kernels;
 public abstract class DeviceBuffer : IDisposable
 {
     /// <summary>Creates a buffer record for <paramref name="backend"/>.</summary>
-    protected DeviceBuffer(IBackend backend, DType dtype, int length)
+    protected DeviceBuffer(Backend backend, DType dtype, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Backend = backend;
@@ -16,7 +16,7 @@ public abstract class DeviceBuffer : IDisposable
     }
 
     /// <summary>The backend that owns the memory.</summary>
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
 
     /// <summary>Element type.</summary>
     public DType DType { get; }

@@ -15,7 +15,7 @@ public sealed class Device
     private static readonly Lock Gate = new();
     private static Device? defaultDevice;
 
-    private Device(IBackend backend) => Backend = backend;
+    private Device(Backend backend) => Backend = backend;
 
     /// <summary>The host CPU backend (always present).</summary>
     public static Device Cpu { get; } = new(new CpuBackend());
@@ -31,7 +31,7 @@ public sealed class Device
     }
 
     /// <summary>The kernels behind this device.</summary>
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
 
     /// <summary>Command-line name, e.g. "cpu" or "cuda:0".</summary>
     public string Name => Backend.Name;

@@ -14,7 +14,7 @@ public readonly record struct DeviceListing(string Name, string Description, boo
 /// they are absent), how one is opened, and whether <c>auto</c> may pick it. Adding or removing a
 /// backend touches this list only.
 /// </summary>
-internal sealed record DeviceKind(string Name, bool Indexed, Func<IReadOnlyList<DeviceListing>> List, Func<int, IBackend> Open, Func<DeviceListing, bool> AutoPicks)
+internal sealed record DeviceKind(string Name, bool Indexed, Func<IReadOnlyList<DeviceListing>> List, Func<int, Backend> Open, Func<DeviceListing, bool> AutoPicks)
 {
     /// <summary>Every kind, in the order <c>auto</c> prefers them (cpu last) and <c>hw1 devices</c> lists them.</summary>
     public static readonly DeviceKind[] All =

@@ -77,7 +77,7 @@ public sealed partial class Tensor
 
     internal int[] StridesArray => strides;
 
-    internal IBackend Backend => Device.Backend;
+    internal Backend Backend => Device.Backend;
 
     internal StridedView View => new(Buffer, shape, strides, Offset);
 

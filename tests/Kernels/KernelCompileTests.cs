@@ -37,11 +37,14 @@ public sealed class KernelCompileTests
             yield return method;
             yield break;
         }
-        // Element types for element parameters, the tilings for a tiling, Cast for a conversion.
+        // Element types for element parameters, the tilings for a tiling, Cast for a conversion, every op
+        // of the elementwise table for an op.
         var choices = method.GetGenericArguments().Select(p => p.GetGenericParameterConstraints() switch
         {
             var c when c.Contains(typeof(IGemmTile)) => new[] { typeof(Tile128), typeof(Tile64), typeof(TileSim) },
             var c when c.Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ICast<,>)) => [typeof(Cast)],
+            var c when c.FirstOrDefault(t => t.IsGenericType && t.Namespace == typeof(IUnaryOp<>).Namespace && t.Name.StartsWith('I')) is { } op =>
+                ElementwiseTable.Implementing(op.GetGenericTypeDefinition()).ToArray(),
             _ => [typeof(float), typeof(double), typeof(int)],
         }).ToArray();
         foreach (var combination in Combinations(choices, choices.Length))
@@ -68,9 +71,13 @@ public sealed class KernelCompileTests
         var kernels = Kernels().Select(k => (MethodInfo)k.Arguments[0]!).ToList();
         Assert.That(kernels.Select(k => k.DeclaringType!.Name).Distinct().Order(),
             Is.EqualTo(new[] { "Conv", "Copy", "Elementwise", "Gemm", "Indexing", "Optim", "Pool", "Random", "Reduce" }));
-        // The 9 copy and 9 where dtype pairs, 3 fills, 3 x 2 GEMMs, 2 of each float kernel, gather and scatter-add for 3 dtypes.
+        // The 9 copy and 9 where dtype pairs, 3 fills, 3 x 2 GEMMs, 2 of each float kernel, gather and scatter-add for 3 dtypes,
+        // and each elementwise op for its dtypes.
         Assert.That(kernels.Count(k => k.Name == "CopyKernel"), Is.EqualTo(9));
         Assert.That(kernels.Count(k => k.Name == "WhereKernel"), Is.EqualTo(9));
+        Assert.That(kernels.Count(k => k.Name == "UnaryKernel"), Is.EqualTo(2 * ElementwiseTable.Unary.Count));
+        Assert.That(kernels.Count(k => k.Name == "BinaryKernel"), Is.EqualTo(2 * ElementwiseTable.Binary.Count));
+        Assert.That(kernels.Count(k => k.Name == "CompareKernel"), Is.EqualTo(3 * ElementwiseTable.Comparisons.Count));
         Assert.That(kernels, Has.Count.GreaterThanOrEqualTo(60));
     }
 
@@ -94,7 +101,7 @@ public sealed class KernelCompileTests
         Assert.That(source, Does.Contain("kernel void"), $"{kernel.Name}: no kernel in the OpenCL C");
     }
 
-    private static CompiledKernel Compile(Backend backend, MethodInfo kernel, string target)
+    private static CompiledKernel Compile(ILGPU.Backends.Backend backend, MethodInfo kernel, string target)
     {
         var entry = kernel.GetParameters().FirstOrDefault()?.ParameterType == typeof(ILGPU.Index1D)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel)

@@ -29,7 +29,7 @@ internal sealed class CachingAllocator(Accelerator accelerator)
     }
 
     /// <summary>A buffer of at least <paramref name="length"/> elements for <paramref name="backend"/>.</summary>
-    public IlgpuBuffer Rent(IBackend backend, DType dtype, int length)
+    public IlgpuBuffer Rent(Backend backend, DType dtype, int length)
     {
         long bucket = BucketOf(Math.Max(1L, (long)length * dtype.SizeOf()));
         lock (gate)

@@ -14,7 +14,7 @@ internal sealed class KernelHost : IDisposable
     private readonly Lock gate = new();
     private MemoryBuffer1D<int, Stride1D.Dense>? errorFlag;
 
-    public KernelHost(IBackend backend, Accelerator accelerator, bool simulator)
+    public KernelHost(Backend backend, Accelerator accelerator, bool simulator)
     {
         Backend = backend;
         Accelerator = accelerator;
@@ -26,7 +26,7 @@ internal sealed class KernelHost : IDisposable
         ReduceGroups = simulator ? 16 : 4 * accelerator.NumMultiprocessors;
     }
 
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
 
     public Accelerator Accelerator { get; }
 

@@ -36,10 +36,10 @@ public sealed record Pair(DeviceBuffer Ref, DeviceBuffer Cand, DType DType, int 
 /// Creates identical inputs on both backends and compares their outputs. With <paramref name="fallbacks"/>
 /// (the recorder a fast CPU backend hands its fallbacks to) it also counts which candidate calls ran the
 /// candidate's own kernels and which were delegated to the reference, and says so in failure messages.
-public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallbacks = null)
+public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks = null)
 {
-    public IBackend Reference { get; } = new ReferenceBackend();
-    public IBackend Candidate { get; } = candidate;
+    public Backend Reference { get; } = new ReferenceBackend();
+    public Backend Candidate { get; } = candidate;
     private ulong _stream = 1;
     private bool _lastDelegated;
 
@@ -91,7 +91,7 @@ public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallback
 
     public Pair Random(DType dtype, int n, double lo = -1, double hi = 1) => Upload(dtype, dtype == DType.Int32 ? Integers(n, (int)lo, (int)hi) : Random(n, lo, hi));
 
-    public static double[] Read(IBackend backend, DeviceBuffer buffer)
+    public static double[] Read(Backend backend, DeviceBuffer buffer)
     {
         backend.Synchronize();
         switch (buffer.DType)
@@ -137,7 +137,7 @@ public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallback
     }
 
     /// Runs the same call on both backends; notes whether the candidate delegated it.
-    public void Both(Action<IBackend, Func<Pair, DeviceBuffer>> call)
+    public void Both(Action<Backend, Func<Pair, DeviceBuffer>> call)
     {
         call(Reference, p => p.Ref);
         int before = fallbacks?.Calls ?? 0;

@@ -1,0 +1,131 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using TinyGrad.Kernels;
+using TinyGrad.Kernels.Cpu.Fast;
+
+namespace TinyGrad;
+
+/// <summary>A unary op of the table with its gradient rule.</summary>
+internal interface IUnaryRule<TSelf> : IUnaryOp<TSelf> where TSelf : struct, IUnaryRule<TSelf>
+{
+    /// <summary>
+    /// dL/dx from dL/dy = <paramref name="g"/>, the input <paramref name="x"/> and the output
+    /// <paramref name="y"/>, in differentiable Tensor ops (so the rule has a gradient itself).
+    /// </summary>
+    static abstract Tensor Backward(Tensor x, Tensor y, Tensor g);
+}
+
+/// <summary>
+/// The unary elementwise ops, one struct each: name, scalar form (the definition every backend runs
+/// or is held to), the host CPU's span form, and the gradient rule. <c>Tensor.Exp()</c> and the
+/// others apply them (Ops/Elementwise.cs).
+/// </summary>
+internal static class UnaryOps
+{
+    public readonly struct Neg : IUnaryRule<Neg>
+    {
+        public static string Name => "neg";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => -g;
+    }
+
+    public readonly struct Exp : IUnaryRule<Exp>
+    {
+        public static string Name => "exp";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * y;
+    }
+
+    public readonly struct Log : IUnaryRule<Log>
+    {
+        public static string Name => "log";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g / x;
+    }
+
+    public readonly struct Sqrt : IUnaryRule<Sqrt>
+    {
+        public static string Name => "sqrt";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sqrt(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * 0.5 / y;
+    }
+
+    /// <summary>|x|; gradient sign(x), 0 at 0.</summary>
+    public readonly struct Abs : IUnaryRule<Abs>
+    {
+        public static string Name => "abs";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Abs(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * x.Sign();
+    }
+
+    /// <summary>-1, 0 or 1 (NaN and -0 stay); no gradient rule: its derivative is 0 almost everywhere.</summary>
+    public readonly struct Sign : IVectorUnaryOp<Sign>
+    {
+        public static string Name => "sign";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One,
+                Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, x));
+    }
+
+    public readonly struct Sin : IUnaryRule<Sin>
+    {
+        public static string Name => "sin";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sin(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * x.Cos();
+    }
+
+    public readonly struct Cos : IUnaryRule<Cos>
+    {
+        public static string Name => "cos";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Cos(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => -(g * x.Sin());
+    }
+
+    /// <summary>tanh, through expm1 on every device (GPUs' float tanh instruction is an 11-bit approximation).</summary>
+    public readonly struct Tanh : IUnaryRule<Tanh>
+    {
+        public static string Name => "tanh";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => ScalarMath.Tanh(x);
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * (1.0 - y * y);
+    }
+
+    /// <summary>1 / (1 + e^-x).</summary>
+    public readonly struct Sigmoid : IUnaryRule<Sigmoid>
+    {
+        public static string Name => "sigmoid";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * y * (1.0 - y);
+    }
+
+    /// <summary>max(x, 0), NaN kept; gradient 0 at 0 (PyTorch's), passed where the output is nonzero.</summary>
+    public readonly struct Relu : IUnaryRule<Relu>, IVectorUnaryOp<Relu>
+    {
+        public static string Name => "relu";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero || T.IsNaN(x) ? x : T.Zero;
+
+        // Keep x where x > 0 or x is NaN (x != x), else +0.
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero) | ~Vector.Equals(x, x), x, Vector<T>.Zero);
+
+        // One select by the output (nonzero where x > 0 or NaN) instead of a step mask and a product.
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => Tensor.Where(y.Detach(), g, g.ScalarLike(0));
+    }
+
+    public readonly struct Reciprocal : IUnaryRule<Reciprocal>
+    {
+        public static string Name => "reciprocal";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / x;
+        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(T.One, x, y);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => -(g * y * y);
+    }
+}
