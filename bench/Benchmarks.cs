@@ -22,8 +22,9 @@ public sealed class BenchConfig : ManualConfig
 }
 
 /// <summary>
-/// The devices kernel benchmarks run on: the CPU and every GPU present (CUDA, OpenCL GPUs).
-/// TINYGRAD_BENCH_DEVICES (a comma list, e.g. "cpu" or "cpu,ilgpu-cpu") chooses instead.
+/// The devices kernel benchmarks run on: every device <c>auto</c> may pick (the GPUs present and the
+/// CPU; see <see cref="DeviceKind"/>). TINYGRAD_BENCH_DEVICES (a comma list, e.g. "cpu" or
+/// "cpu,ilgpu-cpu") chooses instead.
 /// </summary>
 public static class BenchDevices
 {
@@ -31,8 +32,7 @@ public static class BenchDevices
     {
         if (Environment.GetEnvironmentVariable("TINYGRAD_BENCH_DEVICES") is { Length: > 0 } chosen)
             return chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return ["cpu", .. Device.List().Where(d => d.Available && (d.Name.StartsWith("cuda:", StringComparison.Ordinal)
-            || (d.Name.StartsWith("opencl:", StringComparison.Ordinal) && !d.Description.Contains("CPU device", StringComparison.Ordinal)))).Select(d => d.Name)];
+        return DeviceKind.All.SelectMany(k => k.List().Where(k.AutoPicks)).Select(d => d.Name);
     }
 
     public static Backend Backend(string name) => Device.Parse(name).Backend;

@@ -21,7 +21,7 @@ public static class GpuCheck
         string name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "cuda";
         bool tiny = args.Contains("--tiny");
         var clock = Stopwatch.StartNew();
-        foreach (var (n, description, available) in Device.List())
+        foreach (var (n, description, available, _) in Device.List())
             Console.WriteLine($"devices {n} {(available ? "available" : "unavailable")}: {description}");
         var device = Device.Parse(name);
         Console.WriteLine($"device {device.Name}: {device.Backend.Description}");

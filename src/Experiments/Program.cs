@@ -31,7 +31,7 @@ public static class Program
     {
         var preset = new Option<string>("--preset") { Description = "smoke (seconds, CI), quick (minutes, default) or full (homework settings)", DefaultValueFactory = _ => "quick", Recursive = true };
         preset.AcceptOnlyFromAmong("smoke", "quick", "full");
-        var device = new Option<string>("--device") { Description = "cpu, opencl[:N], cuda[:N] or auto", DefaultValueFactory = _ => "cpu", Recursive = true };
+        var device = new Option<string>("--device") { Description = DeviceKind.Syntax, DefaultValueFactory = _ => "cpu", Recursive = true };
         var seed = new Option<ulong>("--seed") { Description = "base random seed", DefaultValueFactory = _ => 0UL, Recursive = true };
         var outFolder = new Option<string?>("--out") { Description = "output folder (default runs/<timestamp>-<name>); rerunning into a folder skips finished runs", Recursive = true };
         var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files; default: embedded synthetic data", Recursive = true };

@@ -7,7 +7,7 @@ namespace TinyGrad.Tests.Devices;
 
 /// Device memory and compiled kernels are reused: after the first training step, later steps take
 /// no new block from the device and compile no kernel.
-[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Ilgpu))]
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Others))]
 public sealed class IlgpuMemoryTests(string device)
 {
     [Test]

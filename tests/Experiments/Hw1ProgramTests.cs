@@ -49,6 +49,27 @@ public sealed class Hw1ProgramTests
     }
 
     [Test]
+    public void HelpListsEveryRegisteredDeviceKind()
+    {
+        var saved = Console.Out;
+        using var captured = new StringWriter();
+        Console.SetOut(captured);
+        int exit;
+        try
+        {
+            exit = Program.Run(["--help"], _ => { });
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+        Assert.That(exit, Is.EqualTo(0));
+        string help = captured.ToString();
+        Assert.That(help, Does.Contain("--device"));
+        foreach (var kind in DeviceKind.All) Assert.That(help, Does.Contain(kind.Usage), $"hw1 --help does not name {kind.Usage}:\n{help}");
+    }
+
+    [Test]
     public void ListNamesAllElevenExperimentsInATable()
     {
         var (exit, log) = Hw1("list");

@@ -9,7 +9,7 @@ namespace TinyGrad.Tests.Kernels;
 [TestFixtureSource(nameof(Backends))]
 public sealed class HandWorkedKernelTests(string backend)
 {
-    public static IEnumerable<string> Backends => ["reference", "cpu", .. TestDevices.Ilgpu];
+    public static IEnumerable<string> Backends => ["reference", .. TestDevices.Names];
 
     private Backend _backend = null!;
 
@@ -17,7 +17,6 @@ public sealed class HandWorkedKernelTests(string backend)
     public void Open() => _backend = backend switch
     {
         "reference" => new ReferenceBackend(),
-        "cpu" => new CpuBackend(),
         _ => TestDevices.Require(backend).Backend,
     };
 

@@ -19,7 +19,7 @@ public static class Tables
     public static Table Devices(IEnumerable<DeviceListing> devices)
     {
         var table = new Table().AddColumns("device", "status", "description");
-        foreach (var (name, description, available) in devices)
+        foreach (var (name, description, available, _) in devices)
             table.AddRow(new Text(name), new Markup(available ? "[green]available[/]" : "[red]unavailable[/]"), new Text(description));
         return table;
     }
