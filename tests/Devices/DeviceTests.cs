@@ -77,6 +77,17 @@ public sealed class DeviceTests
     }
 
     [Test]
+    public void AbsentDevicesAreClearErrors()
+    {
+        // No machine has 100 CUDA devices: the message names the device and why it cannot be opened.
+        var ex = Assert.Throws<ArgumentException>(() => Device.Parse("cuda:99"));
+        Assert.That(ex!.Message, Does.StartWith("device 'cuda:99': ").And.Match("CUDA driver not found \\(looked for libcuda.so.1|no Cuda device found|only \\d+ Cuda device"));
+        ex = Assert.Throws<ArgumentException>(() => Device.Parse("tpu"));
+        Assert.That(ex!.Message, Does.Contain("tpu"));
+        Assert.That(Device.Parse("cpu"), Is.SameAs(Device.Cpu));
+    }
+
+    [Test]
     public void NamesAreCheckedBeforeAnythingOpens()
     {
         Assert.That(Assert.Throws<ArgumentException>(() => Device.Parse("tpu"))!.Message,

@@ -7,8 +7,15 @@ namespace TinyGrad.Tests.Gradients;
 /// Gradients at points where an op is not differentiable follow PyTorch 1.13 (values confirmed with
 /// python3-torch 1.13, float64, loss = sum of the output): the subgradient it picks, NaN where it gives NaN.
 /// </summary>
-public sealed class BoundaryGradientTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class BoundaryGradientTests(string device)
 {
+    [SetUp]
+    public void UseDevice() => TestDevices.Use(device, float64: true);
+
+    [TearDown]
+    public void RestoreDevice() => TestDevices.Restore();
+
     private static Tensor Leaf(params double[] values)
     {
         var t = Tensor.FromArray(values, [values.Length]);

@@ -49,6 +49,23 @@ public sealed class HandWorkedKernelTests(string backend)
     }
 
     [Test]
+    public void Int32ComparisonsByHand()
+    {
+        var a = Ints(3, -1, 7, 16777217);
+        var b = Ints(3, 16777216);
+        var y = Ints(0, 0, 0, 0, 0, 0, 0, 0);
+        var va = new StridedView(a, [2, 4], [0, 1], 0);
+        var vb = new StridedView(b, [2, 4], [1, 0], 0);
+        _backend.Compare<Comparisons.Less>(va, vb, y);
+        // Row 0 compares with 3, row 1 with 2^24 (which Float32 could not tell from 2^24 + 1).
+        Assert.That(ReadInts(y), Is.EqualTo(new[] { 0, 1, 0, 0, 1, 1, 1, 0 }));
+        _backend.Compare<Comparisons.GreaterEqual>(va, vb, y);
+        Assert.That(ReadInts(y), Is.EqualTo(new[] { 1, 0, 1, 1, 0, 0, 0, 1 }));
+        _backend.Compare<Comparisons.Equal>(va, vb, y);
+        Assert.That(ReadInts(y), Is.EqualTo(new[] { 1, 0, 0, 0, 0, 0, 0, 0 }));
+    }
+
+    [Test]
     public void Conv2x2ByHand()
     {
         var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);

@@ -43,6 +43,23 @@ public static class Functional
     }
 
     /// <summary>
+    /// The fraction of rows of <paramref name="logits"/> [N, C] whose largest logit (the first one on
+    /// ties) is at the Int32 class index <paramref name="targets"/> [N] gives: a scalar of the logits'
+    /// dtype on their device, not differentiable (PyTorch: <c>(logits.argmax(1) == targets).float().mean()</c>).
+    /// </summary>
+    public static Tensor Accuracy(Tensor logits, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (logits.Rank != 2) throw new ArgumentException($"accuracy: logits must be [N, C], got {Shapes.Format(logits.Shape)}");
+        if (targets.DType != DType.Int32 || targets.Rank != 1 || targets.Size(0) != logits.Size(0))
+            throw new ArgumentException($"accuracy: targets must be Int32 class indices [N] = [{logits.Size(0)}], got {targets.DType} {Shapes.Format(targets.Shape)} for logits {Shapes.Format(logits.Shape)}");
+        if (targets.Device != logits.Device) throw new ArgumentException($"accuracy: targets are on {targets.Device}, logits on {logits.Device}");
+        using var _ = Autograd.NoGrad();
+        return logits.ArgMax(1).Eq(targets).To(logits.DType).Mean();
+    }
+
+    /// <summary>
     /// <c>input @ weight^T + bias</c> with weight [out, in] and bias [out] (PyTorch's linear): the bias
     /// goes to the backend's matrix product in the same call, which adds it to each rounded product
     /// exactly as a separate add would.
