@@ -5,9 +5,17 @@ namespace TinyGrad.Tests.Gradients;
 /// <summary>
 /// The op registry the gradient checks run over: each entry builds float64 inputs (odd,
 /// non-square shapes; broadcasting where the op has it) and applies the op. Inputs listed in
-/// <see cref="OpCase.Constant"/> (indices, labels) are not differentiated.
+/// <see cref="OpCase.Constant"/> (indices, labels) are not differentiated. An entry with
+/// <see cref="OpCase.Boundary"/> is also checked against PyTorch at those points, on every device.
 /// </summary>
-public sealed record OpCase(Func<Generator, Tensor[]> Inputs, Func<Tensor[], Tensor> Apply, int[]? Constant = null);
+public sealed record OpCase(Func<Generator, Tensor[]> Inputs, Func<Tensor[], Tensor> Apply, int[]? Constant = null, Boundary? Boundary = null);
+
+/// <summary>
+/// PyTorch 1.13's values at an op's boundary points (float64, from /usr/bin/python3 with torch): the
+/// output <see cref="Y"/> and the gradient <see cref="Grad"/> of its sum, with the 1-D tensor
+/// <see cref="X"/> in place of input 0 (the other inputs as the entry builds them).
+/// </summary>
+public sealed record Boundary(double[] X, double[] Y, double[] Grad);
 
 public static class OpCases
 {
@@ -63,9 +71,18 @@ public static class OpCases
         ["abs"] = new(g => [AwayFromZero(g, 3, 5)], x => x[0].Abs()),
         ["sin"] = new(g => [Randn(g, 3, 5)], x => x[0].Sin()),
         ["cos"] = new(g => [Randn(g, 3, 5)], x => x[0].Cos()),
-        ["tanh"] = new(g => [Randn(g, 3, 5)], x => x[0].Tanh()),
-        ["sigmoid"] = new(g => [Randn(g, 5, 3)], x => x[0].Sigmoid()),
-        ["relu"] = new(g => [AwayFromZero(g, 3, 7)], x => x[0].Relu()),
+        ["tanh"] = new(g => [Randn(g, 3, 5)], x => x[0].Tanh(), Boundary: new(
+            X: [double.NegativeInfinity, -30.0, -1.0, -1e-05, -1e-300, -0.0, 0.0, 1e-09, 1e-05, 0.3, 0.55, 1.0, 20.0, double.PositiveInfinity, double.NaN],
+            Y: [-1.0, -1.0, -0.7615941559557649, -9.999999999666668e-06, -1e-300, -0.0, 0.0, 1e-09, 9.999999999666668e-06, 0.2913126124515909, 0.5005202111902353, 0.7615941559557649, 1.0, 1.0, double.NaN],
+            Grad: [0.0, 0.0, 0.41997434161402614, 0.9999999999, 1.0, 1.0, 1.0, 1.0, 0.9999999999, 0.9151369618266292, 0.7494795181900823, 0.41997434161402614, 0.0, 0.0, double.NaN])),
+        ["sigmoid"] = new(g => [Randn(g, 5, 3)], x => x[0].Sigmoid(), Boundary: new(
+            X: [double.NegativeInfinity, -800.0, -30.0, -1.0, -0.0, 0.0, 1.0, 30.0, 800.0, double.PositiveInfinity, double.NaN],
+            Y: [0.0, 0.0, 9.357622968839299e-14, 0.2689414213699951, 0.5, 0.5, 0.7310585786300049, 0.9999999999999065, 1.0, 1.0, double.NaN],
+            Grad: [0.0, 0.0, 9.357622968838423e-14, 0.19661193324148185, 0.25, 0.25, 0.19661193324148185, 9.348077867342945e-14, 0.0, 0.0, double.NaN])),
+        ["relu"] = new(g => [AwayFromZero(g, 3, 7)], x => x[0].Relu(), Boundary: new(
+            X: [double.NegativeInfinity, -1.0, -1e-300, -0.0, 0.0, 1e-300, 2.0, double.PositiveInfinity, double.NaN],
+            Y: [0.0, 0.0, 0.0, -0.0, 0.0, 1e-300, 2.0, double.PositiveInfinity, double.NaN],
+            Grad: [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])),
         ["reciprocal"] = new(g => [Positive(g, 3, 5)], x => x[0].Reciprocal()),
         ["maximum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 5)], x => x[0].Maximum(x[1])),
         ["minimum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 3, 1)], x => x[0].Minimum(x[1])),

@@ -89,12 +89,15 @@ internal static class UnaryOps
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => -(g * x.Sin());
     }
 
-    /// <summary>tanh, through expm1 on every device (GPUs' float tanh instruction is an 11-bit approximation).</summary>
-    public readonly struct Tanh : IUnaryRule<Tanh>
+    /// <summary>
+    /// tanh through expm1, on every device: GPUs' float tanh instruction is an 11-bit approximation, and
+    /// TensorPrimitives.Tanh loses small arguments (1e-10 off by 8e-8 relative, 1e-20 gives -0).
+    /// </summary>
+    public readonly struct Tanh : IUnaryRule<Tanh>, IVectorUnaryOp<Tanh>
     {
         public static string Name => "tanh";
         public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => ScalarMath.Tanh(x);
-        public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Tanh(x);
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * (1.0 - y * y);
     }
 
@@ -107,15 +110,12 @@ internal static class UnaryOps
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => g * y * (1.0 - y);
     }
 
-    /// <summary>max(x, 0), NaN kept; gradient 0 at 0 (PyTorch's), passed where the output is nonzero.</summary>
+    /// <summary>max(x, 0) as PyTorch's clamp: 0 below 0, x itself otherwise (NaN and -0 kept); gradient 0 at 0, passed where the output is nonzero.</summary>
     public readonly struct Relu : IUnaryRule<Relu>, IVectorUnaryOp<Relu>
     {
         public static string Name => "relu";
-        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero || T.IsNaN(x) ? x : T.Zero;
-
-        // Keep x where x > 0 or x is NaN (x != x), else +0.
-        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero) | ~Vector.Equals(x, x), x, Vector<T>.Zero);
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x < T.Zero ? T.Zero : x;
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), Vector<T>.Zero, x);
 
         // One select by the output (nonzero where x > 0 or NaN) instead of a step mask and a product.
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => Tensor.Where(y.Detach(), g, g.ScalarLike(0));

@@ -121,8 +121,9 @@ public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks
     public static double Tolerance(DType dtype, int terms = 1) =>
         (dtype == DType.Float64 ? 1e-12 : 1e-5) * Math.Sqrt(Math.Max(1, terms));
 
-    /// Compares the whole buffers; tolerance 0 demands identical values (NaN equals NaN).
-    public void AssertSame(Pair pair, double tolerance, string what)
+    /// Compares the whole buffers; tolerance 0 demands identical values (NaN equals NaN). The tolerance is
+    /// relative to max(1, |expected|), or to |expected| alone when <paramref name="relative"/> (tiny values too).
+    public void AssertSame(Pair pair, double tolerance, string what, bool relative = false)
     {
         double[] expected = Read(Reference, pair.Ref), actual = Read(Candidate, pair.Cand);
         Assert.That(actual.Length, Is.EqualTo(expected.Length), what);
@@ -130,7 +131,7 @@ public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks
         {
             double e = expected[i], a = actual[i];
             if (e.Equals(a) || (double.IsNaN(e) && double.IsNaN(a))) continue;
-            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e))) continue;
+            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * (relative ? Math.Abs(e) : Math.Max(1, Math.Abs(e)))) continue;
             string via = _lastDelegated ? ", delegated to the reference" : "";
             Assert.Fail($"{what} [{Candidate.Name} vs reference{via}]: element {i} is {a:R}, expected {e:R} (tolerance {tolerance:G3})");
         }
