@@ -34,9 +34,9 @@ internal readonly struct Arithmetic<T, TOp> : IRowOp<T> where T : unmanaged, IFl
 /// <summary>A comparison through its vector mask: 1 or 0 in the element type.</summary>
 internal readonly struct Comparison<T, TOp> : IRowOp<T> where T : unmanaged, INumber<T> where TOp : struct, IComparison<TOp>
 {
-    public static void Spans(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => Elementwise.Compare<T, TOp>(a, 1, b, 1, y);
-    public static void SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y) => Elementwise.Compare<T, TOp>(a, 1, new ReadOnlySpan<T>(in b), 0, y);
-    public static void ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y) => Elementwise.Compare<T, TOp>(new ReadOnlySpan<T>(in a), 0, b, 1, y);
+    public static void Spans(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(a, 1, b, 1, y);
+    public static void SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(a, 1, new ReadOnlySpan<T>(in b), 0, y);
+    public static void ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(new ReadOnlySpan<T>(in a), 0, b, 1, y);
     public static T Scalar(T a, T b) => TOp.Test(a, b) ? T.One : T.Zero;
 }
 
@@ -175,24 +175,4 @@ internal static partial class Elementwise
         else if (bs == 1) TRow.ScalarSpan(sa[ao], sb.AsSpan(bo, n), row);
         else row.Fill(TRow.Scalar(sa[ao], sb[bo]));
     }
-
-    /// <summary>The comparison producing 1 or 0; a step of 0 repeats that operand's single element.</summary>
-    internal static void Compare<T, TOp>(ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y)
-        where T : unmanaged, INumber<T> where TOp : struct, IComparison<TOp>
-    {
-        int n = y.Length, i = 0;
-        ref T ar = ref MemoryMarshal.GetReference(a);
-        ref T br = ref MemoryMarshal.GetReference(b);
-        ref T yr = ref MemoryMarshal.GetReference(y);
-        Vector<T> fixedA = new(ar), fixedB = new(br);
-        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-        {
-            Vector<T> va = stepA == 0 ? fixedA : Vector.LoadUnsafe(ref ar, (nuint)i);
-            Vector<T> vb = stepB == 0 ? fixedB : Vector.LoadUnsafe(ref br, (nuint)i);
-            Vector.StoreUnsafe(TOp.Mask(va, vb) & Vector<T>.One, ref yr, (nuint)i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref yr, i) = TOp.Test(Unsafe.Add(ref ar, i * stepA), Unsafe.Add(ref br, i * stepB)) ? T.One : T.Zero;
-    }
-
 }

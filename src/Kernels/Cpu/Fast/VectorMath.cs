@@ -14,6 +14,46 @@ internal interface IVectorUnaryOp<TSelf> : IUnaryOp<TSelf> where TSelf : struct,
     static void IUnaryOp<TSelf>.Invoke<T>(ReadOnlySpan<T> x, Span<T> y) => VectorMath.Map<T, TSelf>(x, y);
 }
 
+/// <summary>A binary op with a vector form (hardware width) that agrees with its scalar form.</summary>
+internal interface IVectorBinaryOp<TSelf> : IBinaryOp<TSelf> where TSelf : struct, IVectorBinaryOp<TSelf>
+{
+    /// <summary>The op on one pair of vectors.</summary>
+    static abstract Vector<T> Invoke<T>(Vector<T> a, Vector<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The vector form over whole vectors, the scalar form on the tail.</summary>
+    static void IBinaryOp<TSelf>.Invoke<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorBinary<T, TSelf>>(a, 1, b, 1, y);
+
+    /// <summary>The vector form with <paramref name="b"/> in every lane.</summary>
+    static void IBinaryOp<TSelf>.Invoke<T>(ReadOnlySpan<T> a, T b, Span<T> y) => VectorMath.Map<T, VectorBinary<T, TSelf>>(a, 1, new ReadOnlySpan<T>(in b), 0, y);
+
+    /// <summary>The vector form with <paramref name="a"/> in every lane.</summary>
+    static void IBinaryOp<TSelf>.Invoke<T>(T a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorBinary<T, TSelf>>(new ReadOnlySpan<T>(in a), 0, b, 1, y);
+}
+
+/// <summary>A function of two elements with a vector form, for one element type: what VectorMath.Map runs over a pair of spans.</summary>
+internal interface IPairLanes<T> where T : unmanaged
+{
+    /// <summary>The function on one pair of vectors.</summary>
+    static abstract Vector<T> Invoke(Vector<T> a, Vector<T> b);
+
+    /// <summary>The function on one pair of elements.</summary>
+    static abstract T Invoke(T a, T b);
+}
+
+/// <summary>A binary op's vector and scalar forms.</summary>
+internal readonly struct VectorBinary<T, TOp> : IPairLanes<T> where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IVectorBinaryOp<TOp>
+{
+    public static Vector<T> Invoke(Vector<T> a, Vector<T> b) => TOp.Invoke(a, b);
+    public static T Invoke(T a, T b) => TOp.Invoke(a, b);
+}
+
+/// <summary>A comparison as 1 or 0 in the element type: its mask and its test.</summary>
+internal readonly struct VectorComparison<T, TOp> : IPairLanes<T> where T : unmanaged, INumber<T> where TOp : struct, IComparison<TOp>
+{
+    public static Vector<T> Invoke(Vector<T> a, Vector<T> b) => TOp.Mask(a, b) & Vector<T>.One;
+    public static T Invoke(T a, T b) => TOp.Test(a, b) ? T.One : T.Zero;
+}
+
 /// <summary>Vector loops and vector forms of scalar functions for the elementwise ops' span forms.</summary>
 internal static class VectorMath
 {
@@ -26,6 +66,23 @@ internal static class VectorMath
         for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
             Vector.StoreUnsafe(TOp.Invoke(Vector.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref yr, i) = TOp.Invoke(Unsafe.Add(ref xr, i));
+    }
+
+    /// <summary><c>y[i] = TLanes(a[i], b[i])</c>: vectors, then the scalar form; a step of 0 repeats that operand's single element.</summary>
+    public static void Map<T, TLanes>(ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y) where T : unmanaged where TLanes : IPairLanes<T>
+    {
+        int n = y.Length, i = 0;
+        ref T ar = ref MemoryMarshal.GetReference(a);
+        ref T br = ref MemoryMarshal.GetReference(b);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        Vector<T> fixedA = new(ar), fixedB = new(br);
+        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+        {
+            Vector<T> va = stepA == 0 ? fixedA : Vector.LoadUnsafe(ref ar, (nuint)i);
+            Vector<T> vb = stepB == 0 ? fixedB : Vector.LoadUnsafe(ref br, (nuint)i);
+            Vector.StoreUnsafe(TLanes.Invoke(va, vb), ref yr, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = TLanes.Invoke(Unsafe.Add(ref ar, i * stepA), Unsafe.Add(ref br, i * stepB));
     }
 
     /// <summary>e^x per lane (.NET's vector exp, a few ulp).</summary>
