@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using TinyGrad.Kernels;
+using TinyGrad.Kernels.Cpu.Fast;
 
 namespace TinyGrad;
 
@@ -107,6 +108,19 @@ internal static class BinaryOps
         public static void Invoke<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Min(a, b, y);
         public static void Invoke<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Min(b, a, y);
         public static Tensor?[] Backward(Tensor a, Tensor b, Tensor y, Tensor g) => Share(g, a.Lt(b), b.Lt(a), a.Eq(b));
+    }
+
+    /// <summary>
+    /// log(1 + e^a), or a itself where a &gt; b: PyTorch's softplus with threshold b (Tensor.Softplus);
+    /// gradient sigmoid(a), 1 above the threshold, none for the threshold.
+    /// </summary>
+    public readonly struct Softplus : IBinaryRule<Softplus>, IVectorBinaryOp<Softplus>
+    {
+        public static string Name => "softplus";
+        public static T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a > b ? a : ScalarMath.Log1p(T.Exp(a));
+        public static Vector<T> Invoke<T>(Vector<T> a, Vector<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Vector.ConditionalSelect(Vector.GreaterThan(a, b), a, VectorMath.Log1p(VectorMath.Exp(a)));
+        public static Tensor?[] Backward(Tensor a, Tensor b, Tensor y, Tensor g) => [Tensor.Where(a.Gt(b), g, g * a.Sigmoid()), null];
     }
 
     /// <summary>

@@ -63,6 +63,14 @@ public sealed partial class Tensor
     /// <summary>1 / x.</summary>
     public Tensor Reciprocal() => Apply<UnaryOps.Reciprocal>();
 
+    /// <summary>
+    /// log(1 + e^(beta x)) / beta, and x itself where beta x &gt; <paramref name="threshold"/>: PyTorch's
+    /// softplus with its defaults. Gradient sigmoid(beta x), 1 above the threshold.
+    /// </summary>
+    public Tensor Softplus(double beta = 1, double threshold = 20) => beta == 1
+        ? Zip<BinaryOps.Softplus>(this, ScalarLike(threshold))
+        : Zip<BinaryOps.Softplus>(this * beta, ScalarLike(threshold)) / beta;
+
     /// <summary>x * x.</summary>
     public Tensor Square() => this * this;
 
