@@ -88,6 +88,10 @@ public static class OpCases
             X: [double.NegativeInfinity, -800.0, -30.0, -1e-08, -0.0, 0.0, 1e-08, 1.0, 19.5, 20.0, 20.000001, 20.5, 800.0, double.PositiveInfinity, double.NaN],
             Y: [0.0, 0.0, 9.357622968839737e-14, 0.6931471755599453, 0.6931471805599453, 0.6931471805599453, 0.6931471855599453, 1.3132616875182228, 19.500000003398267, 20.000000002061153, 20.000001, 20.5, 800.0, double.PositiveInfinity, double.NaN],
             Grad: [0.0, 0.0, 9.3576229688393e-14, 0.4999999975, 0.5, 0.5, 0.5000000025, 0.7310585786300049, 0.9999999966017322, 0.9999999979388464, 1.0, 1.0, 1.0, 1.0, double.NaN])),
+        ["silu"] = new(g => [Tensor.Uniform([5, 3], -8, 8, g, DType.Float64)], x => x[0].Silu(), Boundary: new(
+            X: [double.NegativeInfinity, -800.0, -30.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1.0, 30.0, 800.0, double.PositiveInfinity, double.NaN],
+            Y: [double.NaN, -0.0, -2.8072868906517896e-12, -0.2689414213699951, -5e-301, -0.0, 0.0, 5e-301, 0.7310585786300049, 29.999999999997197, 800.0, double.PositiveInfinity, double.NaN],
+            Grad: [double.NaN, -0.0, -2.713710660963134e-12, 0.07232948812851325, 0.5, 0.5, 0.5, 0.5, 0.9276705118714869, 1.000000000002711, 1.0, double.NaN, double.NaN])),
         ["softplus_beta"] = new(g => [Tensor.Uniform([4, 5], -6, 6, g, DType.Float64)], x => x[0].Softplus(beta: 2, threshold: 5)),
         ["maximum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 5)], x => x[0].Maximum(x[1])),
         ["minimum"] = new(g => [Distinct(g, 3, 5), Distinct(g, 3, 1)], x => x[0].Minimum(x[1])),

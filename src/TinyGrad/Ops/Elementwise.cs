@@ -63,6 +63,9 @@ public sealed partial class Tensor
     /// <summary>1 / x.</summary>
     public Tensor Reciprocal() => Apply<UnaryOps.Reciprocal>();
 
+    /// <summary>SiLU (swish): x sigmoid(x), as PyTorch's silu.</summary>
+    public Tensor Silu() => Apply<UnaryOps.Silu>();
+
     /// <summary>
     /// log(1 + e^(beta x)) / beta, and x itself where beta x &gt; <paramref name="threshold"/>: PyTorch's
     /// softplus with its defaults. Gradient sigmoid(beta x), 1 above the threshold.

@@ -121,6 +121,20 @@ internal static class UnaryOps
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => Tensor.Where(y.Detach(), g, g.ScalarLike(0));
     }
 
+    /// <summary>x sigmoid(x) = x / (1 + e^-x) (PyTorch's form: NaN at -inf, -0 far below 0); gradient s (1 + x (1 - s)) with s = sigmoid(x).</summary>
+    public readonly struct Silu : IUnaryRule<Silu>, IVectorUnaryOp<Silu>
+    {
+        public static string Name => "silu";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x / (T.One + T.Exp(-x));
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x / (Vector<T>.One + VectorMath.Exp(-x));
+
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g)
+        {
+            var s = x.Sigmoid();
+            return g * s * (1.0 + x * (1.0 - s));
+        }
+    }
+
     public readonly struct Reciprocal : IUnaryRule<Reciprocal>
     {
         public static string Name => "reciprocal";
