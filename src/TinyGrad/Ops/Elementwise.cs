@@ -63,6 +63,9 @@ public sealed partial class Tensor
     /// <summary>1 / x.</summary>
     public Tensor Reciprocal() => Apply<UnaryOps.Reciprocal>();
 
+    /// <summary>The error function, as PyTorch's erf.</summary>
+    public Tensor Erf() => Apply<UnaryOps.Erf>();
+
     /// <summary>SiLU (swish): x sigmoid(x), as PyTorch's silu.</summary>
     public Tensor Silu() => Apply<UnaryOps.Silu>();
 

@@ -121,6 +121,15 @@ internal static class UnaryOps
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => Tensor.Where(y.Detach(), g, g.ScalarLike(0));
     }
 
+    /// <summary>The error function (Kernels' Erf: within 2 ulp of PyTorch's in double); gradient 2/sqrt(pi) e^(-x^2).</summary>
+    public readonly struct Erf : IUnaryRule<Erf>, IVectorUnaryOp<Erf>
+    {
+        public static string Name => "erf";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Erf.Of(x);
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Erf.Of(x);
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g) => 2 / Math.Sqrt(Math.PI) * (-(x * x)).Exp() * g;
+    }
+
     /// <summary>x sigmoid(x) = x / (1 + e^-x) (PyTorch's form: NaN at -inf, -0 far below 0); gradient s (1 + x (1 - s)) with s = sigmoid(x).</summary>
     public readonly struct Silu : IUnaryRule<Silu>, IVectorUnaryOp<Silu>
     {
