@@ -27,6 +27,18 @@ public sealed record ViewSpec(int[] Shape, int[] Strides, int Offset = 0)
 
     public StridedView On(DeviceBuffer buffer) => new(buffer, Shape, Strides, Offset);
 
+    /// Buffer index of element <paramref name="i"/> in row-major order.
+    public int IndexOf(int i)
+    {
+        int at = Offset;
+        for (int d = Shape.Length - 1; d >= 0; d--)
+        {
+            at += i % Shape[d] * Strides[d];
+            i /= Shape[d];
+        }
+        return at;
+    }
+
     public override string ToString() => $"[{string.Join(",", Shape)}]/[{string.Join(",", Strides)}]@{Offset}";
 }
 
@@ -122,8 +134,9 @@ public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks
         (dtype == DType.Float64 ? 1e-12 : 1e-5) * Math.Sqrt(Math.Max(1, terms));
 
     /// Compares the whole buffers; tolerance 0 demands identical values (NaN equals NaN). The tolerance is
-    /// relative to max(1, |expected|), or to |expected| alone when <paramref name="relative"/> (tiny values too).
-    public void AssertSame(Pair pair, double tolerance, string what, bool relative = false)
+    /// relative to max(1, |expected|), or to max(|expected|, <paramref name="scale"/>(i)) when a scale is given
+    /// (tiny values then count too).
+    public void AssertSame(Pair pair, double tolerance, string what, Func<int, double>? scale = null)
     {
         double[] expected = Read(Reference, pair.Ref), actual = Read(Candidate, pair.Cand);
         Assert.That(actual.Length, Is.EqualTo(expected.Length), what);
@@ -131,7 +144,7 @@ public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks
         {
             double e = expected[i], a = actual[i];
             if (e.Equals(a) || (double.IsNaN(e) && double.IsNaN(a))) continue;
-            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * (relative ? Math.Abs(e) : Math.Max(1, Math.Abs(e)))) continue;
+            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * Math.Max(Math.Abs(e), scale is null ? 1 : scale(i))) continue;
             string via = _lastDelegated ? ", delegated to the reference" : "";
             Assert.Fail($"{what} [{Candidate.Name} vs reference{via}]: element {i} is {a:R}, expected {e:R} (tolerance {tolerance:G3})");
         }
