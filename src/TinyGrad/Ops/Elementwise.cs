@@ -66,6 +66,9 @@ public sealed partial class Tensor
     /// <summary>The error function, as PyTorch's erf.</summary>
     public Tensor Erf() => Apply<UnaryOps.Erf>();
 
+    /// <summary>GELU, x Phi(x) with the exact normal CDF through erf: PyTorch's gelu with its default approximate='none'.</summary>
+    public Tensor Gelu() => Apply<UnaryOps.Gelu>();
+
     /// <summary>SiLU (swish): x sigmoid(x), as PyTorch's silu.</summary>
     public Tensor Silu() => Apply<UnaryOps.Silu>();
 

@@ -130,6 +130,31 @@ internal static class UnaryOps
         public static Tensor Backward(Tensor x, Tensor y, Tensor g) => 2 / Math.Sqrt(Math.PI) * (-(x * x)).Exp() * g;
     }
 
+    /// <summary>
+    /// GELU with the erf form (PyTorch's default, approximate='none'): x 0.5 (1 + erf(x / sqrt 2)), in
+    /// PyTorch's order (so -0 far below 0, NaN at -inf); gradient cdf + x pdf as PyTorch writes it.
+    /// </summary>
+    public readonly struct Gelu : IUnaryRule<Gelu>, IVectorUnaryOp<Gelu>
+    {
+        public static string Name => "gelu";
+        public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x * C<T>.Half * (T.One + Kernels.Erf.Of(x * C<T>.Alpha));
+        public static Vector<T> Invoke<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+            x * new Vector<T>(C<T>.Half) * (Vector<T>.One + Kernels.Erf.Of(x * new Vector<T>(C<T>.Alpha)));
+
+        public static Tensor Backward(Tensor x, Tensor y, Tensor g)
+        {
+            var cdf = 0.5 * (1.0 + (x * Math.Sqrt(0.5)).Erf());
+            var pdf = 1 / Math.Sqrt(2 * Math.PI) * (x * x * -0.5).Exp();
+            return g * (cdf + x * pdf);
+        }
+
+        private static class C<T> where T : IFloatingPointIeee754<T>
+        {
+            public static readonly T Half = T.CreateTruncating(0.5);
+            public static readonly T Alpha = T.CreateTruncating(Math.Sqrt(0.5));
+        }
+    }
+
     /// <summary>x sigmoid(x) = x / (1 + e^-x) (PyTorch's form: NaN at -inf, -0 far below 0); gradient s (1 + x (1 - s)) with s = sigmoid(x).</summary>
     public readonly struct Silu : IUnaryRule<Silu>, IVectorUnaryOp<Silu>
     {
