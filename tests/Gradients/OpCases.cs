@@ -96,6 +96,11 @@ public static class OpCases
             X: [double.NegativeInfinity, -40.0, -10.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1e-08, 0.5, 1.0, 5.0, 10.0, 40.0, double.PositiveInfinity, double.NaN],
             Y: [double.NaN, -0.0, -0.0, -0.15865525393145702, -5e-301, -0.0, 0.0, 5e-301, 5.000000039894228e-09, 0.34573123063700656, 0.841344746068543, 4.999998566742141, 10.0, 40.0, double.PositiveInfinity, double.NaN],
             Grad: [double.NaN, 0.0, -7.694598626706419e-22, -0.08331547058768635, 0.5, 0.5, 0.5, 0.5, 0.5000000079788456, 0.8674951246561629, 1.0833154705876864, 1.000007146946002, 1.0, 1.0, double.NaN, double.NaN])),
+        ["leaky_relu"] = new(g => [AwayFromZero(g, 3, 7)], x => x[0].LeakyRelu(), Boundary: new(
+            X: [double.NegativeInfinity, -2.0, -1e-300, -0.0, 0.0, 1e-300, 3.0, double.PositiveInfinity, double.NaN],
+            Y: [double.NegativeInfinity, -0.02, -1.0000000000000001e-302, -0.0, 0.0, 1e-300, 3.0, double.PositiveInfinity, double.NaN],
+            Grad: [0.01, 0.01, 0.01, 0.01, 0.01, 1.0, 1.0, 1.0, 0.01])),
+        ["leaky_relu_slope"] = new(g => [AwayFromZero(g, 4, 3)], x => x[0].LeakyRelu(0.2)),
         ["silu"] = new(g => [Tensor.Uniform([5, 3], -8, 8, g, DType.Float64)], x => x[0].Silu(), Boundary: new(
             X: [double.NegativeInfinity, -800.0, -30.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 1.0, 30.0, 800.0, double.PositiveInfinity, double.NaN],
             Y: [double.NaN, -0.0, -2.8072868906517896e-12, -0.2689414213699951, -5e-301, -0.0, 0.0, 5e-301, 0.7310585786300049, 29.999999999997197, 800.0, double.PositiveInfinity, double.NaN],

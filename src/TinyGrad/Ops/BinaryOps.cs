@@ -124,6 +124,24 @@ internal static class BinaryOps
     }
 
     /// <summary>
+    /// a where a &gt; 0, else a b: PyTorch's leaky_relu with slope b (Tensor.LeakyRelu; NaN and -0 kept).
+    /// Gradient 1 above 0, else b, at 0 too (as PyTorch); for the slope, a below 0.
+    /// </summary>
+    public readonly struct LeakyRelu : IBinaryRule<LeakyRelu>, IVectorBinaryOp<LeakyRelu>
+    {
+        public static string Name => "leaky_relu";
+        public static T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? a : a * b;
+        public static Vector<T> Invoke<T>(Vector<T> a, Vector<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<T>.Zero), a, a * b);
+
+        public static Tensor?[] Backward(Tensor a, Tensor b, Tensor y, Tensor g)
+        {
+            var positive = a.Gt(0);
+            return [Tensor.Where(positive, g, g * b), b.RequiresGrad ? Tensor.Where(positive, g.ScalarLike(0), g * a) : null];
+        }
+    }
+
+    /// <summary>
     /// Gradient of a pick between a and b: a keeps all of it unless b wins, b unless a wins, half each on
     /// ties. A NaN pair neither wins nor ties (comparisons with NaN are false), so both keep all of it.
     /// </summary>

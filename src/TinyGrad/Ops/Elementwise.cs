@@ -69,6 +69,12 @@ public sealed partial class Tensor
     /// <summary>GELU, x Phi(x) with the exact normal CDF through erf: PyTorch's gelu with its default approximate='none'.</summary>
     public Tensor Gelu() => Apply<UnaryOps.Gelu>();
 
+    /// <summary>
+    /// x where x &gt; 0, else <paramref name="negativeSlope"/> x: PyTorch's leaky_relu and its default; the
+    /// gradient at 0 is the slope, as there.
+    /// </summary>
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Zip<BinaryOps.LeakyRelu>(this, ScalarLike(negativeSlope));
+
     /// <summary>SiLU (swish): x sigmoid(x), as PyTorch's silu.</summary>
     public Tensor Silu() => Apply<UnaryOps.Silu>();
 
