@@ -136,7 +136,14 @@ public static class OpCases
         ["stack"] = new(g => [Randn(g, 3, 2), Randn(g, 3, 2)], x => Tensor.Stack([x[0], x[1]], 1).Exp()),
         ["gather"] = new(g => [Randn(g, 4, 7), Indices(g, 7, 4, 3)], x => x[0].Gather(1, x[1]), Constant: [1]),
         ["scatter_add"] = new(g => [Randn(g, 5, 3), Randn(g, 4, 3), Indices(g, 5, 4, 3)], x => x[0].ScatterAdd(0, x[2], x[1]).Sin(), Constant: [2]),
-        ["index_select"] = new(g => [Randn(g, 5, 3), Indices(g, 5, 7)], x => x[0].IndexSelect(x[1]).Exp(), Constant: [1]),
+        ["index_select"] = new(g => [Randn(g, 5, 3), Indices(g, 5, 7)], x => x[0].IndexSelect(0, x[1]).Exp(), Constant: [1]),
+        ["index_select_middle"] = new(g => [Randn(g, 2, 4, 3), Indices(g, 4, 6)], x => x[0].IndexSelect(1, x[1]).Sin(), Constant: [1]),
+        ["index_select_last_scalar"] = new(g => [Randn(g, 3, 5), Tensor.FromArray(new[] { 4 }, [])], x => x[0].IndexSelect(-1, x[1]).Exp(), Constant: [1]),
+        // Repeated indices: the gradient of a slice picked k times is k times the upstream gradient.
+        ["index_select_repeated"] = new(g => [Randn(g, 4), Tensor.FromArray(new[] { 3, 0, 3, 3 }, [4])], x => x[0].IndexSelect(0, x[1]), Constant: [1], Boundary: new(
+            X: [1.5, -2.0, 3.0, 0.25],
+            Y: [0.25, 1.5, 0.25, 0.25],
+            Grad: [1.0, 0.0, 0.0, 3.0])),
         ["conv2d"] = new(g => [Randn(g, 2, 3, 7, 6), Randn(g, 4, 3, 3, 2), Randn(g, 4)], x => x[0].Conv2d(x[1], x[2], padding: (1, 1))),
         ["conv2d_strided"] = new(g => [Randn(g, 2, 2, 9, 8), Randn(g, 3, 2, 3, 3)], x => x[0].Conv2d(x[1], stride: (2, 3), padding: (2, 1), dilation: (2, 1))),
         // Geometries at the edge of validity: a kernel wider than a 1-pixel row, and the issue 13 case

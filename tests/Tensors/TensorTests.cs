@@ -150,6 +150,19 @@ public sealed class TensorTests(string device)
     }
 
     [Test]
+    public void IndexSelectNamesItsBadIndex()
+    {
+        var x = Range(5, 2);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(0, Tensor.FromArray(new[] { 1, 5 }, [2])).ToArray<double>());
+        Assert.That(ex!.Message, Does.StartWith("index_select: ").And.Contain("out of range for dimension 0 of size 5"));
+        Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new[] { 0, 1 }, [1, 2])))!.Message,
+            Is.EqualTo("index_select: index must be 0-D or 1-D, got shape [1, 2]"));
+        Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new double[] { 0 }, [1])))!.Message,
+            Is.EqualTo("index_select: index must be Int32, got Float64"));
+        Assert.That(x.IndexSelect(1, Tensor.FromArray(new[] { 1, 1, 0 }, [3])).ToArray<double>(), Is.EqualTo(new double[] { 1, 1, 0, 3, 3, 2, 5, 5, 4, 7, 7, 6, 9, 9, 8 }));
+    }
+
+    [Test]
     public void CrossEntropyRejectsLabelsOutOfRange()
     {
         var logits = Tensor.Zeros([2, 3]);
