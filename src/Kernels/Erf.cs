@@ -28,49 +28,25 @@ internal static class Erf
     /// <summary>erf per lane, the same formula as <see cref="Of{T}(T)"/>.</summary>
     public static Vector<T> Of<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Vector<T> a = Vector.Abs(x), s = x * x;
-        Vector<T> p = new(C<T>.A8);
-        p = p * s + new Vector<T>(C<T>.A7);
-        p = p * s + new Vector<T>(C<T>.A6);
-        p = p * s + new Vector<T>(C<T>.A5);
-        p = p * s + new Vector<T>(C<T>.A4);
-        p = p * s + new Vector<T>(C<T>.A3);
-        p = p * s + new Vector<T>(C<T>.A2);
-        p = p * s + new Vector<T>(C<T>.A1);
-        Vector<T> small = x * (p * s + new Vector<T>(C<T>.A0));
-        Vector<T> two = new(C<T>.Two), t = two / (two + a);
-        Vector<T> erfc = t * Cpu.Fast.VectorMath.Exp(Q(t * new Vector<T>(C<T>.Scale) - new Vector<T>(C<T>.Shift)) - a * a);
+        Vector<T> a = Vector.Abs(x), two = new(C<T>.Two), t = two / (two + a);
+        Vector<T> small = x * Horner(C<T>.P, x * x);
+        Vector<T> erfc = t * Cpu.Fast.VectorMath.Exp(Horner(C<T>.Q, t * new Vector<T>(C<T>.Scale) - new Vector<T>(C<T>.Shift)) - a * a);
         Vector<T> large = Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), erfc - Vector<T>.One, Vector<T>.One - erfc);
         return Vector.ConditionalSelect(Vector.LessThan(a, new Vector<T>(C<T>.Half)), small, large);
+    }
+
+    /// <summary>sum_k c[k] u^k by Horner's rule, lane by lane.</summary>
+    private static Vector<T> Horner<T>(T[] c, Vector<T> u) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> r = new(c[^1]);
+        for (int k = c.Length - 2; k >= 0; k--) r = r * u + new Vector<T>(c[k]);
+        return r;
     }
 
     /// <summary>Q(u) = log(erfc(z) / t) + z^2, for u in [-1, 1].</summary>
     private static T Q<T>(T u) where T : unmanaged, IFloatingPointIeee754<T> =>
         (((((((((((((((((C<T>.B18 * u + C<T>.B17) * u + C<T>.B16) * u + C<T>.B15) * u + C<T>.B14) * u + C<T>.B13) * u + C<T>.B12) * u + C<T>.B11) * u
         + C<T>.B10) * u + C<T>.B9) * u + C<T>.B8) * u + C<T>.B7) * u + C<T>.B6) * u + C<T>.B5) * u + C<T>.B4) * u + C<T>.B3) * u + C<T>.B2) * u + C<T>.B1) * u + C<T>.B0;
-
-    private static Vector<T> Q<T>(Vector<T> u) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Vector<T> q = new(C<T>.B18);
-        q = q * u + new Vector<T>(C<T>.B17);
-        q = q * u + new Vector<T>(C<T>.B16);
-        q = q * u + new Vector<T>(C<T>.B15);
-        q = q * u + new Vector<T>(C<T>.B14);
-        q = q * u + new Vector<T>(C<T>.B13);
-        q = q * u + new Vector<T>(C<T>.B12);
-        q = q * u + new Vector<T>(C<T>.B11);
-        q = q * u + new Vector<T>(C<T>.B10);
-        q = q * u + new Vector<T>(C<T>.B9);
-        q = q * u + new Vector<T>(C<T>.B8);
-        q = q * u + new Vector<T>(C<T>.B7);
-        q = q * u + new Vector<T>(C<T>.B6);
-        q = q * u + new Vector<T>(C<T>.B5);
-        q = q * u + new Vector<T>(C<T>.B4);
-        q = q * u + new Vector<T>(C<T>.B3);
-        q = q * u + new Vector<T>(C<T>.B2);
-        q = q * u + new Vector<T>(C<T>.B1);
-        return q * u + new Vector<T>(C<T>.B0);
-    }
 
     /// <summary>The constants in the element type (static readonly: ILGPU compiles them in as constants).</summary>
     private static class C<T> where T : IFloatingPointIeee754<T>
@@ -109,5 +85,10 @@ internal static class Erf
         public static readonly T B2 = T.CreateTruncating(0.012152046819101365);
         public static readonly T B1 = T.CreateTruncating(0.3723616490332801);
         public static readonly T B0 = T.CreateTruncating(-0.6380494854628526);
+
+        // The coefficients again as arrays, lowest degree first, for the vector form (kernels cannot read
+        // arrays); declared after the fields, since static fields initialise in order.
+        public static readonly T[] P = [A0, A1, A2, A3, A4, A5, A6, A7, A8];
+        public static readonly T[] Q = [B0, B1, B2, B3, B4, B5, B6, B7, B8, B9, B10, B11, B12, B13, B14, B15, B16, B17, B18];
     }
 }

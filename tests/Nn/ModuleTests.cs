@@ -289,6 +289,13 @@ public sealed class ModuleTests(string device)
         Assert.That(new ReLU().Forward(x).ToFloatArray(), Is.EqualTo(x.Relu().ToFloatArray()));
         Assert.That(new Tanh().Forward(x).ToFloatArray(), Is.EqualTo(x.Tanh().ToFloatArray()));
         Assert.That(new Sigmoid().Forward(x).ToFloatArray(), Is.EqualTo(x.Sigmoid().ToFloatArray()));
+        Assert.That(new SiLU().Forward(x).ToFloatArray(), Is.EqualTo(x.Silu().ToFloatArray()));
+        Assert.That(new GELU().Forward(x).ToFloatArray(), Is.EqualTo(x.Gelu().ToFloatArray()));
+        Assert.That(new Softplus(2, 1).Forward(x).ToFloatArray(), Is.EqualTo(x.Softplus(2, 1).ToFloatArray()));
+        Assert.That(new LeakyReLU(0.2).Forward(x).ToFloatArray(), Is.EqualTo(x.LeakyRelu(0.2).ToFloatArray()));
+        // As PyTorch prints them.
+        Assert.That(new Module[] { new ReLU(), new GELU(), new SiLU(), new Softplus(), new LeakyReLU() }.Select(m => m.ToString()),
+            Is.EqualTo(new[] { "ReLU()", "GELU(approximate='none')", "SiLU()", "Softplus(beta=1, threshold=20)", "LeakyReLU(negative_slope=0.01)" }));
     }
 
     [Test]

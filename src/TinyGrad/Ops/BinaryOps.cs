@@ -5,16 +5,6 @@ using TinyGrad.Kernels.Cpu.Fast;
 
 namespace TinyGrad;
 
-/// <summary>A binary op of the table with its gradient rule.</summary>
-internal interface IBinaryRule<TSelf> : IBinaryOp<TSelf> where TSelf : struct, IBinaryRule<TSelf>
-{
-    /// <summary>
-    /// dL/da and dL/db (null for an input that needs none) from dL/dy = <paramref name="g"/>, the
-    /// inputs broadcast to the output's shape and the output, in differentiable Tensor ops.
-    /// </summary>
-    static abstract Tensor?[] Backward(Tensor a, Tensor b, Tensor y, Tensor g);
-}
-
 /// <summary>
 /// The binary elementwise ops, one struct each: name, scalar form, the host CPU's span forms
 /// (TensorPrimitives) and the gradient rule. <c>Tensor.Add</c> and the others apply them with

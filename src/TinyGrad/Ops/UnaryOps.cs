@@ -5,16 +5,6 @@ using TinyGrad.Kernels.Cpu.Fast;
 
 namespace TinyGrad;
 
-/// <summary>A unary op of the table with its gradient rule.</summary>
-internal interface IUnaryRule<TSelf> : IUnaryOp<TSelf> where TSelf : struct, IUnaryRule<TSelf>
-{
-    /// <summary>
-    /// dL/dx from dL/dy = <paramref name="g"/>, the input <paramref name="x"/> and the output
-    /// <paramref name="y"/>, in differentiable Tensor ops (so the rule has a gradient itself).
-    /// </summary>
-    static abstract Tensor Backward(Tensor x, Tensor y, Tensor g);
-}
-
 /// <summary>
 /// The unary elementwise ops, one struct each: name, scalar form (the definition every backend runs
 /// or is held to), the host CPU's span form, and the gradient rule. <c>Tensor.Exp()</c> and the
