@@ -30,11 +30,14 @@ public static class Checkpoint
     /// </summary>
     public const string ChecksumKeyPrefix = "tinygrad.crc32.";
 
-    /// <summary>Saves <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>
+    /// Saves <paramref name="tensors"/> (e.g. a <see cref="Nn.Module.StateDict"/>) and <paramref name="metadata"/>
+    /// to <paramref name="path"/> atomically.
+    /// </summary>
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        ArgumentNullException.ThrowIfNull(metadata);
+        metadata ??= new Dictionary<string, string>();
         var arrays = new Dictionary<string, HostArray>(StringComparer.Ordinal);
         foreach (var (k, t) in tensors) arrays.Add(k, HostArray.FromTensor(t));
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
