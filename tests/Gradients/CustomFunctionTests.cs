@@ -169,6 +169,29 @@ public sealed class CustomFunctionTests(string device)
     }
 
     [Test]
+    public void AnIntermediateSavedInForwardIsAConstantToDoubleBackward()
+    {
+        var x = Leaf(new Generator(8), 2, 3);
+        // exp(x) made in forward and saved: right first derivative, but double backward cannot see that it
+        // depends on x (as in PyTorch); gradgradcheck names the entry. Recomputing it in backward is exact.
+        Tensor Saved(Tensor t) => TinyGrad.Autograd.Function("exp_saved", [t], (ctx, i) =>
+        {
+            var e = i[0].Exp();
+            ctx.SaveForBackward(e * 1.0);
+            return [e];
+        }, (ctx, g) => [g[0] * ctx.SavedTensors[0]])[0];
+        Tensor Recomputed(Tensor t) => TinyGrad.Autograd.Function("exp_recomputed", [t], (ctx, i) =>
+        {
+            ctx.SaveForBackward(i[0]);
+            return [i[0].Exp()];
+        }, (ctx, g) => [g[0] * ctx.SavedTensors[0].Exp()])[0];
+        TinyGrad.Autograd.GradCheck(i => Saved(i[0]), [x]).ThrowIfFailed();
+        var wrong = TinyGrad.Autograd.GradGradCheck(i => Saved(i[0]), [x]);
+        Assert.That((wrong.Passed, wrong.InputName), Is.EqualTo((false, "input 0")));
+        TinyGrad.Autograd.GradGradCheck(i => Recomputed(i[0]), [x]).ThrowIfFailed();
+    }
+
+    [Test]
     public void SingleOutputOverloadPassesTheInputsToBackward()
     {
         var g = new Generator(7);

@@ -20,7 +20,8 @@ public sealed class FunctionContext
     /// Keeps <paramref name="tensors"/> for backward (call it in forward; a later call replaces the list).
     /// Save inputs and outputs themselves, not copies: in a backward recorded for double backward
     /// (<c>createGraph: true</c>) a saved input or output carries its place on the tape, so gradients
-    /// flow through it.
+    /// flow through it. Any other tensor made in forward is a constant there (as in PyTorch): for an op
+    /// that must be twice differentiable, recompute such intermediates in backward from the saved inputs.
     /// </summary>
     public void SaveForBackward(params Tensor[] tensors)
     {
