@@ -18,12 +18,7 @@ public sealed class CustomFunctionTests(string device)
     [TearDown]
     public void RestoreDevice() => Device.Default = Device.Cpu;
 
-    private static Tensor Leaf(Generator g, params int[] shape)
-    {
-        var t = Tensor.Randn(shape, g, DType.Float64);
-        t.RequiresGrad = true;
-        return t;
-    }
+    private static Tensor Leaf(Generator g, params int[] shape) => GradCheckApiTests.Leaf(g, shape);
 
     /// <summary>(sin x, cos x) saving x: backward g0 cos x - g1 sin x, from tensor ops.</summary>
     private static Tensor[] SinCos(Tensor x) => TinyGrad.Autograd.Function("sincos", [x],

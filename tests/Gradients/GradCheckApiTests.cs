@@ -17,7 +17,8 @@ public sealed class GradCheckApiTests(string device)
     [TearDown]
     public void RestoreDevice() => Device.Default = Device.Cpu;
 
-    private static Tensor Leaf(Generator g, params int[] shape)
+    /// <summary>A Float64 leaf of normal draws that requires grad.</summary>
+    internal static Tensor Leaf(Generator g, params int[] shape)
     {
         var t = Tensor.Randn(shape, g, DType.Float64);
         t.RequiresGrad = true;

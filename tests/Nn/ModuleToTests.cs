@@ -23,22 +23,12 @@ public sealed class ModuleToTests(string device)
         return [.. Enumerable.Range(0, count).Select(i => (Tensor.Randn([6, 1, 8, 8], g, device: on), Tensor.FromArray(new[] { 0, 1, 2, i % 3, 1, 0 }, on)))];
     }
 
-    private static void Steps(Module model, Optimizer optimizer, IEnumerable<(Tensor X, Tensor Y)> batches)
-    {
-        foreach (var (x, y) in batches)
-        {
-            optimizer.ZeroGrad();
-            Functional.CrossEntropy(model.Forward(x), y).Backward();
-            optimizer.Step();
-        }
-    }
-
     [Test]
     public void ATrainedModelPredictsTheSameAfterMovingAndKeepsTraining()
     {
         var model = StateDictTests.Cnn(1);
         var optimizer = new Adam(model.Parameters(), lr: 0.01);
-        Steps(model, optimizer, Batches(3, Device.Cpu));
+        StateDictTests.Steps(model, optimizer, Batches(3, Device.Cpu));
         var parameters = model.Parameters().ToArray();
         var x = Tensor.Randn([8, 1, 8, 8], new Generator(4));
         float[] onCpu;
@@ -47,7 +37,7 @@ public sealed class ModuleToTests(string device)
         // The reference keeps training on cpu; the moved copy continues on the device under test.
         var reference = StateDictTests.Cnn(1);
         var referenceOptimizer = new Adam(reference.Parameters(), lr: 0.01);
-        Steps(reference, referenceOptimizer, Batches(3, Device.Cpu));
+        StateDictTests.Steps(reference, referenceOptimizer, Batches(3, Device.Cpu));
 
         Assert.That(model.To(target), Is.SameAs(model));
         Assert.That(model.Parameters().ToArray(), Is.EqualTo(parameters).Using<Tensor>(ReferenceEquals), "the same tensor objects, moved in place");
@@ -57,8 +47,8 @@ public sealed class ModuleToTests(string device)
         Assert.That(moved, Is.EqualTo(onCpu).Within(1e-5));
 
         // The optimizer built before the move keeps working: its state follows the parameters.
-        Steps(model, optimizer, Batches(5, target).Skip(3));
-        Steps(reference, referenceOptimizer, Batches(5, Device.Cpu).Skip(3));
+        StateDictTests.Steps(model, optimizer, Batches(5, target).Skip(3));
+        StateDictTests.Steps(reference, referenceOptimizer, Batches(5, Device.Cpu).Skip(3));
         Assert.That(optimizer.State(0)["exp_avg"].Device, Is.EqualTo(target));
         Assert.That(model.ParametersToVector().To(Device.Cpu).ToArray<float>(), Is.EqualTo(reference.ParametersToVector().ToArray<float>()).Within(1e-5));
     }
@@ -69,7 +59,7 @@ public sealed class ModuleToTests(string device)
         if (!target.Backend.SupportsFloat64) Assert.Ignore($"{target} has no Float64");
         var model = StateDictTests.Cnn(2).To(target);
         var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
-        Steps(model, optimizer, Batches(1, target));
+        StateDictTests.Steps(model, optimizer, Batches(1, target));
         var narrow = model.ParametersToVector().ToArray<float>();
         model.To(DType.Float64);
         Assert.That(model.Parameters().All(p => p.DType == DType.Float64 && p.Device == target), Is.True);

@@ -37,11 +37,15 @@ public sealed class StateDictTests(string device)
     internal static void Train(Module model, int steps, ulong seed = 9)
     {
         var g = new Generator(seed);
-        var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
-        for (int s = 0; s < steps; s++)
+        var batches = Enumerable.Range(0, steps).Select(_ => (Tensor.Randn([5, 1, 8, 8], g), Tensor.FromArray(new[] { 0, 1, 2, 1, 0 })));
+        Steps(model, new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9), batches);
+    }
+
+    /// <summary>One optimizer step per batch of the cross-entropy of <paramref name="model"/>.</summary>
+    internal static void Steps(Module model, Optimizer optimizer, IEnumerable<(Tensor X, Tensor Y)> batches)
+    {
+        foreach (var (x, y) in batches)
         {
-            var x = Tensor.Randn([5, 1, 8, 8], g);
-            var y = Tensor.FromArray(new[] { 0, 1, 2, 1, 0 });
             optimizer.ZeroGrad();
             Functional.CrossEntropy(model.Forward(x), y).Backward();
             optimizer.Step();

@@ -44,16 +44,6 @@ public sealed class OptimizerStateDictTests(string device)
         return [.. Enumerable.Range(0, count).Select(i => (Tensor.Randn([5, 1, 8, 8], g), Tensor.FromArray(new[] { i % 3, 1, 2, 0, (i + 1) % 3 })))];
     }
 
-    private static void Steps(Module model, Optimizer optimizer, IEnumerable<(Tensor X, Tensor Y)> batches)
-    {
-        foreach (var (x, y) in batches)
-        {
-            optimizer.ZeroGrad();
-            Functional.CrossEntropy(model.Forward(x), y).Backward();
-            optimizer.Step();
-        }
-    }
-
     private static uint[] Bits(Module model) => [.. model.ParametersToVector().ToArray<float>().Select(BitConverter.SingleToUInt32Bits)];
 
     [TestCaseSource(nameof(Optimizers))]
@@ -63,12 +53,12 @@ public sealed class OptimizerStateDictTests(string device)
         var batches = Batches(k + m);
         var model = StateDictTests.Cnn(1);
         var optimizer = Make(kind, model, 0.05);
-        Steps(model, optimizer, batches);
+        StateDictTests.Steps(model, optimizer, batches);
         var expected = Bits(model);
 
         var first = StateDictTests.Cnn(1);
         var firstOptimizer = Make(kind, first, 0.05);
-        Steps(first, firstOptimizer, batches.Take(k));
+        StateDictTests.Steps(first, firstOptimizer, batches.Take(k));
         string modelPath = Path.Combine(dir, "model.safetensors"), optimizerPath = Path.Combine(dir, "optimizer.safetensors");
         first.Save(modelPath);
         var saved = firstOptimizer.StateDict();
@@ -83,7 +73,7 @@ public sealed class OptimizerStateDictTests(string device)
         Assert.That(resumedOptimizer.LearningRate, Is.EqualTo(0.05));
         Assert.That(resumedOptimizer.StepCount, Is.EqualTo(k));
         Assert.That(resumedOptimizer.ParameterStep(0), Is.EqualTo(k));
-        Steps(resumed, resumedOptimizer, batches.Skip(k));
+        StateDictTests.Steps(resumed, resumedOptimizer, batches.Skip(k));
         Assert.That(Bits(resumed), Is.EqualTo(expected), "bitwise equal final weights");
     }
 
@@ -92,7 +82,7 @@ public sealed class OptimizerStateDictTests(string device)
     {
         var model = StateDictTests.Cnn(1);
         var optimizer = new Adam(model.Parameters(), lr: 0.01, beta1: 0.8);
-        Steps(model, optimizer, Batches(2));
+        StateDictTests.Steps(model, optimizer, Batches(2));
         var sd = optimizer.StateDict();
         Assert.That(sd.Tensors.Keys, Is.EquivalentTo(new[] { "0.exp_avg", "0.exp_avg_sq", "1.exp_avg", "1.exp_avg_sq", "2.exp_avg", "2.exp_avg_sq", "3.exp_avg", "3.exp_avg_sq" }));
         Assert.That(sd.Tensors["2.exp_avg"].ToArray<float>(), Is.EqualTo(optimizer.State(2)["exp_avg"].ToArray<float>()));
@@ -104,7 +94,7 @@ public sealed class OptimizerStateDictTests(string device)
     {
         var model = StateDictTests.Cnn(1);
         var source = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
-        Steps(model, source, Batches(1));
+        StateDictTests.Steps(model, source, Batches(1));
         var sd = source.StateDict();
 
         var otherMomentum = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.5);
@@ -126,7 +116,7 @@ public sealed class OptimizerStateDictTests(string device)
     {
         var model = StateDictTests.Cnn(1);
         var optimizer = new Adam(model.Parameters(), lr: 0.01);
-        Steps(model, optimizer, Batches(2));
+        StateDictTests.Steps(model, optimizer, Batches(2));
         string path = Path.Combine(dir, "run.ckpt");
         TrainingCheckpoint.Save(path, model, optimizer, new TrainingState(2, 0, new Dictionary<string, Generator>(), new Dictionary<string, string>()));
         var inference = StateDictTests.Cnn(7);
