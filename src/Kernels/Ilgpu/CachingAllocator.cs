@@ -30,7 +30,7 @@ internal sealed class CachingAllocator
     private readonly Func<long, MemoryBuffer1D<byte, Stride1D.Dense>> allocate;
     private readonly Action synchronize;
     private readonly CollectionBudget collector;
-    private long held, outstanding;
+    private long held, outstanding, rented;
     private bool closed;
 
     /// <summary>An allocator of <paramref name="accelerator"/>'s memory, collecting after <paramref name="minBudget"/> bytes at least.</summary>
@@ -64,6 +64,12 @@ internal sealed class CachingAllocator
     public long OutstandingBytes
     {
         get { lock (gate) return outstanding; }
+    }
+
+    /// <summary>Bytes rented since the device opened (reused blocks and new ones alike).</summary>
+    public long RentedBytes
+    {
+        get { lock (gate) return rented; }
     }
 
     /// <summary>Collections the allocator has run.</summary>
@@ -132,6 +138,7 @@ internal sealed class CachingAllocator
                 return false;
             }
             outstanding += bucket;
+            rented += bucket;
         }
         collector.Count(bucket);
         return true;
@@ -164,6 +171,7 @@ internal sealed class CachingAllocator
             blocks.Add(block);
             held += bucket;
             outstanding += bucket;
+            rented += bucket;
         }
         collector.Count(bucket);
         return block;
