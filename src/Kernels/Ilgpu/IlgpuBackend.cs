@@ -73,6 +73,9 @@ public sealed class IlgpuBackend : IBackend, ITrustedIndices, IDisposable
     /// <summary>The smallest number of bytes handed out between two of the allocator's own collections.</summary>
     internal const long DefaultPoolBudget = 64L << 20;
 
+    /// <summary>The accelerator (the GPU check hands it to cuBLAS).</summary>
+    internal Accelerator Accelerator => accelerator;
+
     /// <summary>The device memory pool (for tests and the GPU check).</summary>
     internal CachingAllocator Memory => memory;
 
