@@ -17,19 +17,9 @@ public sealed class DeferredIndexErrorTests(string device)
     [OneTimeSetUp]
     public void Open() => _backend = (IlgpuBackend)TestDevices.Require(device).Backend;
 
-    private DeviceBuffer Upload<T>(params T[] values) where T : unmanaged
-    {
-        var buffer = _backend.Allocate(DTypeInfo.Of<T>(), values.Length);
-        _backend.Upload<T>(values, buffer);
-        return buffer;
-    }
+    private DeviceBuffer Upload<T>(params T[] values) where T : unmanaged => _backend.Upload(values);
 
-    private double[] Read(DeviceBuffer buffer)
-    {
-        var values = new double[buffer.Length];
-        _backend.Download<double>(buffer, values);
-        return values;
-    }
+    private double[] Read(DeviceBuffer buffer) => _backend.Read<double>(buffer);
 
     [Test]
     public void DeferredIndexErrorIsThrownAtTheNextDownloadWithNoHostWaitPerCall()

@@ -21,33 +21,13 @@ public sealed class HandWorkedKernelTests(string backend)
         _ => TestDevices.Require(backend).Backend,
     };
 
-    private DeviceBuffer Buffer(params double[] values)
-    {
-        var buffer = _backend.Allocate(DType.Float64, values.Length);
-        _backend.Upload<double>(values, buffer);
-        return buffer;
-    }
+    private DeviceBuffer Buffer(params double[] values) => _backend.Upload(values);
 
-    private DeviceBuffer Ints(params int[] values)
-    {
-        var buffer = _backend.Allocate(DType.Int32, values.Length);
-        _backend.Upload<int>(values, buffer);
-        return buffer;
-    }
+    private DeviceBuffer Ints(params int[] values) => _backend.Upload(values);
 
-    private double[] Read(DeviceBuffer buffer)
-    {
-        var values = new double[buffer.Length];
-        _backend.Download<double>(buffer, values);
-        return values;
-    }
+    private double[] Read(DeviceBuffer buffer) => _backend.Read<double>(buffer);
 
-    private int[] ReadInts(DeviceBuffer buffer)
-    {
-        var values = new int[buffer.Length];
-        _backend.Download<int>(buffer, values);
-        return values;
-    }
+    private int[] ReadInts(DeviceBuffer buffer) => _backend.Read<int>(buffer);
 
     [Test]
     public void Conv2x2ByHand()
