@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyGrad.IO;
 using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Report;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments;
@@ -54,7 +55,7 @@ public static class Program
         var list = new Command("list", "List the experiments with a one-line description");
         list.SetAction(_ =>
         {
-            output.Table(Tables.Experiments(ExperimentRunner.All));
+            output.Table(Tables.Experiments(ExperimentRegistry.All));
             return 0;
         });
 
@@ -94,7 +95,7 @@ public static class Program
             SelectDevice(o.Device);
             string folder = o.Out ?? ExperimentRunner.DefaultOut("report");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var sections = RunAll([.. ExperimentRunner.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
+            var sections = RunAll([.. ExperimentRegistry.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
             ReportWriter.Write(folder, sections, o);
             output.Line($"report: {Path.GetFullPath(Path.Combine(folder, "report.html"))} and report.md ({clock.Elapsed.TotalSeconds:0.0}s)");
         }));
@@ -137,7 +138,7 @@ public static class Program
 
     /// <summary>The experiment named <paramref name="name"/>; a usage error when there is none.</summary>
     internal static IExperiment Find(string? name) =>
-        ExperimentRunner.Find(name ?? "") ?? throw new UsageException($"unknown experiment '{name}'; 'hw1 list' names them");
+        ExperimentRegistry.Find(name ?? "") ?? throw new UsageException($"unknown experiment '{name}'; 'hw1 list' names them");
 
     internal static void SelectDevice(string name)
     {

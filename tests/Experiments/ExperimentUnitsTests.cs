@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Runner;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
@@ -28,7 +29,7 @@ public sealed class ExperimentUnitsTests
     {
         string whole = Path.Combine(root, "whole"), split = Path.Combine(root, "split");
         string reference = OneProcess(name, whole, 7);
-        int units = ExperimentRunner.Find(name)!.Units(Preset.Smoke).Count;
+        int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
         Assert.That(units, Is.GreaterThan(1), "the experiment splits");
         for (int i = units - 1; i >= 0; i--)
         {
@@ -60,7 +61,7 @@ public sealed class ExperimentUnitsTests
     {
         string folder = Path.Combine(root, "partial");
         foreach (int i in new[] { 0, 2 }) Assert.That(Hw1("run", "minimal-ratio", "--preset", "smoke", "--out", folder, "--unit", $"{i}").Exit, Is.EqualTo(0));
-        var e = ExperimentRunner.Find("minimal-ratio")!;
+        var e = ExperimentRegistry.Find("minimal-ratio")!;
         var options = new RunOptions { Preset = Preset.Smoke, Output = new PlainOutput(_ => { }) };
         var error = Assert.Throws<MissingUnitsException>(() => ExperimentRunner.Aggregate(e, folder, options))!;
         Assert.That(error.Missing, Is.EqualTo(new[] { 1, 3 }));
@@ -97,7 +98,7 @@ public sealed class ExperimentUnitsTests
     {
         var (exit, log) = Hw1("run", "params-vs-generalization", "--preset", "quick", "--units");
         Assert.That(exit, Is.EqualTo(0));
-        var names = ExperimentRunner.Find("params-vs-generalization")!.Units(Preset.Quick);
+        var names = ExperimentRegistry.Find("params-vs-generalization")!.Units(Preset.Quick);
         Assert.That(names, Has.Count.EqualTo(12));
         for (int i = 0; i < names.Count; i++)
             Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i]}\s"), names[i]);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
 
 namespace TinyGrad.Tests.Experiments;
@@ -32,7 +33,7 @@ public sealed class LocalSweepTests
         string reference = OneProcess(name, Path.Combine(root, "one", name), 11);
         var (exit, log) = Sweep(name);
         Assert.That(exit, Is.EqualTo(0), string.Join("\n", log));
-        int units = TinyGrad.Experiments.Runner.ExperimentRunner.Find(name)!.Units(TinyGrad.Experiments.Runner.Preset.Smoke).Count;
+        int units = ExperimentRegistry.Find(name)!.Units(TinyGrad.Experiments.Runner.Preset.Smoke).Count;
         Assert.That(log, Has.One.EqualTo($"running {units} units as 2 parallel processes"));
         Assert.That(log.Count(l => Regex.IsMatch(l, $@"^\[{name} unit \d+\] done in ")), Is.EqualTo(units));
         Assert.That(File.ReadAllText(Path.Combine(root, "sweep", name, "metrics.csv")), Is.EqualTo(reference));

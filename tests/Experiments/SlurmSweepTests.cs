@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using TinyGrad.Experiments.Runner;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Sweep;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
 
@@ -71,7 +72,7 @@ public sealed class SlurmSweepTests
         foreach (string name in ExperimentNames)
         {
             string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
-            int units = ExperimentRunner.Find(name)!.Units(Preset.Smoke).Count;
+            int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
             var (array, spec, aggregation, _) = Sweep(name);
             Assert.That(spec, Is.EqualTo($"0-{units - 1}%2"));
             WaitFor(array, aggregation);

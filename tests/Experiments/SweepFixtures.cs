@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Tests.Experiments;
@@ -31,7 +32,7 @@ public static class SweepFixtures
 
     /// <summary>The folder of unit <paramref name="index"/> of a smoke run of <paramref name="experiment"/> under <paramref name="folder"/>.</summary>
     public static string UnitFolder(string folder, string experiment, int index) =>
-        UnitFolders.Path(folder, ExperimentRunner.Find(experiment)!, Preset.Smoke, index);
+        UnitFolders.Path(folder, ExperimentRegistry.Find(experiment)!, Preset.Smoke, index);
 
     /// <summary>
     /// Makes unit <paramref name="index"/> fail when run again: removes its DONE marker and the experiment's, and puts a

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Sweep;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
 
@@ -87,7 +88,7 @@ public sealed class SweepScriptTests
     {
         var (exit, log) = Hw1("sweep", "all", "--preset", "smoke", "--out", root, "--dry-run");
         Assert.That(exit, Is.EqualTo(0));
-        foreach (var e in TinyGrad.Experiments.Runner.ExperimentRunner.All)
+        foreach (var e in ExperimentRegistry.All)
         {
             int n = e.Units(TinyGrad.Experiments.Runner.Preset.Smoke).Count;
             Assert.That(log, Has.One.Contains($"[{e.Name}] would run: sbatch --parsable --array={(n == 1 ? "0" : $"0-{n - 1}")} "), e.Name);

@@ -1,24 +1,13 @@
 using System.Globalization;
-using TinyGrad.Experiments.Hw1;
 
 namespace TinyGrad.Experiments.Runner;
 
 /// <summary>
-/// The experiment registry, and running an experiment's units and its aggregation into its folder. Everything is
-/// idempotent: a folder with a DONE marker (an experiment's or a unit's) is skipped.
+/// Running an experiment's units and its aggregation into its folder. Everything is idempotent: a folder with a DONE
+/// marker (an experiment's or a unit's) is skipped.
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>All experiments in homework order.</summary>
-    public static IReadOnlyList<IExperiment> All { get; } =
-    [
-        new FunctionFit(), new ActualTask(), new Trajectory(), new GradNorm(), new MinimalRatio(), new ErrorSurface(),
-        new RandomLabels(), new ParamsVsGeneralization(), new Interpolation(), new SensitivityExperiment(), new SharpnessExperiment(),
-    ];
-
-    /// <summary>The experiment named <paramref name="name"/>, or null.</summary>
-    public static IExperiment? Find(string name) => All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>A default output folder name: runs/&lt;timestamp&gt;-&lt;suffix&gt;.</summary>
     public static string DefaultOut(string suffix) =>
         Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + suffix);

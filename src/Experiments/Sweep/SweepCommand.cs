@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TinyGrad.Experiments.Output;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Sweep;
@@ -43,7 +44,7 @@ public static class SweepCommand
             if (wantsGpu && run.Device == "cpu") throw new UsageException("--gpus/--gres gpu ask Slurm for GPUs but hw1 would run on the CPU: add --device cuda");
             var o = new SweepOptions
             {
-                Experiments = all ? ExperimentRunner.All : [Program.Find(name)],
+                Experiments = all ? ExperimentRegistry.All : [Program.Find(name)],
                 All = all, Out = run.Out, Run = run,
                 Scheduler = p.GetValue(scheduler) == "local" ? SchedulerKind.Local : SchedulerKind.Slurm,
                 Jobs = p.GetValue(jobs), MaxParallel = p.GetValue(maxParallel), Partition = p.GetValue(partition), Time = p.GetValue(time),
