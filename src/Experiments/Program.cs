@@ -35,11 +35,14 @@ public static class Program
         var device = new Option<string>("--device") { Description = "cpu, opencl[:N], cuda[:N] or auto", DefaultValueFactory = _ => "cpu", Recursive = true };
         var seed = new Option<ulong>("--seed") { Description = "base random seed", DefaultValueFactory = _ => 0UL, Recursive = true };
         var outFolder = new Option<string?>("--out") { Description = "output folder (default runs/<timestamp>-<name>); rerunning into a folder skips finished runs", Recursive = true };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files; default: embedded synthetic data", Recursive = true };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files, loose or in its subfolders " + string.Join(", ", RealDataset.All.Select(d => d.Key + "/")) + "; default: embedded synthetic data", Recursive = true };
+        var synthetic = new Option<string[]>("--synthetic") { Description = "with --data-dir: use the synthetic stand-in of this dataset on purpose (" + string.Join(", ", RealDataset.All.Select(d => d.Key)) + "); repeatable", Recursive = true };
+        synthetic.AcceptOnlyFromAmong([.. RealDataset.All.Select(d => d.Key)]);
+        var download = new Option<bool>("--download") { Description = "with --data-dir: download missing MNIST / CIFAR-10 files into it (SHA-256 checked) before running", Recursive = true };
         var resume = new Option<bool>("--resume") { Description = "continue unfinished runs from their last checkpoint", Recursive = true };
 
         var root = new RootCommand("hw1: the MLDS HW1 deep-learning theory experiments on TinyGrad.NET");
-        foreach (var o in new Option[] { preset, device, seed, outFolder, dataDir, resume }) root.Options.Add(o);
+        foreach (var o in new Option[] { preset, device, seed, outFolder, dataDir, synthetic, download, resume }) root.Options.Add(o);
 
         RunOptions Options(ParseResult p) => new()
         {
@@ -47,7 +50,7 @@ public static class Program
             Device = p.GetValue(device) ?? "cpu",
             Seed = p.GetValue(seed),
             Out = p.GetValue(outFolder),
-            DataDir = p.GetValue(dataDir),
+            Data = Data(p.GetValue(dataDir), p.GetValue(synthetic) ?? [], p.GetValue(download)),
             Resume = p.GetValue(resume),
             Output = output,
         };
@@ -134,6 +137,19 @@ public static class Program
         });
         options.Output.Table(Tables.Summary(done));
         return [.. done.Select(d => d.Item1)];
+    }
+
+    // A data folder that does not exist is a typo, not missing data: nothing should run for hours on stand-ins.
+    private static DataChoice Data(string? dir, string[] synthetic, bool download)
+    {
+        if (dir is null)
+        {
+            if (download) throw new UsageException("--download needs --data-dir, the folder to download into");
+            return new DataChoice(synthetic: synthetic.Select(k => RealDataset.Find(k)!));
+        }
+        if (download) Directory.CreateDirectory(dir);
+        else if (!Directory.Exists(dir)) throw new UsageException($"--data-dir {Path.GetFullPath(dir)}: no such folder (add --download to create it and fetch the data)");
+        return new DataChoice(dir, synthetic.Select(k => RealDataset.Find(k)!), download);
     }
 
     /// <summary>The experiment named <paramref name="name"/>; a usage error when there is none.</summary>

@@ -101,6 +101,31 @@ public sealed class ExperimentUnitsTests
         var names = ExperimentRegistry.Find("params-vs-generalization")!.Units(Preset.Quick);
         Assert.That(names, Has.Count.EqualTo(12));
         for (int i = 0; i < names.Count; i++)
-            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i]}\s"), names[i]);
+            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i].Name}\s"), names[i].Name);
+    }
+
+    [Test]
+    public void AUnitThatReadsADatasetItDoesNotDeclareFails()
+    {
+        var options = new RunOptions { Preset = Preset.Smoke, Output = new PlainOutput(_ => { }) };
+        var e = Assert.Throws<InvalidOperationException>(() => ExperimentRunner.Run(new Undeclared(), Path.Combine(root, "undeclared"), options))!;
+        Assert.That(e.Message, Is.EqualTo("undeclared unit 0 (reads-digits) reads MNIST but does not declare it (IExperiment.Units / AggregationData)"));
+        Assert.That(File.Exists(Path.Combine(root, "undeclared", "units", "0-reads-digits", RunContext.DoneMarker)), Is.False);
+    }
+
+    // An experiment whose unit reads MNIST (synthetic digits here) without declaring it.
+    private sealed class Undeclared : IExperiment
+    {
+        public string Name => "undeclared";
+
+        public string Title => "a unit reading data it does not declare";
+
+        public string Description => Title;
+
+        public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("reads-digits")];
+
+        public void RunUnit(UnitContext ctx) => DataSources.Digits(ctx, train: true, 8);
+
+        public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units) => ctx.Observe("unreachable");
     }
 }

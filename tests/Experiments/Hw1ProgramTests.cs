@@ -202,7 +202,12 @@ public sealed class Hw1ProgramTests
         Assert.That(Hw1("run", "no-such-experiment", "--preset", "smoke", "--out", Path.Combine(root, "x")).Exit, Is.EqualTo(Program.UsageError));
         Assert.That(Hw1("run", "grad-norm", "--preset", "huge").Exit, Is.Not.EqualTo(0));
         Assert.That(Hw1("run", "grad-norm", "--device", "cuda:99", "--preset", "smoke", "--out", Path.Combine(root, "y")).Exit, Is.EqualTo(Program.UsageError));
-        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "nothing-here"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.DataError));
+        // A data folder that does not exist is a typo; an existing one without the files is missing data.
+        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "nothing-here"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.UsageError));
+        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--download", "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.UsageError), "--download without --data-dir");
+        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--synthetic", "imagenet", "--out", Path.Combine(root, "z")).Exit, Is.Not.EqualTo(0));
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        Assert.That(Hw1("run", "grad-norm", "--preset", "smoke", "--data-dir", Path.Combine(root, "empty"), "--out", Path.Combine(root, "z")).Exit, Is.EqualTo(Program.DataError));
     }
 
     [Test]

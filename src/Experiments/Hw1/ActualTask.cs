@@ -22,7 +22,8 @@ public sealed class ActualTask : IExperiment
     private static readonly string[] ModelNames = ["dnn-shallow", "dnn-deep", "cnn-shallow", "cnn-deep"];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Tasks.SelectMany(t => ModelNames.Select(m => $"{t.Task}-{m}"))];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) =>
+        [.. Tasks.SelectMany(t => ModelNames.Select(m => new ExperimentUnit($"{t.Task}-{m}", t.IsCifar ? RealDataset.Cifar10 : RealDataset.Mnist)))];
 
     private static (int Train, int Test, TrainSpec Spec) Settings(ExperimentScope ctx) =>
         (ctx.Pick(256, 2000, 60000), ctx.Pick(256, 1000, 10000), new TrainSpec { Epochs = ctx.Pick(2, 6, 30), BatchSize = 64, LearningRate = 1e-3, Checkpoint = true });

@@ -18,7 +18,7 @@ public sealed class GradNorm : IExperiment
     public string Description => "gradient norm and loss per iteration for MNIST and for fitting sin(x)+cos(x²)";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => ["mnist", "fit"];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("mnist", RealDataset.Mnist), new("fit")];
 
     private static (int Epochs, int Train, int FitSteps) Settings(ExperimentScope ctx) => (ctx.Pick(2, 8, 30), ctx.Pick(256, 2000, 60000), ctx.Pick(200, 3000, 20000));
 

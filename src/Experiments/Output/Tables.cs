@@ -42,7 +42,7 @@ public static class Tables
         var table = new Table().AddColumns("unit", "name", "status");
         var units = experiment.Units(preset);
         for (int i = 0; i < units.Count; i++)
-            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i], folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
+            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i].Name, folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
         return table;
     }
 

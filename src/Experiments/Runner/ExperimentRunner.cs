@@ -41,7 +41,7 @@ public static class ExperimentRunner
             options.Output.Line($"[{name}] already done in {unitFolder}; skipping (delete {RunContext.DoneMarker} to rerun)");
             return;
         }
-        options.Output.ExperimentStarted(name, $"{experiment.Units(options.Preset)[index]} of {experiment.Title} — preset {Lower(options.Preset)}, seed {options.Seed}, device {Device.Default.Name} → {Path.GetFullPath(unitFolder)}");
+        options.Output.ExperimentStarted(name, $"{experiment.Units(options.Preset)[index].Name} of {experiment.Title} — preset {Lower(options.Preset)}, seed {options.Seed}, device {Device.Default.Name} → {Path.GetFullPath(unitFolder)}");
         var result = RunUnitQuietly(experiment, folder, index, options);
         options.Output.ExperimentFinished(name, result.Seconds);
     }
@@ -114,7 +114,7 @@ public static class ExperimentRunner
 /// <summary>Thrown when an aggregation finds units without a DONE marker; the message names them.</summary>
 public sealed class MissingUnitsException(IExperiment experiment, string folder, Preset preset, IReadOnlyList<int> missing)
     : Exception($"{experiment.Name}: {missing.Count} of {experiment.Units(preset).Count} units not done in {Path.GetFullPath(Path.Combine(folder, "units"))}: " +
-                string.Join(", ", missing.Select(i => $"{i} ({experiment.Units(preset)[i]})")) + "; run them with 'hw1 run " + experiment.Name + " --unit I' or 'hw1 sweep'")
+                string.Join(", ", missing.Select(i => $"{i} ({experiment.Units(preset)[i].Name})")) + "; run them with 'hw1 run " + experiment.Name + " --unit I' or 'hw1 sweep'")
 {
     /// <summary>The indices of the missing units.</summary>
     public IReadOnlyList<int> Missing { get; } = missing;

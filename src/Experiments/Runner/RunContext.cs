@@ -27,6 +27,12 @@ public sealed class RunContext : ExperimentScope
         };
     }
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<RealDataset> DeclaredData => Experiment.AggregationData(Preset);
+
+    /// <inheritdoc/>
+    public override string Label => $"the aggregation of {Experiment.Name}";
+
     /// <summary>The report section being built.</summary>
     public Section Section { get; }
 
@@ -65,7 +71,8 @@ public sealed class RunContext : ExperimentScope
             ["seed"] = Options.Seed,
             ["device"] = Device.Default.Name,
             ["data_source"] = DataSourceText(),
-            ["data_dir"] = Options.DataDir ?? "",
+            ["data_dir"] = Options.Data.Dir ?? "",
+            ["synthetic"] = string.Join(",", Options.Data.Synthetic.Select(d => d.Key)),
             ["git_commit"] = GitInfo.Commit,
             ["settings"] = config.ToDictionary(kv => kv.Key, kv => Convert.ToString(kv.Value, CultureInfo.InvariantCulture) ?? ""),
         };

@@ -32,7 +32,7 @@ public static class LocalSweep
         if (o.All && failed == 0)
         {
             var args = new List<string> { "report", "--preset", o.Run.Preset.ToString().ToLowerInvariant(), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", Path.GetFullPath(o.Out) };
-            if (o.Run.DataDir is string d) args.AddRange(["--data-dir", Path.GetFullPath(d)]);
+            args.AddRange(o.Run.Data.Args());
             string log = Path.Combine(Path.GetFullPath(o.Out), "sweep", "report.log");
             int code = LocalProcess.RunAsync(hw1, args, log).GetAwaiter().GetResult();
             output.Line(code == 0 ? $"[report] {Path.Combine(Path.GetFullPath(o.Out), "report.html")}" : $"[report] failed (exit {code}); log: {log}");

@@ -59,7 +59,7 @@ public static class SlurmScript
         Resources(s, o);
         s.Append("set -euo pipefail\n");
         var args = new List<string> { "report", "--preset", Preset(o), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", dir };
-        if (o.Run.DataDir is string d) args.AddRange(["--data-dir", System.IO.Path.GetFullPath(d)]);
+        args.AddRange(o.Run.Data.Args());
         s.Append(CultureInfo.InvariantCulture, $"exec {Hw1Command.Join(hw1)} {Hw1Command.Join(args)}\n");
         return s.ToString();
     }

@@ -26,7 +26,7 @@ public static class SweepStatus
             foreach (int i in open)
             {
                 var s = state.Units[i];
-                table.AddRow(new Text(i.ToString(CultureInfo.InvariantCulture)), new Text(names[i]), new Text(Name(s)), new Text(o.UnitLog(e, i)));
+                table.AddRow(new Text(i.ToString(CultureInfo.InvariantCulture)), new Text(names[i].Name), new Text(Name(s)), new Text(o.UnitLog(e, i)));
             }
             output.Table(table);
         }
