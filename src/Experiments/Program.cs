@@ -87,8 +87,9 @@ public static class Program
                 if (p.GetValue(aggregate)) throw new UsageException("--unit and --aggregate exclude each other");
                 o.Output.Live(1, () => ExperimentRunner.RunUnit(e, folder, i, o));
             }
+            // An aggregation of the units that ran succeeds (a sweep's report waits on it); a run with units left out does not.
             else if (p.GetValue(aggregate)) RunAll([(e, folder)], o, aggregateOnly: true);
-            else RunAll([(e, folder)], o);
+            else ThrowIfNotRun(RunAll([(e, folder)], o));
         }));
 
         var report = new Command("report", "Run every experiment (finished ones are skipped) and write report.html + report.md");
@@ -101,6 +102,7 @@ public static class Program
             var sections = RunAll([.. ExperimentRegistry.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
             ReportWriter.Write(folder, sections, o);
             output.Line($"report: {Path.GetFullPath(Path.Combine(folder, "report.html"))} and report.md ({clock.Elapsed.TotalSeconds:0.0}s)");
+            ThrowIfNotRun(sections);
         }));
 
         var devices = new Command("devices", "List the compute devices and why any is unavailable");
@@ -123,9 +125,17 @@ public static class Program
         return root.Parse(args).Invoke();
     }
 
-    // Runs experiments into their folders with the progress display shown, then prints the summary table.
+    // Checks the data of every unit still to run, says which will not run and why, then runs the experiments into their
+    // folders with the progress display shown, and prints the summary table.
     private static List<Section> RunAll(IReadOnlyList<(IExperiment Experiment, string Folder)> runs, RunOptions options, bool aggregateOnly = false)
     {
+        var plan = runs.Where(r => !File.Exists(Path.Combine(r.Folder, RunContext.DoneMarker)))
+            .Select(r => (r.Experiment.Name, r.Experiment.Units(options.Preset).Count, (IReadOnlyList<NotRunUnit>)NotRunUnit.Find(r.Experiment, r.Folder, options)));
+        foreach (var (dataset, units, reason) in NotRunUnit.ByDataset(plan))
+        {
+            options.Output.Line($"not run: {dataset} missing: {units}");
+            foreach (var line in reason.Split('\n')) options.Output.Line("  " + line);
+        }
         var done = new List<(Section, bool)>();
         options.Output.Live(runs.Count, () =>
         {
@@ -150,6 +160,15 @@ public static class Program
         if (download) Directory.CreateDirectory(dir);
         else if (!Directory.Exists(dir)) throw new UsageException($"--data-dir {Path.GetFullPath(dir)}: no such folder (add --download to create it and fetch the data)");
         return new DataChoice(dir, synthetic.Select(k => RealDataset.Find(k)!), download);
+    }
+
+    // Exit code 3 at the end when units were left out for missing data (everything else ran and was reported).
+    private static void ThrowIfNotRun(List<Section> sections)
+    {
+        var missing = NotRunUnit.ByDataset(sections.Select(s => (s.Name, s.Units, (IReadOnlyList<NotRunUnit>)s.NotRun)));
+        if (missing.Count > 0)
+            throw new DataUnavailableException("not run for missing data: " + string.Join("; ", missing.Select(m => $"{m.Dataset} missing ({m.Units})")) +
+                                               "; the summary table and the report say what to put where");
     }
 
     /// <summary>The experiment named <paramref name="name"/>; a usage error when there is none.</summary>
@@ -182,7 +201,8 @@ public static class Program
         }
         catch (DataUnavailableException e)
         {
-            Console.Error.WriteLine("hw1: data unavailable: " + FirstLine(e.Message));
+            // The whole message: it says which files to put into which folder (several lines after a failed download).
+            Console.Error.WriteLine("hw1: data unavailable: " + e.Message.TrimEnd());
             return DataError;
         }
         catch (Exception e) when (e is MissingUnitsException or Sweep.SchedulerException or Sweep.SweepFailedException)

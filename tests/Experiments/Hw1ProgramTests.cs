@@ -235,32 +235,13 @@ public sealed class Hw1ProgramTests
 [NonParallelizable]
 public sealed class Hw1RealDataTests
 {
-    private static void WriteIdx(string path, int magic, int[] dims, byte[] data)
-    {
-        using var f = File.Create(path);
-        void Int(int v) => f.Write([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
-        Int(magic);
-        foreach (int d in dims) Int(d);
-        f.Write(data);
-    }
-
     [Test]
     public void DataDirUsesRealMnistFilesAndSaysSo()
     {
         string root = Path.Combine(Path.GetTempPath(), "hw1-real-" + Guid.NewGuid().ToString("N"));
-        string data = Path.Combine(root, "data", "mnist");
-        Directory.CreateDirectory(data);
         try
         {
-            var rng = new Random(5);
-            foreach (var (prefix, n) in new[] { ("train", 200), ("t10k", 100) })
-            {
-                var images = new byte[n * 28 * 28];
-                rng.NextBytes(images);
-                var labels = Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray();
-                WriteIdx(Path.Combine(data, $"{prefix}-images-idx3-ubyte"), 0x803, [n, 28, 28], images);
-                WriteIdx(Path.Combine(data, $"{prefix}-labels-idx1-ubyte"), 0x801, [n], labels);
-            }
+            DataFolders.WriteMnist(Path.Combine(root, "data"), train: 200, test: 100);
             string run = Path.Combine(root, "run");
             int exit = Program.Run(["run", "random-labels", "--preset", "smoke", "--data-dir", Path.Combine(root, "data"), "--out", run], _ => { });
             Assert.That(exit, Is.EqualTo(0));

@@ -63,6 +63,12 @@ public sealed class ActualTask : IExperiment
         {
             var keys = ModelNames.Select(m => $"{task}/{m}").ToList();
             string label = isCifar ? "CIFAR-10" : "MNIST";
+            if (ctx.Missing(u => u.StartsWith(task + "-", StringComparison.Ordinal)) is string missing)
+            {
+                ctx.FigureNotDrawn($"{label}: shallow vs deep", missing);
+                ctx.Observe($"{label}: not run ({missing}); the {ModelNames.Length} {label} models are not trained");
+                continue;
+            }
             // The units of this task record its training set as a data source.
             string source = units.Where(u => u.Name.StartsWith(task, StringComparison.Ordinal)).Any(u => u.DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal))) ? " (synthetic)" : "";
             var dnn = keys.Where(k => k.Contains("dnn", StringComparison.Ordinal)).ToList();

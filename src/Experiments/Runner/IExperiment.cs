@@ -26,7 +26,9 @@ public interface IExperiment
 
     /// <summary>
     /// Builds settings, figures, observations and any further metrics from the finished <paramref name="units"/> (in unit
-    /// order; their metrics, model rows and data sources are already in <paramref name="ctx"/>).
+    /// order; their metrics, model rows and data sources are already in <paramref name="ctx"/>). Units not run for missing
+    /// data are absent from <paramref name="units"/> and listed in <see cref="RunContext.NotRun"/>: an experiment whose units
+    /// read different datasets aggregates what it has and names the rest in its figures and observations.
     /// </summary>
     void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units);
 }
