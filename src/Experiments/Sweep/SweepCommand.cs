@@ -55,6 +55,8 @@ public static class SweepCommand
             int code = o.Status ? SweepStatus.Show(o, output)
                 : o.Scheduler == SchedulerKind.Local ? (o.DryRun ? throw new UsageException("--dry-run is for --scheduler slurm") : LocalSweep.Run(o, output))
                 : SlurmSweep.Submit(o, output);
+            if (code == Program.DataError)
+                throw new TinyGrad.IO.DataUnavailableException("units blocked by missing data were not run (named above); add the data and run the same 'hw1 sweep' again");
             if (code != 0) throw new SweepFailedException("some units or aggregations failed; 'hw1 sweep ... --status' lists them");
         }));
         return sweep;
