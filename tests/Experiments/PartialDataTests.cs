@@ -153,6 +153,24 @@ public sealed class PartialDataTests
                 Is.EqualTo(File.ReadAllBytes(Path.Combine(UnitFolders.Path(Path.Combine(partial, "actual-task"), ActualTask, Preset.Smoke, i), "metrics.csv"))), $"unit {i}");
     }
 
+    [Test]
+    public void AUnitWithoutItsDataExitsThreeAndAnAggregationOfTheOthersSucceedsWithoutDone()
+    {
+        string folder = Path.Combine(root, "units");
+        string[] Run(params string[] extra) => ["run", "actual-task", "--preset", "smoke", "--seed", Seed, "--data-dir", MnistOnly, "--out", folder, .. extra];
+        Assert.That(Hw1(Run("--unit", "4")).Exit, Is.EqualTo(Program.DataError));
+        Assert.That(Directory.Exists(UnitFolders.Path(folder, ActualTask, Preset.Smoke, 4)), Is.False, "nothing started");
+        Assert.That(Hw1(Run("--unit", "0")).Exit, Is.EqualTo(0));
+        Assert.That(Hw1(Run("--aggregate")).Exit, Is.EqualTo(Program.RunError), "units 1-3 have their data but are not done");
+        foreach (int i in new[] { 1, 2, 3 }) Assert.That(Hw1(Run("--unit", $"{i}")).Exit, Is.EqualTo(0));
+        var (exit, log) = Hw1(Run("--aggregate"));
+        Assert.That(exit, Is.EqualTo(0), "what a sweep's aggregation job runs: it aggregates the units that could run");
+        Assert.That(log, Has.One.Match(@"^\W*actual-task\s+\W\s+partial: 4 of 8 units ran \(CIFAR-10 missing\)\s"));
+        Assert.That(File.Exists(Path.Combine(folder, RunContext.DoneMarker)), Is.False);
+        Assert.That(File.ReadAllBytes(Path.Combine(folder, "metrics.csv")), Is.EqualTo(File.ReadAllBytes(Path.Combine(partial, "actual-task", "metrics.csv"))));
+        Assert.That(Hw1(Run()).Exit, Is.EqualTo(Program.DataError), "a whole run with units left out");
+    }
+
     private static void CopyFolder(string from, string to)
     {
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
