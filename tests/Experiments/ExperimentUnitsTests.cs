@@ -101,7 +101,12 @@ public sealed class ExperimentUnitsTests
         var names = ExperimentRegistry.Find("params-vs-generalization")!.Units(Preset.Quick);
         Assert.That(names, Has.Count.EqualTo(12));
         for (int i = 0; i < names.Count; i++)
-            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i].Name}\s"), names[i].Name);
+            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i].Name}\s+\W\s+MNIST\s"), names[i].Name);
+        // The datasets each unit declares: actual-task's are MNIST, then CIFAR-10.
+        (exit, log) = Hw1("run", "actual-task", "--preset", "smoke", "--units");
+        Assert.That(exit, Is.EqualTo(0));
+        foreach (var (i, data) in new[] { (0, "MNIST"), (3, "MNIST"), (4, "CIFAR-10"), (7, "CIFAR-10") })
+            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+(mnist|cifar)-\S+\s+\W\s+{data}\s"), $"unit {i}");
     }
 
     [Test]

@@ -43,13 +43,14 @@ public static class Tables
         return table;
     }
 
-    /// <summary>One row per unit of an experiment at a preset: index, name, and whether it is done in <paramref name="folder"/>.</summary>
+    /// <summary>One row per unit of an experiment at a preset: index, name, the datasets it reads, and whether it is done in <paramref name="folder"/>.</summary>
     public static Table Units(IExperiment experiment, string? folder, Preset preset)
     {
-        var table = new Table().AddColumns("unit", "name", "status");
+        var table = new Table().AddColumns("unit", "name", "data", "status");
         var units = experiment.Units(preset);
         for (int i = 0; i < units.Count; i++)
-            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i].Name, folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
+            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i].Name, string.Join(", ", units[i].Data.Select(d => d.Label)),
+                folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
         return table;
     }
 
