@@ -171,6 +171,31 @@ public sealed class PartialDataTests
         Assert.That(Hw1(Run()).Exit, Is.EqualTo(Program.DataError), "a whole run with units left out");
     }
 
+    [Test]
+    public void WithoutMnistItsExperimentsAreNotRunAndTheOthersRunOrAggregateWhatTheyHave()
+    {
+        string data = Path.Combine(root, "cifar-only"), folder = Path.Combine(root, "without-mnist");
+        DataFolders.WriteCifar(data);
+        var (exit, log) = Hw1("report", "--preset", "smoke", "--seed", Seed, "--data-dir", data, "--out", folder);
+        Assert.That(exit, Is.EqualTo(Program.DataError));
+        string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        foreach (var e in ExperimentRegistry.All)
+        {
+            var units = e.Units(Preset.Smoke);
+            int mnist = units.Count(u => u.Data.Contains(RealDataset.Mnist));
+            string status = mnist == 0 ? "ran" : mnist == units.Count ? "not run: MNIST missing" : $"partial: {units.Count - mnist} of {units.Count} units ran \\(MNIST missing\\)";
+            Assert.That(log, Has.One.Match($@"^\W*{e.Name}\s+\W\s+{status}\s"), e.Name);
+            Assert.That(html, Does.Contain($"<h2 id=\"{e.Name}\">"), e.Name);
+            Assert.That(Directory.Exists(Path.Combine(folder, e.Name)), Is.EqualTo(mnist < units.Count), $"{e.Name}: a folder only when something ran");
+        }
+        var gradNorm = RunContext.ReadSection(Path.Combine(folder, "grad-norm"));
+        Assert.That(gradNorm.Figures, Is.EqualTo(new[] { "grad-norm-fit.svg" }));
+        Assert.That(gradNorm.MissingFigures, Has.One.EqualTo(new[] { "MNIST: gradient norm and loss per iteration", "MNIST missing" }));
+        Assert.That(gradNorm.Observations, Has.One.EqualTo("MNIST: not run (MNIST missing)"));
+        Assert.That(RunContext.ReadSection(Path.Combine(folder, "actual-task")).Figures, Is.EqualTo(new[] { "cifar-curves.svg" }));
+        Assert.That(html, Does.Contain("<td>not run: MNIST missing</td>"));
+    }
+
     private static void CopyFolder(string from, string to)
     {
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
