@@ -41,9 +41,6 @@ public sealed class LocalSweepTests
     }
 
     [Test]
-    public void ParamsVsGeneralizationSweepEqualsTheOneProcessRunBitwise() => SweepEqualsOneProcessRun("params-vs-generalization");
-
-    [Test]
     public void MinimalRatioSweepEqualsTheOneProcessRunAndAFailedUnitIsNamedAndRerunAlone()
     {
         SweepEqualsOneProcessRun("minimal-ratio");

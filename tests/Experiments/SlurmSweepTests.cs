@@ -67,18 +67,17 @@ public sealed class SlurmSweepTests
     }
 
     [Test]
-    public void SweepsEqualOneProcessRunsAndARerunSubmitsOnlyTheFailedUnit()
+    public void ASweepEqualsItsOneProcessRunAndARerunSubmitsOnlyTheFailedUnit()
     {
-        foreach (string name in ExperimentNames)
-        {
-            string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
-            int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
-            var (array, spec, aggregation, _) = Sweep(name);
-            Assert.That(spec, Is.EqualTo($"0-{units - 1}%2"));
-            WaitFor(array, aggregation);
-            Assert.That(File.ReadAllText(Path.Combine(root, "sweep", name, "metrics.csv")), Is.EqualTo(reference), $"{name}: Slurm sweep vs one process");
-            Assert.That(Status(name), Has.One.EqualTo($"[{name}] {units} units: {units} done, 0 running, 0 pending, 0 failed, 0 blocked, 0 not submitted; aggregation: done"));
-        }
+        // A sweep of one experiment equals its one-process run (the partial-data test compares a sweep of all with a one-process report).
+        const string name = "minimal-ratio";
+        string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
+        int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
+        var (array, spec, aggregation, _) = Sweep(name);
+        Assert.That(spec, Is.EqualTo($"0-{units - 1}%2"));
+        WaitFor(array, aggregation);
+        Assert.That(File.ReadAllText(Path.Combine(root, "sweep", name, "metrics.csv")), Is.EqualTo(reference), $"{name}: Slurm sweep vs one process");
+        Assert.That(Status(name), Has.One.EqualTo($"[{name}] {units} units: {units} done, 0 running, 0 pending, 0 failed, 0 blocked, 0 not submitted; aggregation: done"));
 
         string folder = Path.Combine(root, "sweep", "minimal-ratio");
         string unitLog = Path.Combine(folder, "sweep", "logs", "unit-1.log");

@@ -8,9 +8,6 @@ namespace TinyGrad.Tests.Experiments;
 /// <summary>What the sweep tests share: hw1 in process with its log captured, one-process reference runs, a unit made to fail.</summary>
 public static class SweepFixtures
 {
-    /// <summary>The experiments the sweep tests spread over units.</summary>
-    public static readonly string[] ExperimentNames = ["minimal-ratio", "params-vs-generalization"];
-
     /// <summary>Runs hw1 with <paramref name="args"/> in this process; returns the exit code and the log lines.</summary>
     public static (int Exit, List<string> Log) Hw1(params string[] args)
     {
