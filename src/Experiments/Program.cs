@@ -64,8 +64,8 @@ public static class Program
 
         var name = new Argument<string>("name") { Description = "experiment name (see 'hw1 list')" };
         var unit = new Option<int?>("--unit") { Description = "run only unit I (0-based; 'hw1 run <name> --units' lists them) into <out>/units/; no aggregation" };
-        var aggregate = new Option<bool>("--aggregate") { Description = "only build metrics.csv, figures and the section from the finished units (fails naming missing ones)" };
-        var listUnits = new Option<bool>("--units") { Description = "list the experiment's units at the preset and whether each is done in --out" };
+        var aggregate = new Option<bool>("--aggregate") { Description = "only build metrics.csv, figures and the section from the finished units (fails naming missing ones; units whose data is missing are named as not run)" };
+        var listUnits = new Option<bool>("--units") { Description = "list the experiment's units at the preset, the datasets each reads, and whether each is done in --out" };
         var run = new Command("run", "Run one experiment (every unit, then the aggregation) into its folder (config.json, metrics.csv, figures, section.json, units/)");
         run.Arguments.Add(name);
         foreach (var o in new Option[] { unit, aggregate, listUnits }) run.Options.Add(o);

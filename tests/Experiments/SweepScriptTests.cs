@@ -57,6 +57,14 @@ public sealed class SweepScriptTests
     }
 
     [Test]
+    public void TheDataChoiceReachesEveryJob()
+    {
+        var log = DryRun("--data-dir", ReferenceRuns.MnistOnly, "--synthetic", "cifar10");
+        string dir = Path.GetFullPath(Path.Combine(root, "params-vs-generalization"));
+        Assert.That(log, Has.One.EqualTo($"args=(run params-vs-generalization --preset full --seed 0 --device cpu --out {dir} --data-dir {ReferenceRuns.MnistOnly} --synthetic cifar10)"));
+    }
+
+    [Test]
     public void CudaRunsAskForAGpuUnlessTheUserSaysHow()
     {
         Assert.That(DryRun("--device", "cuda"), Has.One.EqualTo("#SBATCH --gpus=1"));
