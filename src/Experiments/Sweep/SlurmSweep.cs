@@ -37,9 +37,10 @@ public static class SlurmSweep
                 output.Line($"[{e.Name}] {state.Aggregation} in {o.Folder(e)}; nothing to submit until the data is there");
                 continue;
             }
-            var missing = state.In(UnitState.Failed).Concat(state.In(UnitState.NotSubmitted)).Order().ToList();
+            // Nothing ran and nothing can: no aggregation either (the blocked units were named above).
             if (state.In(UnitState.Blocked).Count == state.Units.Count) continue;
             pending = true;
+            var missing = state.In(UnitState.Failed).Concat(state.In(UnitState.NotSubmitted)).Order().ToList();
             string script = SlurmScript.Path(o, e);
             string text = SlurmScript.Experiment(o, e, hw1);
             List<string> arrayArgs = [$"--array={SlurmScript.Array(missing, o.MaxParallel)}"];
