@@ -87,7 +87,8 @@ public static class IlgpuDevices
                 break;
             default:
                 result.Add(new(kind, 0, SimulatorName,
-                    $"ILGPU CPU accelerator: the GPU kernels on {SimulatorDevice.MaxNumThreads} CPU threads (slow; for tests)", false, null));
+                    $"ILGPU CPU simulator: one simulated multiprocessor of {SimulatorDevice.MaxNumThreads} GPU threads, each an OS thread, " +
+                    $"taking turns on this machine's {Environment.ProcessorCount} cores (slow; for tests)", false, null));
                 break;
         }
         return result;
