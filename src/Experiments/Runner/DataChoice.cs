@@ -64,8 +64,8 @@ public sealed class DataChoice
         }
         catch (DataUnavailableException e)
         {
-            string download = Download ? "" : "add --download to fetch it, or ";
-            return $"{e.Message.TrimEnd()} (hw1: {download}add --synthetic {data.Key} to use the synthetic stand-in instead.)";
+            string download = Download ? "" : "--download fetches it, or ";
+            return $"{e.Message.TrimEnd()} In hw1: {download}--synthetic {data.Key} uses the synthetic stand-in instead.";
         }
     }
 
