@@ -14,7 +14,8 @@ public sealed class Device
     private static readonly Lock Gate = new();
     private static Device? defaultDevice;
 
-    private Device(Backend backend) => Backend = backend;
+    /// <summary>A device over <paramref name="backend"/> (tests: a backend opened with settings of their own).</summary>
+    internal Device(Backend backend) => Backend = backend;
 
     /// <summary>The host CPU backend (always present).</summary>
     public static Device Cpu { get; } = Open(DeviceKind.Cpu, 0);

@@ -41,9 +41,9 @@ public sealed class DeviceKind
     /// <summary>Every kind, in the order <c>auto</c> prefers them (GPUs first, <see cref="Cpu"/> last).</summary>
     public static IReadOnlyList<DeviceKind> All { get; } =
     [
-        Ilgpu("cuda", IlgpuKind.Cuda, "the CUDA driver reports no devices"),
-        Ilgpu("opencl", IlgpuKind.OpenCl, "no OpenCL device found"),
-        Ilgpu(IlgpuDevices.SimulatorName, IlgpuKind.Simulator, ""),
+        Ilgpu("cuda", IlgpuKind.Cuda),
+        Ilgpu("opencl", IlgpuKind.OpenCl),
+        Ilgpu(IlgpuDevices.SimulatorName, IlgpuKind.Simulator),
         Cpu,
     ];
 
@@ -78,13 +78,13 @@ public sealed class DeviceKind
     /// <inheritdoc />
     public override string ToString() => Usage;
 
-    private static DeviceKind Ilgpu(string name, IlgpuKind kind, string noDevice) =>
+    private static DeviceKind Ilgpu(string name, IlgpuKind kind) =>
         new(name, kind != IlgpuKind.Simulator, kind != IlgpuKind.Simulator, kind != IlgpuKind.Simulator,
             () =>
             {
                 if (IlgpuDevices.DriverMissing(kind) is { } missing) return [new(name, missing, false, kind != IlgpuKind.Simulator)];
                 var devices = IlgpuDevices.List(kind);
-                if (devices.Count == 0) return [new(name, noDevice, false, kind != IlgpuKind.Simulator)];
+                if (devices.Count == 0) return [new(name, IlgpuDevices.WhyNoDevices(kind), false, kind != IlgpuKind.Simulator)];
                 return devices.Select(d => new DeviceListing(d.Name, d.Unusable is null ? d.Description : $"{d.Description}: {d.Unusable}", d.Unusable is null, d.IsGpu)).ToArray();
             },
             index => new IlgpuBackend(kind, index));

@@ -145,16 +145,18 @@ public sealed class TensorTests(string device)
     {
         var x = Range(2, 3);
         var idx = Tensor.FromArray(new[] { 0, 3 }, [2, 1]);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.Gather(1, idx));
-        Assert.That(ex!.Message, Does.Contain("gather").And.Contain("3"));
+        // Read back: a GPU reports a bad index at the next download (as CUDA's device-side asserts).
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.Gather(1, idx).ToArray<double>());
+        Assert.That(ex!.Message, Does.StartWith("gather: ").And.Contain("out of range for dimension 1 of size 3"));
     }
 
     [Test]
     public void IndexSelectNamesItsBadIndex()
     {
         var x = Range(5, 2);
+        // The CPU names index_select; a GPU names its gather kernel, at the next download.
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(0, Tensor.FromArray(new[] { 1, 5 }, [2])).ToArray<double>());
-        Assert.That(ex!.Message, Does.StartWith("index_select: ").And.Contain("out of range for dimension 0 of size 5"));
+        Assert.That(ex!.Message, Does.Contain("out of range for dimension 0 of size 5"));
         Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new[] { 0, 1 }, [1, 2])))!.Message,
             Is.EqualTo("index_select: index must be 0-D or 1-D, got shape [1, 2]"));
         Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new double[] { 0 }, [1])))!.Message,
@@ -167,7 +169,7 @@ public sealed class TensorTests(string device)
     {
         var logits = Tensor.Zeros([2, 3]);
         var labels = Tensor.FromArray(new[] { 0, 5 }, [2]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.CrossEntropy(logits, labels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.CrossEntropy(logits, labels).Item());
     }
 
     [Test]

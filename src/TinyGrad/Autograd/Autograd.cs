@@ -152,7 +152,9 @@ public static partial class Autograd
             if (!grads.TryGetValue(tensor, out var g)) continue;
             if (!keep(tensor)) grads.Remove(tensor);
             if (node.Freed)
-                throw new InvalidOperationException($"backward through '{node.Op}' a second time: its graph was freed; pass retainGraph: true the first time");
+                throw new InvalidOperationException(
+                    $"Trying to backward through the graph a second time: the saved tensors of '{node.Op}' were freed when backward ran through it. " +
+                    "Specify retainGraph: true on the first backward if you need to backward through the graph a second time.");
             if (!node.HasRule)
                 throw new NotSupportedException($"op '{node.Op}' has no backward rule: it cannot be differentiated");
             var inputGrads = node.Backward!(g);
@@ -166,7 +168,7 @@ public static partial class Autograd
                 if (IsAnomalyDetectionEnabled) ThrowIfNotFinite(ig, node.Op, $"backward (gradient of input {i})");
                 Accumulate(grads, input, ig);
             }
-            if (!retainGraph) node.Free();
+            if (!retainGraph) node.Free(); // its saved tensors become garbage now, their device blocks at the allocator's next collection
         }
         // Only leaves and kept tensors remain.
         foreach (var t in grads.Keys.ToList())
