@@ -218,6 +218,38 @@ public class ElementwiseBenchmarks
         backend.Synchronize();
     }
 
+    /// <summary>exp over 500k elements (a TensorPrimitives span form).</summary>
+    [Benchmark]
+    public void Exp()
+    {
+        backend.Unary<UnaryOps.Exp>(StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>tanh over 500k elements (a vector form of its own).</summary>
+    [Benchmark]
+    public void Tanh()
+    {
+        backend.Unary<UnaryOps.Tanh>(StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>Elementwise product of two contiguous [10000, 50] tensors.</summary>
+    [Benchmark]
+    public void Mul()
+    {
+        backend.Binary<BinaryOps.Mul>(StridedView.Contiguous(x, [Rows, Cols]), StridedView.Contiguous(m, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>x &lt; m, 1 or 0, over contiguous [10000, 50] tensors.</summary>
+    [Benchmark]
+    public void Less()
+    {
+        backend.Compare<Comparisons.Less>(StridedView.Contiguous(x, [Rows, Cols]), StridedView.Contiguous(m, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
     /// <summary>Column sums (the bias gradient).</summary>
     [Benchmark]
     public void SumRows()
