@@ -56,3 +56,20 @@ public static class TestDevices
     /// <summary>Puts the CPU back as the default device.</summary>
     public static void Restore() => Device.Default = Device.Cpu;
 }
+
+/// <summary>
+/// A fixture whose every test runs with its device as the default (Float64 required; ignored or failed
+/// when absent, see <see cref="TestDevices"/>): derive and add
+/// <c>[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]</c>.
+/// </summary>
+public abstract class DeviceFixture(string device)
+{
+    /// <summary>The device kind this instance of the fixture runs on.</summary>
+    protected string DeviceName { get; } = device;
+
+    [SetUp]
+    public void UseDevice() => TestDevices.Use(DeviceName, float64: true);
+
+    [TearDown]
+    public void RestoreDevice() => TestDevices.Restore();
+}

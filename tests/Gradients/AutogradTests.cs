@@ -4,14 +4,8 @@ using TinyGrad.Kernels;
 namespace TinyGrad.Tests.Gradients;
 
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
-public sealed class AutogradTests(string device)
+public sealed class AutogradTests(string device) : DeviceFixture(device)
 {
-    [SetUp]
-    public void UseDevice() => TestDevices.Use(device, float64: true);
-
-    [TearDown]
-    public void RestoreDevice() => TestDevices.Restore();
-
     private static Tensor Leaf(double[] values, params int[] shape)
     {
         var t = Tensor.FromArray(values, shape);

@@ -8,14 +8,8 @@ namespace TinyGrad.Tests.Gradients;
 /// python3-torch 1.13, float64, loss = sum of the output): the subgradient it picks, NaN where it gives NaN.
 /// </summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
-public sealed class BoundaryGradientTests(string device)
+public sealed class BoundaryGradientTests(string device) : DeviceFixture(device)
 {
-    [SetUp]
-    public void UseDevice() => TestDevices.Use(device, float64: true);
-
-    [TearDown]
-    public void RestoreDevice() => TestDevices.Restore();
-
     private static Tensor Leaf(params double[] values)
     {
         var t = Tensor.FromArray(values, [values.Length]);

@@ -5,14 +5,8 @@ using TinyGrad.Nn;
 namespace TinyGrad.Tests.Nn;
 
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
-public sealed class ModuleTests(string device)
+public sealed class ModuleTests(string device) : DeviceFixture(device)
 {
-    [SetUp]
-    public void UseDevice() => TestDevices.Use(device, float64: true);
-
-    [TearDown]
-    public void RestoreDevice() => TestDevices.Restore();
-
     private static Sequential Mlp(Generator g) =>
         new(new Linear(3, 8, generator: g), new Tanh(), new Linear(8, 8, generator: g), new ReLU(), new Linear(8, 2, generator: g));
 

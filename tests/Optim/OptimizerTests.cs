@@ -5,14 +5,8 @@ namespace TinyGrad.Tests.Optim;
 
 /// <summary>Each optimizer against the PyTorch update written out in plain double math.</summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
-public sealed class OptimizerTests(string device)
+public sealed class OptimizerTests(string device) : DeviceFixture(device)
 {
-    [SetUp]
-    public void UseDevice() => TestDevices.Use(device, float64: true);
-
-    [TearDown]
-    public void RestoreDevice() => TestDevices.Restore();
-
     private const double Tol = 1e-12;
 
     private static readonly double[] P0 = [0.5, -1.2, 2.0, 0.0, 3.3];

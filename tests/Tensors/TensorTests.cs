@@ -4,14 +4,8 @@ using TinyGrad.Kernels;
 namespace TinyGrad.Tests.Tensors;
 
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
-public sealed class TensorTests(string device)
+public sealed class TensorTests(string device) : DeviceFixture(device)
 {
-    [SetUp]
-    public void UseDevice() => TestDevices.Use(device, float64: true);
-
-    [TearDown]
-    public void RestoreDevice() => TestDevices.Restore();
-
     private static Tensor Range(params int[] shape)
     {
         int n = shape.Aggregate(1, (a, b) => a * b);
