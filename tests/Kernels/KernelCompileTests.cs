@@ -14,6 +14,8 @@ namespace TinyGrad.Tests.Kernels;
 
 /// Every kernel of the ILGPU backend compiles to PTX (Ampere and Hopper) and to OpenCL C without
 /// a device, so a kernel that only a GPU would reject fails here, named, on every submission.
+/// With TINYGRAD_PTX_DIR set, the PTX test also writes each kernel's PTX there, with its launch
+/// sizes, for NVIDIA's assembler (bench/gpu/static.sh).
 public sealed class KernelCompileTests
 {
     /// Every instantiation the backend can launch: kernels are the static methods named *Kernel of
@@ -82,7 +84,27 @@ public sealed class KernelCompileTests
             using var backend = new PTXBackend(IlgpuDevices.Context, new CudaCapabilityContext(arch), arch, isa, nvvmAPI: null);
             var ptx = ((PTXCompiledKernel)Compile(backend, kernel, $"PTX {arch}")).PTXAssembly;
             Assert.That(ptx, Does.Contain(".entry"), $"{kernel.Name}: no entry point in the {arch} PTX");
+            if (Environment.GetEnvironmentVariable("TINYGRAD_PTX_DIR") is { Length: > 0 } dir) Export(dir, kernel, arch, ptx);
         }
+    }
+
+    /// Writes <c>Family.Method.Args.sm_XX.ptx</c> and, once, <c>Family.Method.Args.launch</c>: the
+    /// kernel's name, element size and the threads per group a GPU launch uses (a GEMM tile's own
+    /// count, else the grid-stride group). A kernel with dynamic shared memory gets one element per
+    /// thread (the reduce kernels' request), so the report can count it.
+    private static void Export(string dir, MethodInfo kernel, CudaArchitecture arch, string ptx)
+    {
+        Directory.CreateDirectory(dir);
+        var args = kernel.IsGenericMethod ? kernel.GetGenericArguments() : [];
+        string name = $"{kernel.DeclaringType!.Name}.{kernel.Name}<{string.Join(",", args.Select(a => a.Name))}>";
+        string stem = Path.Combine(dir, $"{kernel.DeclaringType!.Name}.{kernel.Name}{string.Concat(args.Select(a => "." + a.Name))}");
+        File.WriteAllText($"{stem}.sm_{arch.Major}{arch.Minor}.ptx", ptx);
+        var tile = args.FirstOrDefault(a => typeof(IGemmTile).IsAssignableFrom(a));
+        int threads = tile is null ? KernelHost.GpuGroup : (int)tile.GetProperty(nameof(IGemmTile.Threads))!.GetValue(null)!;
+        var element = args.FirstOrDefault(a => a == typeof(float) || a == typeof(double) || a == typeof(int));
+        int size = element is null ? 0 : System.Runtime.InteropServices.Marshal.SizeOf(element);
+        int dynamicShared = ptx.Contains(".extern .shared", StringComparison.Ordinal) ? threads * size : 0;
+        File.WriteAllText($"{stem}.launch", $"name={name}\nelement_bytes={size}\nthreads={threads}\ndynamic_shared={dynamicShared}\n");
     }
 
     [TestCaseSource(nameof(Kernels))]

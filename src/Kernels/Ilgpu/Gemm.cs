@@ -13,6 +13,9 @@ internal interface IGemmTile
     static abstract int BM { get; }
     static abstract int BN { get; }
     static abstract int BK { get; }
+
+    /// <summary>Threads per group: BM / 8 x BN / 8.</summary>
+    static abstract int Threads { get; }
 }
 
 /// <summary>Large products on GPUs: 128 x 128 blocks, 256 threads.</summary>
@@ -21,6 +24,7 @@ internal readonly struct Tile128 : IGemmTile
     public static int BM => 128;
     public static int BN => 128;
     public static int BK => 8;
+    public static int Threads => 256;
 }
 
 /// <summary>Small products on GPUs (fewer blocks than multiprocessors at 128): 64 x 64 blocks, 64 threads.</summary>
@@ -29,6 +33,7 @@ internal readonly struct Tile64 : IGemmTile
     public static int BM => 64;
     public static int BN => 64;
     public static int BK => 8;
+    public static int Threads => 64;
 }
 
 /// <summary>
@@ -40,6 +45,7 @@ internal readonly struct TileSim : IGemmTile
     public static int BM => 32;
     public static int BN => 32;
     public static int BK => 32;
+    public static int Threads => 16;
 }
 
 /// <summary>
