@@ -4,8 +4,9 @@ using TinyGrad.Kernels.Ilgpu;
 
 namespace TinyGrad.Tests.Kernels;
 
-/// How the ILGPU backend launches its tiled products: the tile and K split per shape, and the
-/// 128-bit path only for aligned operands. The numbers themselves are checked by the parity suite.
+/// How the ILGPU backend launches its tiled products (GEMM and convolution): the tile and K split
+/// per shape, the 128-bit path only for aligned operands, and the division by multiplication the
+/// convolutions' index arithmetic uses. The numbers themselves are checked by the parity suite.
 public sealed class GemmPlanTests
 {
     [Test]
@@ -51,5 +52,21 @@ public sealed class GemmPlanTests
         Assert.That(new DenseOperand<float>(view, 8, 64, 1026, 10, false, 1).Vector, Is.EqualTo(1));
         Assert.That(GemmOutput<float>.Aligned(view, 4, 8, 0), Is.True);
         Assert.That(GemmOutput<float>.Aligned(view.SubView(1), 4, 8, 0), Is.False, "a view 4 bytes into the buffer");
+    }
+
+    [Test]
+    public void FastDivisionIsExact()
+    {
+        var random = new System.Random(7);
+        foreach (int d in Enumerable.Range(1, 300).Concat([1000, 4096, 65535, 1 << 20, 1_000_003, int.MaxValue]))
+        {
+            var fast = new FastDiv(d);
+            foreach (int n in Enumerable.Range(0, 2000).Concat(Enumerable.Range(0, 2000).Select(_ => random.Next())).Concat([int.MaxValue, int.MaxValue - 1, d - 1, d, d + 1]))
+            {
+                if (n < 0) continue;
+                Assert.That(fast.DivRem(n), Is.EqualTo((n / d, n % d)), $"{n} / {d}");
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FastDiv(0));
     }
 }

@@ -86,6 +86,10 @@ public sealed class KernelCompileTests
         Assert.That(kernels.Count(k => k.Name == "CopyKernel"), Is.EqualTo(9));
         Assert.That(kernels.Count(k => k.Name == "WhereKernel"), Is.EqualTo(9));
         Assert.That(kernels.Count(k => k.Name == "GemmKernel"), Is.EqualTo(4));
+        // The convolutions run on the GEMM tiles: forward, backward-input and backward-weight, 2 dtypes x 2 tiles.
+        var conv = kernels.Where(k => k.DeclaringType == typeof(Conv)).ToList();
+        Assert.That(conv, Has.Count.EqualTo(12));
+        Assert.That(conv.All(k => k.GetGenericArguments().Any(a => typeof(IGemmTile).IsAssignableFrom(a))), "a conv kernel not on the GEMM tiles");
         Assert.That(kernels, Has.Count.GreaterThanOrEqualTo(60));
     }
 

@@ -40,7 +40,7 @@ public sealed class IlgpuBackend : IBackend, IDisposable
         random = new Random(host);
         reduce = new Reduce(host);
         gemm = new Gemm(host);
-        conv = new Conv(host);
+        conv = new Conv(gemm);
         pool = new Pool(host);
         indexing = new Indexing(host);
         optim = new Optim(host);
