@@ -59,19 +59,29 @@ internal static class GemmCore
         na = Stage<T>.Fetch<TTile, TA>(a, TTile.BM, batch, row0, kBegin + TTile.BK, kEnd, tid);
         nb = Stage<T>.Fetch<TTile, TB>(b, TTile.BN, batch, col0, kBegin + TTile.BK, kEnd, tid);
 
-        // One loop over the slice, two steps of k per turn: a loop over the steps nested in a loop over
+        // One loop over the slice, two steps of k per turn (Float32): a loop over the steps nested in a loop over
         // the tiles makes ptxas copy the 64 sums between register sets every tile, and a tile written
         // out whole makes it hoist all 32 shared loads and spill. The stages are consecutive, so step j
         // reads row j mod 2 BK. At the end of tile t: tile t + 1 from the registers into the other
         // stage, tile t + 2's loads issued, one barrier.
+        // Float64 takes one step per turn: two would hold 64 more registers of operands (255 in all).
+        int per = Interop.SizeOf<T>() > 4 ? 1 : 2;
         var acc = default(Block8<T>);
         var fa = sa4.SubView(ty);
         var fb = sb4.SubView(tx);
-        for (int j = 0; j < tiles * TTile.BK; j += 2)
+        for (int j = 0; j < tiles * TTile.BK; j += per)
         {
             int row = j & (2 * TTile.BK - 1);
-            acc = Steps2<T, TTile>(acc, fa.SubView(row * (pitchA >> 2)), fb.SubView(row * (pitchB >> 2)));
-            if ((j & (TTile.BK - 1)) == TTile.BK - 2)
+            var a0 = fa.SubView(row * (pitchA >> 2));
+            var b0 = fb.SubView(row * (pitchB >> 2));
+            acc = acc.Step(a0[0], a0[TTile.BM / 8], b0[0], b0[TTile.BN / 8]);
+            if (per == 2)
+            {
+                var a1 = a0.SubView(pitchA >> 2);
+                var b1 = b0.SubView(pitchB >> 2);
+                acc = acc.Step(a1[0], a1[TTile.BM / 8], b1[0], b1[TTile.BN / 8]);
+            }
+            if ((j & (TTile.BK - 1)) == TTile.BK - per)
             {
                 int t = (int)((uint)j / (uint)TTile.BK), stage = t & 1;
                 if (t + 1 < tiles)
@@ -94,16 +104,6 @@ internal static class GemmCore
         Store(c, z, r2 + 1, col, col2, acc.C5);
         Store(c, z, r2 + 2, col, col2, acc.C6);
         Store(c, z, r2 + 3, col, col2, acc.C7);
-    }
-
-    /// <summary>Two steps of k from the thread's first quads of A and B there (constant offsets).</summary>
-    private static Block8<T> Steps2<T, TTile>(Block8<T> acc, ArrayView<Quad<T>> a, ArrayView<Quad<T>> b)
-        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile
-    {
-        // Quads between two rows of k, and between a thread's two row (column) groups.
-        int da = (TTile.BM + 4) >> 2, db = (TTile.BN + 4) >> 2, ha = TTile.BM / 8, hb = TTile.BN / 8;
-        acc = acc.Step(a[0], a[ha], b[0], b[hb]);
-        return acc.Step(a[da], a[da + ha], b[db], b[db + hb]);
     }
 
     private static void Store<T>(GemmOutput<T> c, int batch, int row, int col, int col2, Row8<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
