@@ -13,7 +13,10 @@ per block, allocated in 128-byte units; 64 warps (2048 threads) and 32 blocks pe
 
 Loops in the SASS are the address ranges [target, branch] of backward branches. The main loop of a
 kernel is the one with the most FFMA (DFMA for Float64) instructions, the innermost on a tie; its
-tile loop is the innermost loop around it that holds global loads (LDG), whose widths are reported.
+tile loop is the innermost loop around it that holds global loads (LDG), whose widths are reported
+(the GEMM's vector path and its element-wise fallback both appear). "of all" is the loop's static
+instruction count over every path (its rarely taken branches included); idiv counts the emulated
+integer divisions (I2F.U32.RP) in the tile loop.
 """
 import math
 import os
@@ -114,7 +117,7 @@ def loop_stats(code, fma):
                 widths[ldg_bits(op)] = widths.get(ldg_bits(op), 0) + 1
         idiv = sum(op.startswith("I2F.U32.RP") for op in ops(l, h))
     return {
-        "fma": n_fma, "lds": len(lds), "lds128": sum(".128" in op for op in lds),
+        "fma": n_fma, "lds": len(lds), "size": len(body), "lds128": sum(".128" in op for op in lds),
         "ratio": n_fma / len(lds) if lds else 0.0,
         "ldg": widths, "idiv": idiv,
     }
@@ -143,10 +146,10 @@ def fmt_loop(lp):
     if not lp:
         return ["-"] * 4
     ldg = " ".join(f"{b}x{n}" for b, n in sorted(lp["ldg"].items(), reverse=True)) or "-"
-    return [f"{lp['fma']}/{lp['lds']} ({lp['lds128']} x128)", f"{lp['ratio']:.1f}" if lp["lds"] else "no LDS", ldg, str(lp["idiv"])]
+    return [f"{lp['fma']}/{lp['lds']} ({lp['lds128']} x128) of {lp['size']}", f"{lp['ratio']:.1f}" if lp["lds"] else "no LDS", ldg, str(lp["idiv"])]
 
 
-header = ["kernel", "regs sm_80", "regs sm_90", "spill B", "smem B", "threads", "blocks/SM sm_90", "local", "main loop FMA/LDS", "FMA per LDS", "tile loop LDG bits x count", "idiv"]
+header = ["kernel", "regs sm_80", "regs sm_90", "spill B", "smem B", "threads", "blocks/SM sm_90", "local", "main loop FMA/LDS (LDS.128) of all", "FMA per LDS", "tile loop LDG bits x count", "idiv"]
 table = [[r["name"], str(r["r80"]), str(r["r90"]), str(r["spills"]), str(r["smem"]), str(r["threads"]),
           f"{r['blocks']} ({r['limit']})", str(r["local"])] + fmt_loop(r["loop"]) for r in rows]
 if MARKDOWN:

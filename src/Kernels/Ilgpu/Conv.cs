@@ -52,11 +52,11 @@ internal sealed class Conv(Gemm gemm)
         int n = g.N, m = g.C, cols = g.H * g.W, k = g.O * s.KK;
         if (g.Sizes.X == 0) return;
         var vdx = KernelHost.View<T>(dx);
-        var a = new WeightRows<T>(KernelHost.View<T>(w), s);
+        var a = new MiddleRows<T>(KernelHost.View<T>(w), g.C, g.C * s.KK, s.KK);
         var b = new GradientTaps<T>(KernelHost.View<T>(dy), s);
         var c = new GemmOutput<T>(vdx, 0, cols, m * cols, m, cols, n, T.One, T.Zero, vdx, false, false);
         var plan = gemm.Plan(n, m, cols, k);
-        gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, WeightRows<T>, GradientTaps<T>, BackwardInputEntry<T>>(plan.Tile, shape, a, b, o));
+        gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, MiddleRows<T>, GradientTaps<T>, BackwardInputEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
     private void BackwardWeight<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
@@ -65,11 +65,11 @@ internal sealed class Conv(Gemm gemm)
         int m = g.O, cols = g.C * s.KK, k = g.N * s.PQ;
         if (g.Sizes.W == 0) return;
         var vdw = KernelHost.View<T>(dw);
-        var a = new GradientRows<T>(KernelHost.View<T>(dy), s);
+        var a = new MiddleRows<T>(KernelHost.View<T>(dy), g.O, g.O * s.PQ, s.PQ);
         var b = new ImagePatches<T>(KernelHost.View<T>(x), s);
         var c = new GemmOutput<T>(vdw, 0, cols, 0, m, cols, 1, T.One, T.Zero, vdw, false, false);
         var plan = gemm.Plan(1, m, cols, k);
-        gemm.Tiled(plan, 1, m, cols, k, c, (shape, o) => gemm.Launch<T, GradientRows<T>, ImagePatches<T>, BackwardWeightEntry<T>>(plan.Tile, shape, a, b, o));
+        gemm.Tiled(plan, 1, m, cols, k, c, (shape, o) => gemm.Launch<T, MiddleRows<T>, ImagePatches<T>, BackwardWeightEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
     private readonly struct ForwardEntry<T> : ITiledKernel<T, DenseOperand<T>, ImageColumns<T>> where T : unmanaged, IFloatingPointIeee754<T>
@@ -77,25 +77,25 @@ internal sealed class Conv(Gemm gemm)
         public static Action<TileShape, DenseOperand<T>, ImageColumns<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => ForwardKernel<T, TTile>;
     }
 
-    private readonly struct BackwardInputEntry<T> : ITiledKernel<T, WeightRows<T>, GradientTaps<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct BackwardInputEntry<T> : ITiledKernel<T, MiddleRows<T>, GradientTaps<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static Action<TileShape, WeightRows<T>, GradientTaps<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardInputKernel<T, TTile>;
+        public static Action<TileShape, MiddleRows<T>, GradientTaps<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardInputKernel<T, TTile>;
     }
 
-    private readonly struct BackwardWeightEntry<T> : ITiledKernel<T, GradientRows<T>, ImagePatches<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct BackwardWeightEntry<T> : ITiledKernel<T, MiddleRows<T>, ImagePatches<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static Action<TileShape, GradientRows<T>, ImagePatches<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardWeightKernel<T, TTile>;
+        public static Action<TileShape, MiddleRows<T>, ImagePatches<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardWeightKernel<T, TTile>;
     }
 
     private static void ForwardKernel<T, TTile>(TileShape s, DenseOperand<T> w, ImageColumns<T> x, GemmOutput<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
         GemmCore.Run<T, TTile, DenseOperand<T>, ImageColumns<T>>(s, w, x, y);
 
-    private static void BackwardInputKernel<T, TTile>(TileShape s, WeightRows<T> w, GradientTaps<T> dy, GemmOutput<T> dx)
+    private static void BackwardInputKernel<T, TTile>(TileShape s, MiddleRows<T> w, GradientTaps<T> dy, GemmOutput<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
-        GemmCore.Run<T, TTile, WeightRows<T>, GradientTaps<T>>(s, w, dy, dx);
+        GemmCore.Run<T, TTile, MiddleRows<T>, GradientTaps<T>>(s, w, dy, dx);
 
-    private static void BackwardWeightKernel<T, TTile>(TileShape s, GradientRows<T> dy, ImagePatches<T> x, GemmOutput<T> dw)
+    private static void BackwardWeightKernel<T, TTile>(TileShape s, MiddleRows<T> dy, ImagePatches<T> x, GemmOutput<T> dw)
         where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
-        GemmCore.Run<T, TTile, GradientRows<T>, ImagePatches<T>>(s, dy, x, dw);
+        GemmCore.Run<T, TTile, MiddleRows<T>, ImagePatches<T>>(s, dy, x, dw);
 }

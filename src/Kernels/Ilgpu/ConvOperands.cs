@@ -96,63 +96,35 @@ internal struct ImagePatches<T>(ArrayView<T> x, ConvShape s) : IGemmOperand<T> w
 }
 
 /// <summary>
-/// Backward-weight's A: dy as O rows over k = (n, p, q) of the whole batch; quads run along the
-/// pixels of one image plane and on into the next image.
+/// A [outer, rows, inner] array as a rows x (outer inner) matrix: element (row, k) at
+/// (k / inner) Outer + row inner + k % inner; quads run along k, on into the next outer block.
+/// Backward-weight's A is dy as O rows over (n, p, q); backward-input's A is w as C rows over (o, kh, kw).
 /// </summary>
-internal struct GradientRows<T>(ArrayView<T> dy, ConvShape s) : IGemmOperand<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal struct MiddleRows<T>(ArrayView<T> data, int rows, int outer, int inner) : IGemmOperand<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public ArrayView<T> Dy = dy;
-    public ConvShape S = s;
+    public ArrayView<T> Data = data;
+    public int Rows = rows, Outer = outer, Inner = inner;
+    public FastDiv ByInner = new(inner);
 
     public readonly bool AlongK => true;
 
     public readonly Quad<T> Fetch(int batch, int row, int k, int kEnd)
     {
-        if (k >= kEnd || row >= S.O) return default;
-        var (n, pq) = S.ByPQ.DivRem(k);
-        T v0 = Dy[At(n, row, pq)];
-        (n, pq) = Next(n, pq);
-        T v1 = k + 1 < kEnd ? Dy[At(n, row, pq)] : T.Zero;
-        (n, pq) = Next(n, pq);
-        T v2 = k + 2 < kEnd ? Dy[At(n, row, pq)] : T.Zero;
-        (n, pq) = Next(n, pq);
-        T v3 = k + 3 < kEnd ? Dy[At(n, row, pq)] : T.Zero;
+        if (k >= kEnd || row >= Rows) return default;
+        var (b, i) = ByInner.DivRem(k);
+        T v0 = Data[At(b, row, i)];
+        (b, i) = Next(b, i);
+        T v1 = k + 1 < kEnd ? Data[At(b, row, i)] : T.Zero;
+        (b, i) = Next(b, i);
+        T v2 = k + 2 < kEnd ? Data[At(b, row, i)] : T.Zero;
+        (b, i) = Next(b, i);
+        T v3 = k + 3 < kEnd ? Data[At(b, row, i)] : T.Zero;
         return new Quad<T>(v0, v1, v2, v3);
     }
 
-    private readonly int At(int n, int o, int pq) => (n * S.O + o) * S.PQ + pq;
+    private readonly int At(int b, int row, int i) => b * Outer + row * Inner + i;
 
-    private readonly (int N, int PQ) Next(int n, int pq) => pq + 1 < S.PQ ? (n, pq + 1) : (n + 1, 0);
-}
-
-/// <summary>
-/// Backward-input's A: the weights as C rows over k = (o, kh, kw); quads run along the taps of one
-/// output channel and on into the next.
-/// </summary>
-internal struct WeightRows<T>(ArrayView<T> w, ConvShape s) : IGemmOperand<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public ArrayView<T> Wt = w;
-    public ConvShape S = s;
-
-    public readonly bool AlongK => true;
-
-    public readonly Quad<T> Fetch(int batch, int row, int k, int kEnd)
-    {
-        if (k >= kEnd || row >= S.C) return default;
-        var (o, r) = S.ByKK.DivRem(k);
-        T v0 = Wt[At(o, row, r)];
-        (o, r) = Next(o, r);
-        T v1 = k + 1 < kEnd ? Wt[At(o, row, r)] : T.Zero;
-        (o, r) = Next(o, r);
-        T v2 = k + 2 < kEnd ? Wt[At(o, row, r)] : T.Zero;
-        (o, r) = Next(o, r);
-        T v3 = k + 3 < kEnd ? Wt[At(o, row, r)] : T.Zero;
-        return new Quad<T>(v0, v1, v2, v3);
-    }
-
-    private readonly int At(int o, int c, int r) => (o * S.C + c) * S.KK + r;
-
-    private readonly (int O, int R) Next(int o, int r) => r + 1 < S.KK ? (o, r + 1) : (o + 1, 0);
+    private readonly (int B, int I) Next(int b, int i) => i + 1 < Inner ? (b, i + 1) : (b + 1, 0);
 }
 
 /// <summary>

@@ -62,8 +62,8 @@ internal static class GemmCore
         // One loop over the slice, two steps of k per turn (Float32): a loop over the steps nested in a loop over
         // the tiles makes ptxas copy the 64 sums between register sets every tile, and a tile written
         // out whole makes it hoist all 32 shared loads and spill. The stages are consecutive, so step j
-        // reads row j mod 2 BK. At the end of tile t: tile t + 1 from the registers into the other
-        // stage, tile t + 2's loads issued, one barrier.
+        // reads row j mod 2 BK. At the end of tile t (but the last): tile t + 1 from the registers
+        // into the other stage, tile t + 2's loads issued, one barrier.
         // Float64 takes one step per turn: two would hold 64 more registers of operands (255 in all).
         int per = Interop.SizeOf<T>() > 4 ? 1 : 2;
         var acc = default(Block8<T>);
@@ -88,11 +88,12 @@ internal static class GemmCore
                 {
                     na.Put<TTile>(sa, sa4, (stage ^ 1) * stageA, TTile.BM, a.AlongK, tid);
                     nb.Put<TTile>(sb, sb4, (stage ^ 1) * stageB, TTile.BN, b.AlongK, tid);
+                    int next = kBegin + (t + 2) * TTile.BK;
+                    na = Stage<T>.Fetch<TTile, TA>(a, TTile.BM, batch, row0, next, kEnd, tid);
+                    nb = Stage<T>.Fetch<TTile, TB>(b, TTile.BN, batch, col0, next, kEnd, tid);
+                    // After the last tile nothing is stored again: no barrier (the simulator pays ~0.25 ms for one).
+                    Group.Barrier();
                 }
-                int next = kBegin + (t + 2) * TTile.BK;
-                na = Stage<T>.Fetch<TTile, TA>(a, TTile.BM, batch, row0, next, kEnd, tid);
-                nb = Stage<T>.Fetch<TTile, TB>(b, TTile.BN, batch, col0, next, kEnd, tid);
-                Group.Barrier();
             }
         }
         int r = row0 + 4 * ty, r2 = r + TTile.BM / 2, col = col0 + 4 * tx, col2 = col + TTile.BN / 2;

@@ -31,14 +31,17 @@ internal readonly struct Tile128 : IGemmTile
     public static int MinGroups => 2;
 }
 
-/// <summary>Small products on GPUs (few 128 x 128 blocks, or at most 64 rows or columns): 64 x 64 blocks, 64 threads.</summary>
+/// <summary>
+/// Small products on GPUs (few 128 x 128 blocks, or at most 64 rows or columns): 64 x 64 blocks, 64
+/// threads, at least six groups per multiprocessor (12 warps).
+/// </summary>
 internal readonly struct Tile64 : IGemmTile
 {
     public static int BM => 64;
     public static int BN => 64;
     public static int BK => 8;
     public static int Threads => 64;
-    public static int MinGroups => 0;
+    public static int MinGroups => 6;
 }
 
 /// <summary>
