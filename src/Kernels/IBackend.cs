@@ -6,6 +6,14 @@ namespace TinyGrad.Kernels;
 /// Tensor layer. Unless stated, outputs are contiguous buffers written from index 0 and
 /// overwritten, not accumulated into; inputs are never modified. Calls may be asynchronous;
 /// <see cref="Download{T}"/> and <see cref="Synchronize"/> wait for completion.
+/// <para>
+/// Errors in arguments (shapes, views, dtypes) are thrown by the call on every backend. An index out
+/// of range in <see cref="Gather"/> or <see cref="ScatterAdd"/> is data only the kernel sees: the CPU
+/// backends throw it from the call; a GPU backend (ILGPU) skips that index, records the op, dimension
+/// and size of the first such error on the device and throws it from the next
+/// <see cref="Download{T}"/> or <see cref="Synchronize"/> (the way CUDA reports a device-side assert),
+/// so that no call waits for the device; the record is then cleared and the device works on.
+/// </para>
 /// </summary>
 public interface IBackend
 {
@@ -94,13 +102,18 @@ public interface IBackend
 
     /// <summary>
     /// <c>destination[..i..] = source[..index[..i..]..]</c> along <paramref name="axis"/> (PyTorch gather);
-    /// the destination is contiguous with the shape of <paramref name="index"/>.
+    /// the destination is contiguous with the shape of <paramref name="index"/>. An index out of range
+    /// throws <see cref="ArgumentOutOfRangeException"/> here or, on a GPU, at the next download or
+    /// synchronize (see the interface's remarks); its element of the destination is then zero.
     /// </summary>
     void Gather(in StridedView source, int axis, in StridedView index, DeviceBuffer destination);
 
     /// <summary>
     /// <c>destination[..index[..i..]..] += source[..i..]</c> along <paramref name="axis"/> (PyTorch
-    /// scatter_add_); accumulates in a fixed order so results are deterministic.
+    /// scatter_add_); accumulates in a fixed order so results are deterministic. An index out of range
+    /// throws <see cref="ArgumentOutOfRangeException"/> here or, on a GPU, at the next download or
+    /// synchronize. What was added stays: the CPU backends stop at the bad index, a GPU adds every element
+    /// whose index is valid.
     /// </summary>
     void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source);
 

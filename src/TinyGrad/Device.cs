@@ -7,7 +7,7 @@ namespace TinyGrad;
 /// Where a tensor's memory lives and its kernels run. Devices are named as on the command line:
 /// <c>cpu</c> (the SIMD backend), <c>cuda[:N]</c> and <c>opencl[:N]</c> (ILGPU kernels on a GPU),
 /// <c>ilgpu-cpu</c> (the same kernels in ILGPU's CPU simulator), or <c>auto</c> (the best one present).
-/// The kinds are registered in <see cref="DeviceKind"/>.
+/// The kinds are registered in one place (src/TinyGrad/DeviceKinds.cs); <see cref="List"/> says which are present.
 /// </summary>
 public sealed class Device
 {
@@ -15,7 +15,8 @@ public sealed class Device
     private static readonly Lock Gate = new();
     private static Device? defaultDevice;
 
-    private Device(IBackend backend) => Backend = backend;
+    /// <summary>A device over <paramref name="backend"/> (tests: a backend opened with settings of their own).</summary>
+    internal Device(IBackend backend) => Backend = backend;
 
     /// <summary>The host CPU backend (always present).</summary>
     public static Device Cpu { get; } = new(new CpuBackend());

@@ -19,21 +19,21 @@ internal sealed record DeviceKind(string Name, bool Indexed, Func<IReadOnlyList<
     /// <summary>Every kind, in the order <c>auto</c> prefers them (cpu last) and <c>hw1 devices</c> lists them.</summary>
     public static readonly DeviceKind[] All =
     [
-        Ilgpu("cuda", IlgpuKind.Cuda, "the CUDA driver reports no devices"),
-        Ilgpu("opencl", IlgpuKind.OpenCl, "no OpenCL device found"),
-        Ilgpu(IlgpuDevices.SimulatorName, IlgpuKind.Simulator, ""),
+        Ilgpu("cuda", IlgpuKind.Cuda),
+        Ilgpu("opencl", IlgpuKind.OpenCl),
+        Ilgpu(IlgpuDevices.SimulatorName, IlgpuKind.Simulator),
         new("cpu", false, () => [new("cpu", Device.Cpu.Backend.Description, true)], _ => Device.Cpu.Backend, _ => true),
     ];
 
     /// <summary>The names a user may write: <c>cuda[:N]</c>, <c>opencl[:N]</c>, <c>ilgpu-cpu</c>, <c>cpu</c>, <c>auto</c>.</summary>
     public static string Syntax => string.Join(", ", All.Select(k => k.Indexed ? $"{k.Name}[:N]" : k.Name)) + " or auto";
 
-    private static DeviceKind Ilgpu(string name, IlgpuKind kind, string noDevice) => new(name, kind != IlgpuKind.Simulator,
+    private static DeviceKind Ilgpu(string name, IlgpuKind kind) => new(name, kind != IlgpuKind.Simulator,
         () =>
         {
             if (IlgpuDevices.DriverMissing(kind) is { } missing) return [new(name, missing, false)];
             var devices = IlgpuDevices.List(kind);
-            if (devices.Count == 0) return [new(name, noDevice, false)];
+            if (devices.Count == 0) return [new(name, IlgpuDevices.WhyNoDevices(kind), false)];
             return devices.Select(d => new DeviceListing(d.Name, d.Unusable is null ? d.Description : $"{d.Description}: {d.Unusable}", d.Unusable is null)).ToArray();
         },
         index => new IlgpuBackend(kind, index),

@@ -118,6 +118,32 @@ public sealed class AutogradTests
     }
 
     [Test]
+    public void BackwardReleasesTheSavedTensorsUnlessRetainGraph()
+    {
+        var x = Leaf([1, 2], 2);
+        var (loss, saved) = LossSavingAnIntermediate(x);
+        loss.Backward(retainGraph: true);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.That(saved.IsAlive, Is.True, "a retained graph keeps the tensors its backward needs");
+        loss.Backward();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.That(saved.IsAlive, Is.False, "after backward nothing holds the intermediate");
+        Assert.That(x.Grad!.ToArray<double>()[0], Is.EqualTo(2 * 2 * Math.E).Within(1e-12), "both backwards ran: 2 * (x + 1) e^x at 1");
+        var ex = Assert.Throws<InvalidOperationException>(() => loss.Backward());
+        Assert.That(ex!.Message, Does.StartWith("Trying to backward through the graph a second time").And.Contain("retainGraph: true"));
+    }
+
+    /// <summary>(e^x * x).Sum() and a weak reference to e^x, which only the graph holds.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (Tensor Loss, WeakReference Saved) LossSavingAnIntermediate(Tensor x)
+    {
+        var e = x.Exp();
+        return ((e * x).Sum(), new WeakReference(e));
+    }
+
+    [Test]
     public void RetainGraphAllowsASecondBackward()
     {
         var x = Leaf([1, 2], 2);

@@ -7,9 +7,11 @@ namespace TinyGrad.Kernels.Ilgpu;
 /// Every primitive as C# kernels compiled by ILGPU: PTX on CUDA, OpenCL C on OpenCL GPUs, or the
 /// same kernels on CPU threads in ILGPU's simulator. Each primitive checks its arguments as the
 /// reference does, then hands over to its family (Copy, Elementwise, Random, Reduce, Gemm, Conv,
-/// Pool, Indexing, Optim). One in-order stream per device: calls queue, downloads wait.
+/// Pool, Indexing, Optim). One in-order stream per device: calls queue, downloads wait. An index
+/// out of range in <see cref="Gather"/> or <see cref="ScatterAdd"/> is thrown at the next
+/// <see cref="Download{T}"/> or <see cref="Synchronize"/>, not by the call (see <see cref="IBackend"/>).
 /// </summary>
-public sealed class IlgpuBackend : IBackend, IDisposable
+public sealed class IlgpuBackend : IBackend, ITrustedIndices, IDisposable
 {
     private readonly Accelerator accelerator;
     private readonly KernelHost host;
@@ -26,15 +28,22 @@ public sealed class IlgpuBackend : IBackend, IDisposable
 
     /// <summary>Opens device <paramref name="index"/> of <paramref name="kind"/>.</summary>
     /// <exception cref="BackendUnavailableException">The device is absent or cannot run the kernels; the message says why.</exception>
-    public IlgpuBackend(IlgpuKind kind, int index = 0)
+    public IlgpuBackend(IlgpuKind kind, int index = 0) : this(kind, index, null)
+    {
+    }
+
+    /// <summary>Opens a device whose allocator collects after <paramref name="minPoolBudget"/> bytes at least (tests: a small pool).</summary>
+    internal IlgpuBackend(IlgpuKind kind, int index, long? minPoolBudget)
     {
         (accelerator, var info) = IlgpuDevices.Open(kind, index);
         Kind = kind;
         Name = info.Name;
         Description = info.Description;
         SupportsFloat64 = accelerator is not CLAccelerator cl || cl.Capabilities.Float64;
-        memory = new CachingAllocator(accelerator);
         host = new KernelHost(this, accelerator, kind == IlgpuKind.Simulator);
+        // A GPU's pool may hold a sixteenth of its memory in transient blocks between collections.
+        long budget = minPoolBudget ?? (kind == IlgpuKind.Simulator ? DefaultPoolBudget : Math.Max(DefaultPoolBudget, accelerator.MemorySize / 16));
+        memory = new CachingAllocator(accelerator, Name, budget, host.Drain);
         copy = new Copy(host);
         elementwise = new Elementwise(host);
         random = new Random(host);
@@ -58,8 +67,20 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <inheritdoc />
     public bool SupportsFloat64 { get; }
 
-    /// <summary>Device memory blocks allocated so far and kernels compiled so far (both stop growing once a loop has run a step).</summary>
+    /// <summary>Device memory blocks the pool holds and kernels compiled so far (both stop growing once a loop has run a few steps).</summary>
     public (int Blocks, int Kernels) Footprint => (memory.Blocks, host.Compiled);
+
+    /// <summary>The smallest number of bytes handed out between two of the allocator's own collections.</summary>
+    internal const long DefaultPoolBudget = 64L << 20;
+
+    /// <summary>The accelerator (the GPU check hands it to cuBLAS).</summary>
+    internal Accelerator Accelerator => accelerator;
+
+    /// <summary>The device memory pool (for tests and the GPU check).</summary>
+    internal CachingAllocator Memory => memory;
+
+    /// <summary>How many times the host has waited for the device (for tests and the GPU check).</summary>
+    internal long HostWaits => host.HostWaits;
 
     /// <inheritdoc />
     public DeviceBuffer Allocate(DType dtype, int length)
@@ -75,6 +96,7 @@ public sealed class IlgpuBackend : IBackend, IDisposable
         if (source.IsEmpty) return;
         // ILGPU copies through a raw pointer: the managed memory must not move meanwhile.
         fixed (T* pinned = source) KernelHost.View<T>(destination).SubView(offset, source.Length).CopyFromCPU(ref *pinned, source.Length);
+        host.Waited(check: false);
     }
 
     /// <inheritdoc />
@@ -83,10 +105,11 @@ public sealed class IlgpuBackend : IBackend, IDisposable
         Check.Buffer(source, DTypeInfo.Of<T>(), offset + destination.Length, "download");
         if (destination.IsEmpty) return;
         fixed (T* pinned = destination) KernelHost.View<T>(source).SubView(offset, destination.Length).CopyToCPU(ref *pinned, destination.Length);
+        host.Waited(check: true);
     }
 
     /// <inheritdoc />
-    public void Synchronize() => accelerator.Synchronize();
+    public void Synchronize() => host.Synchronize();
 
     /// <inheritdoc />
     public void Copy(in StridedView source, in StridedView destination)
@@ -199,14 +222,28 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     public void Gather(in StridedView source, int axis, in StridedView index, DeviceBuffer destination)
     {
         Check.IndexingArgs(source, axis, index, StridedView.Contiguous(destination, index.Shape), "gather");
-        indexing.Gather(source, axis, index, destination);
+        indexing.Gather(source, axis, index, destination, check: true);
+    }
+
+    /// <inheritdoc />
+    void ITrustedIndices.GatherTrusted(in StridedView source, int axis, in StridedView index, DeviceBuffer destination)
+    {
+        Check.IndexingArgs(source, axis, index, StridedView.Contiguous(destination, index.Shape), "gather");
+        indexing.Gather(source, axis, index, destination, check: false);
     }
 
     /// <inheritdoc />
     public void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source)
     {
         Check.IndexingArgs(destination, axis, index, source, "scatter_add");
-        indexing.ScatterAdd(destination, axis, index, source);
+        indexing.ScatterAdd(destination, axis, index, source, check: true);
+    }
+
+    /// <inheritdoc />
+    void ITrustedIndices.ScatterAddTrusted(in StridedView destination, int axis, in StridedView index, in StridedView source)
+    {
+        Check.IndexingArgs(destination, axis, index, source, "scatter_add");
+        indexing.ScatterAdd(destination, axis, index, source, check: false);
     }
 
     /// <inheritdoc />
@@ -226,7 +263,7 @@ public sealed class IlgpuBackend : IBackend, IDisposable
     /// <summary>Frees the cached device memory and the accelerator.</summary>
     public void Dispose()
     {
-        accelerator.Synchronize();
+        host.Drain();
         memory.Close();
         host.Dispose();
         accelerator.Dispose();
