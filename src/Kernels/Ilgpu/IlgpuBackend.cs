@@ -49,7 +49,7 @@ public sealed class IlgpuBackend : Backend, ITrustedIndices, IDisposable
         random = new Random(host);
         reduce = new Reduce(host);
         gemm = new Gemm(host);
-        conv = new Conv(host);
+        conv = new Conv(gemm);
         pool = new Pool(host);
         indexing = new Indexing(host);
         optim = new Optim(host);

@@ -19,15 +19,18 @@ internal sealed class KernelHost : IDisposable
     private int indexErrorPending; // 1 while a launch that checks its indices was queued since the last check
     private long hostWaits;
 
+    /// <summary>Threads per group of grid-stride and reduce launches on GPUs.</summary>
+    public const int GpuGroup = 256;
+
     public KernelHost(Backend backend, Accelerator accelerator, bool simulator)
     {
         Backend = backend;
         Accelerator = accelerator;
         Simulator = simulator;
         // Grid-stride loops launch at most one pass of the threads the device holds at once (the simulator: one group).
-        Group = simulator ? accelerator.MaxNumThreadsPerGroup : 256;
+        Group = simulator ? accelerator.MaxNumThreadsPerGroup : GpuGroup;
         MaxThreads = Math.Max(Group, accelerator.MaxNumThreads / Group * Group);
-        ReduceGroup = simulator ? 16 : 256;
+        ReduceGroup = simulator ? 16 : GpuGroup;
         ReduceGroups = simulator ? 16 : 4 * accelerator.NumMultiprocessors;
         indexError = accelerator.Allocate1D<int>(IndexError.Length);
         indexError.MemSetToZero();
