@@ -16,24 +16,7 @@ namespace TinyGrad.Kernels.Ilgpu;
 internal sealed class Conv(Gemm gemm)
 {
     /// <summary>y = conv(x, w), plus bias[o] on channel o when given.</summary>
-    public void Forward(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
-    {
-        if (x.DType == DType.Float32) Forward<float>(g, x, w, y, bias); else Forward<double>(g, x, w, y, bias);
-    }
-
-    /// <summary>dx = the transposed convolution of dy by w.</summary>
-    public void BackwardInput(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
-    {
-        if (dy.DType == DType.Float32) BackwardInput<float>(g, dy, w, dx); else BackwardInput<double>(g, dy, w, dx);
-    }
-
-    /// <summary>dw = the correlation of x with dy, summed over the batch and the output pixels.</summary>
-    public void BackwardWeight(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
-    {
-        if (x.DType == DType.Float32) BackwardWeight<float>(g, x, dy, dw); else BackwardWeight<double>(g, x, dy, dw);
-    }
-
-    private void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    public void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = ConvShape.From(g);
         int n = g.N, m = g.O, cols = s.PQ, k = g.C * s.KK;
@@ -46,7 +29,8 @@ internal sealed class Conv(Gemm gemm)
         gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, DenseOperand<T>, ImageColumns<T>, ForwardEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
-    private void BackwardInput<T>(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>dx = the transposed convolution of dy by w.</summary>
+    public void BackwardInput<T>(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = ConvShape.From(g);
         int n = g.N, m = g.C, cols = g.H * g.W, k = g.O * s.KK;
@@ -59,7 +43,8 @@ internal sealed class Conv(Gemm gemm)
         gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, MiddleRows<T>, GradientTaps<T>, BackwardInputEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
-    private void BackwardWeight<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>dw = the correlation of x with dy, summed over the batch and the output pixels.</summary>
+    public void BackwardWeight<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = ConvShape.From(g);
         int m = g.O, cols = g.C * s.KK, k = g.N * s.PQ;

@@ -22,13 +22,6 @@ internal sealed class Gemm(KernelHost host)
     /// <summary>Blocks a cut product aims at; a slice keeps at least <see cref="MinSlice"/> of K.</summary>
     private const int SplitTarget = 256, MinSlice = 128;
 
-    /// <summary>Runs the batched product; <paramref name="bias"/> (N elements) is added after it when given.</summary>
-    public void Run(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
-    {
-        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
-        if (a.DType == DType.Float32) Run<float>(g, a, b, c, bias); else Run<double>(g, a, b, c, bias);
-    }
-
     /// <summary>
     /// The K split of a product, from its shape alone (so every device sums in the same order): long
     /// products with fewer than <see cref="SplitBelow"/> 64 x 64 blocks are cut into slices of a
@@ -62,8 +55,10 @@ internal sealed class Gemm(KernelHost host)
         return new TilePlan(TileFor(host.Simulator, host.Accelerator.NumMultiprocessors, batch, m, n), splits, slice);
     }
 
-    private void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Runs the batched product; <paramref name="bias"/> (N elements) is added after it when given.</summary>
+    public void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         var (va, vb, vc) = (KernelHost.View<T>(a), KernelHost.View<T>(b), KernelHost.View<T>(c));
         var opA = new DenseOperand<T>(va, g.OffsetA, g.Lda, g.BatchStrideA, g.M, g.TransA, g.Batch);
         // op(B) is K x N; as the loader sees it (rows = N), B stored N x K is the K-contiguous one.

@@ -133,19 +133,19 @@ public sealed class IlgpuBackend : Backend, ITrustedIndices, IDisposable
     protected override void RunArgMax<T>(in StridedView x, int axis, in StridedView indices) => reduce.ArgMax<T>(x, axis, indices);
 
     /// <inheritdoc />
-    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) => gemm.Run(args, a, b, c, bias);
+    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) => gemm.Run<T>(args, a, b, c, bias);
 
     /// <inheritdoc />
     protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
-        conv.Forward(geometry, x, w, y, bias);
+        conv.Forward<T>(geometry, x, w, y, bias);
 
     /// <inheritdoc />
     protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>
-        conv.BackwardInput(geometry, dy, w, dx);
+        conv.BackwardInput<T>(geometry, dy, w, dx);
 
     /// <inheritdoc />
     protected override void RunConv2dBackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) =>
-        conv.BackwardWeight(geometry, x, dy, dw);
+        conv.BackwardWeight<T>(geometry, x, dy, dw);
 
     /// <inheritdoc />
     protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) =>
