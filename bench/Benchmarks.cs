@@ -22,8 +22,9 @@ public sealed class BenchConfig : ManualConfig
 }
 
 /// <summary>
-/// The devices kernel benchmarks run on: the CPU and every GPU present (CUDA, OpenCL GPUs).
-/// TINYGRAD_BENCH_DEVICES (a comma list, e.g. "cpu" or "cpu,ilgpu-cpu") chooses instead.
+/// The devices kernel benchmarks run on: every device <c>auto</c> may pick (the GPUs present and the
+/// CPU; see <see cref="DeviceKind"/>). TINYGRAD_BENCH_DEVICES (a comma list, e.g. "cpu" or
+/// "cpu,ilgpu-cpu") chooses instead.
 /// </summary>
 public static class BenchDevices
 {
@@ -31,13 +32,12 @@ public static class BenchDevices
     {
         if (Environment.GetEnvironmentVariable("TINYGRAD_BENCH_DEVICES") is { Length: > 0 } chosen)
             return chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return ["cpu", .. Device.List().Where(d => d.Available && (d.Name.StartsWith("cuda:", StringComparison.Ordinal)
-            || (d.Name.StartsWith("opencl:", StringComparison.Ordinal) && !d.Description.Contains("CPU device", StringComparison.Ordinal)))).Select(d => d.Name)];
+        return DeviceKind.All.SelectMany(k => k.List().Where(k.AutoPicks)).Select(d => d.Name);
     }
 
-    public static IBackend Backend(string name) => Device.Parse(name).Backend;
+    public static Backend Backend(string name) => Device.Parse(name).Backend;
 
-    public static DeviceBuffer Random(IBackend backend, int length, ulong seed)
+    public static DeviceBuffer Random(Backend backend, int length, ulong seed)
     {
         var buffer = backend.Allocate(DType.Float32, Math.Max(1, length));
         backend.Random(buffer, RandomDistribution.Uniform, seed, 0);
@@ -48,7 +48,7 @@ public static class BenchDevices
 [Config(typeof(BenchConfig))]
 public class GemmBenchmarks
 {
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer a = null!, b = null!, c = null!;
 
     [Params(256, 512, 1024)] public int Size { get; set; }
@@ -88,7 +88,7 @@ public class ConvBenchmarks
         ["cifar3 28->28 8x8 k3"] = new(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
     };
 
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, w = null!, y = null!;
     private Conv2dGeometry g;
 
@@ -136,7 +136,7 @@ public class ConvBenchmarks
 [Config(typeof(BenchConfig))]
 public class PoolBenchmarks
 {
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, y = null!, idx = null!;
     private Pool2dGeometry g;
 
@@ -183,7 +183,7 @@ public class PoolBenchmarks
 public class ElementwiseBenchmarks
 {
     private const int Rows = 10000, Cols = 50;
-    private IBackend backend = null!;
+    private Backend backend = null!;
     private DeviceBuffer x = null!, bias = null!, y = null!, m = null!, v = null!;
     private int step;
 
@@ -206,7 +206,7 @@ public class ElementwiseBenchmarks
     [Benchmark]
     public void Relu()
     {
-        backend.Unary(UnaryOp.Relu, StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Unary<UnaryOps.Relu>(StridedView.Contiguous(x, [Rows, Cols]), y);
         backend.Synchronize();
     }
 
@@ -214,7 +214,39 @@ public class ElementwiseBenchmarks
     [Benchmark]
     public void AddBias()
     {
-        backend.Binary(BinaryOp.Add, StridedView.Contiguous(x, [Rows, Cols]), new StridedView(bias, [Rows, Cols], [0, 1], 0), y);
+        backend.Binary<BinaryOps.Add>(StridedView.Contiguous(x, [Rows, Cols]), new StridedView(bias, [Rows, Cols], [0, 1], 0), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>exp over 500k elements (a TensorPrimitives span form).</summary>
+    [Benchmark]
+    public void Exp()
+    {
+        backend.Unary<UnaryOps.Exp>(StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>tanh over 500k elements (a vector form of its own).</summary>
+    [Benchmark]
+    public void Tanh()
+    {
+        backend.Unary<UnaryOps.Tanh>(StridedView.Contiguous(x, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>Elementwise product of two contiguous [10000, 50] tensors.</summary>
+    [Benchmark]
+    public void Mul()
+    {
+        backend.Binary<BinaryOps.Mul>(StridedView.Contiguous(x, [Rows, Cols]), StridedView.Contiguous(m, [Rows, Cols]), y);
+        backend.Synchronize();
+    }
+
+    /// <summary>x &lt; m, 1 or 0, over contiguous [10000, 50] tensors.</summary>
+    [Benchmark]
+    public void Less()
+    {
+        backend.Compare<Comparisons.Less>(StridedView.Contiguous(x, [Rows, Cols]), StridedView.Contiguous(m, [Rows, Cols]), y);
         backend.Synchronize();
     }
 

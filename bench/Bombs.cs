@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using TinyGrad.IO;
@@ -34,13 +33,7 @@ public static class Bombs
         {
             string path = Path.Combine(folder, c.File);
             if (!File.Exists(path)) c.Write(path);
-            var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") psi.ArgumentList.Add(typeof(Bombs).Assembly.Location);
-            psi.ArgumentList.Add("bomb-read");
-            psi.ArgumentList.Add(path);
-            using var child = Process.Start(psi)!;
-            string line = child.StandardOutput.ReadToEnd().Trim();
-            child.WaitForExit();
+            string line = PeakRss.Child("bomb-read", path);
             Console.WriteLine($"{c.File} ({new FileInfo(path).Length / 1024} KiB): {c.What}; payload {c.PayloadBytes / (double)Mb:F0} MiB; {line}");
         }
         return 0;
@@ -60,17 +53,9 @@ public static class Bombs
         {
             outcome = "rejected: " + e.Found;
         }
-        Console.WriteLine($"peak_rss_mib={PeakRssMib():F0} {outcome}");
+        Console.WriteLine($"peak_rss_mib={PeakRss.Mib():F0} {outcome}");
         GC.KeepAlive(result);
         return 0;
-    }
-
-    private static double PeakRssMib()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-        return double.NaN;
     }
 
     /// <summary>gzip of an IDX image header for <paramref name="n"/> images and <paramref name="bytes"/> bytes: <paramref name="random"/> random, then zeros.</summary>

@@ -16,11 +16,11 @@ public static class Micro
         var src = new StridedView(g, [700, 784], [1, 700], 0);
         var dst = StridedView.Contiguous(t, [700, 784]);
         Report("copy transposed 700x784", () => be.Copy(src, dst), steps);
-        Report("relu 100x700", () => be.Unary(UnaryOp.Relu, StridedView.Contiguous(g, [100, 700]), t), steps);
+        Report("relu 100x700", () => be.Unary<UnaryOps.Relu>(StridedView.Contiguous(g, [100, 700]), t), steps);
         Report("alloc 700x784", () => be.Allocate(DType.Float32, n), steps);
         var x = F(10000 * 50);
         var bias = F(50);
-        Report("add bias 10000x50", () => be.Binary(BinaryOp.Add, StridedView.Contiguous(x, [10000, 50]), new StridedView(bias, [10000, 50], [0, 1], 0), t), steps);
+        Report("add bias 10000x50", () => be.Binary<BinaryOps.Add>(StridedView.Contiguous(x, [10000, 50]), new StridedView(bias, [10000, 50], [0, 1], 0), t), steps);
         var sum = F(50);
         Report("sum rows 10000x50", () => be.Reduce(ReduceOp.Sum, StridedView.Contiguous(x, [10000, 50]), StridedView.Contiguous(sum, [1, 50])), steps);
         foreach (var (mm, nn, kk, ta, tb) in new[] { (10000, 50, 50, false, true), (50, 50, 10000, true, false), (10000, 1, 50, false, true), (10000, 50, 1, false, true), (100, 700, 784, false, true), (700, 784, 100, true, false), (1024, 1024, 1024, false, false) })

@@ -7,9 +7,9 @@ public static class Profile
 {
     private static void PerPrimitive(string name, int steps)
     {
-        var (device, backend) = ProfilingBackend.Create();
-        var saved = Device.Default;
-        Device.Default = device;
+        var device = Device.Cpu;
+        var timer = new PrimitiveTimer();
+        device.Backend.Observer = timer;
         try
         {
             var w = Workload.Create(name.Replace("_hvp", "").Replace("_grad", ""), device);
@@ -21,12 +21,12 @@ public static class Profile
                 step = name.EndsWith("_hvp", StringComparison.Ordinal) ? () => h.Apply(v) : () => h.Gradient();
             }
             for (int i = 0; i < 15; i++) step(); // past tiered JIT warm-up
-            backend.Times.Clear();
+            timer.Times.Clear();
             long t0 = Stopwatch.GetTimestamp();
             for (int i = 0; i < steps; i++) step();
             double total = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / steps, inKernels = 0;
             var rows = new List<(string Name, double Ms, int Calls)>();
-            foreach (var (k, (ms, calls)) in backend.Times) rows.Add((k, ms / steps, calls / steps));
+            foreach (var (k, (ms, calls)) in timer.Times) rows.Add((k, ms / steps, calls / steps));
             rows.Sort((x, y) => y.Ms.CompareTo(x.Ms));
             foreach (var r in rows)
             {
@@ -37,7 +37,7 @@ public static class Profile
         }
         finally
         {
-            Device.Default = saved;
+            device.Backend.Observer = null;
         }
     }
 

@@ -8,7 +8,8 @@ namespace TinyGrad.Bench;
 /// <summary>
 /// Entry point. <c>compare [steps]</c>: the compare.sh workloads, one machine-readable line each;
 /// <c>memory [steps]</c>: working set over a long MLP training loop; <c>bombs [folder]</c>: peak memory
-/// of the readers on decompression bombs (see <see cref="Bombs"/>); anything else goes to
+/// of the readers on decompression bombs (see <see cref="Bombs"/>); <c>readers [folder]</c>: peak memory of
+/// reading a 400 MB array into a tensor from each format (see <see cref="ReaderMemory"/>); anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter *Gemm*</c>). The GPU machine's check is its own program (bench/gpu).
 /// </summary>
 public static class Program
@@ -53,6 +54,8 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "bombs") return Bombs.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tinygrad-bombs"));
         if (args.Length > 1 && args[0] == "bomb-read") return Bombs.Read(args[1]);
+        if (args.Length > 0 && args[0] == "readers") return ReaderMemory.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tinygrad-readers"));
+        if (args.Length > 2 && args[0] == "reader-read") return ReaderMemory.Read(args[1], args[2]);
         if (args.Length > 0 && args[0] == "memory")
         {
             int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;

@@ -33,15 +33,19 @@ public sealed class Workload
 
     public static readonly string[] Names = ["mlp", "mnist_cnn", "cifar_cnn", "fit"];
 
-    /// <summary>The workload with its model, data and optimizer state on <paramref name="device"/>.</summary>
-    public static Workload Create(string name, Device device)
+    /// <summary>
+    /// The workload with its model, data and optimizer state on <paramref name="device"/>, at
+    /// <paramref name="batch"/> samples (fit: 100 points per sample; the GPU check's dry run on
+    /// ILGPU's slow CPU simulator uses a small batch).
+    /// </summary>
+    public static Workload Create(string name, Device device, int batch = 100)
     {
         // Modules allocate their parameters on the default device.
         var saved = Device.Default;
         Device.Default = device;
         try
         {
-            return Build(name, device);
+            return Build(name, device, batch);
         }
         finally
         {
@@ -49,7 +53,7 @@ public sealed class Workload
         }
     }
 
-    private static Workload Build(string name, Device device)
+    private static Workload Build(string name, Device device, int batch)
     {
         var g = new Generator(42);
         Tensor Labels(int n, int classes)
@@ -65,26 +69,26 @@ public sealed class Workload
         {
             case "mlp":
                 return new Workload(name, new Sequential(L(784, 700), new ReLU(), L(700, 700), new ReLU(), L(700, 700), new ReLU(), L(700, 10)),
-                    Uniform([100, 784]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
+                    Uniform([batch, 784]), Labels(batch, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(batch, 10));
             case "mnist_cnn":
                 return new Workload(name, new Sequential(
                         C(1, 32, 5, 2), new ReLU(), new MaxPool2d(2), C(32, 20, 3, 1), new ReLU(), new MaxPool2d(2), new Flatten(),
                         L(980, 48), new ReLU(), L(48, 42), new ReLU(), L(42, 10)),
-                    Uniform([100, 1, 28, 28]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
+                    Uniform([batch, 1, 28, 28]), Labels(batch, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(batch, 10));
             case "cifar_cnn":
                 return new Workload(name, new Sequential(
                         C(3, 32, 3, 1), new ReLU(), new MaxPool2d(2), C(32, 28, 3, 1), new ReLU(), new MaxPool2d(2),
                         C(28, 28, 3, 1), new ReLU(), new MaxPool2d(2), new Flatten(),
                         L(448, 30), new ReLU(), L(30, 30), new ReLU(), L(30, 10)),
-                    Uniform([100, 3, 32, 32]), Labels(100, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(100, 10));
+                    Uniform([batch, 3, 32, 32]), Labels(batch, 10), (y, t) => Functional.CrossEntropy(y, t), FlopCount.CrossEntropy(batch, 10));
             case "fit":
             {
                 var layers = new List<Module> { L(1, 50), new ReLU() };
                 for (int i = 0; i < 4; i++) { layers.Add(L(50, 50)); layers.Add(new ReLU()); }
                 layers.Add(L(50, 1));
-                var x = Uniform([10000, 1]);
+                var x = Uniform([100 * batch, 1]);
                 var y = (x * 3).Sin();
-                return new Workload(name, new Sequential([.. layers]), x, y.Detach(), (p, t) => Functional.MseLoss(p, t), FlopCount.MseLoss(10000));
+                return new Workload(name, new Sequential([.. layers]), x, y.Detach(), (p, t) => Functional.MseLoss(p, t), FlopCount.MseLoss(100 * batch));
             }
             default:
                 throw new ArgumentException($"unknown workload '{name}'");

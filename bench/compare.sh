@@ -20,7 +20,8 @@ have_openblas() { [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]
 if ! "$PY" -c 'import torch, numpy' >/dev/null 2>&1 || ! have_openblas; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing python3-torch python3-numpy ..." >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread >&2
+    source scripts/apt.sh
+    apt_get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt_get install -y -qq python3-torch python3-numpy libopenblas0-pthread >&2
   else
     echo "compare.sh: $PY lacks torch/numpy or OpenBLAS; install python3-torch python3-numpy libopenblas0-pthread (apt-get, as root)" >&2
     exit 1

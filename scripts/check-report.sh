@@ -9,8 +9,9 @@ height="${3:-}"
 browser="$(command -v chromium || command -v chromium-browser || true)"
 if [ -z "$browser" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+    apt_get update -qq
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -qq chromium >/dev/null
     browser="$(command -v chromium)"
   else
     echo "check-report: chromium not found and cannot install it (need root + apt)" >&2

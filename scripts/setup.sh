@@ -17,8 +17,9 @@ for p in ${TINYGRAD_APT_PACKAGES-$default_packages}; do
 done
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    source scripts/apt.sh
+    apt_get update -qq
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -qq "${packages[@]}" >/dev/null
   else
     echo "setup: please install: ${packages[*]}" >&2
   fi

@@ -33,8 +33,9 @@ install_packages() {
     exit 1
   fi
   log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+  apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 write_config() {

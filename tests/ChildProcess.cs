@@ -12,13 +12,19 @@ public static class ChildProcess
 {
     /// <summary>
     /// Child modes: <c>hang-in-save path</c> (prints "writing" mid-save, then waits), <c>save-loop path
-    /// megabytes</c>, and <c>kernel-bits</c> (hashes of threaded CPU kernels' outputs, see <see cref="Kernels.KernelBits"/>).
+    /// megabytes</c>, <c>kernel-bits</c> (hashes of threaded CPU kernels' outputs, see <see cref="Kernels.KernelBits"/>)
+    /// and <c>cuda-devices</c> (the CUDA devices ILGPU lists, or why none, see <see cref="Devices.LibcudaTests"/>).
     /// </summary>
     public static int Main(string[] args)
     {
         if (args is ["kernel-bits"])
         {
             Kernels.KernelBits.Print();
+            return 0;
+        }
+        if (args is ["cuda-devices"])
+        {
+            Devices.LibcudaTests.PrintCudaDevices();
             return 0;
         }
         if (args.Length < 2) return 2;

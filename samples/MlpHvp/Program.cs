@@ -1,5 +1,5 @@
 // A consumer of the TinyGrad packages: trains a small MLP on synthetic digits on each device named on
-// the command line (default: cpu and ilgpu-cpu), then computes a Hessian-vector product of the loss by
+// the command line (default: every device the registry lists as available here), then computes a Hessian-vector product of the loss by
 // double backward and checks it against its closed form. Exit code 0 only when every check passes.
 using TinyGrad;
 using TinyGrad.Data;
@@ -7,7 +7,7 @@ using TinyGrad.Kernels;
 using TinyGrad.Nn;
 using TinyGrad.Optim;
 
-string[] devices = args.Length > 0 ? args : ["cpu", "ilgpu-cpu"];
+string[] devices = args.Length > 0 ? args : Device.List().Where(d => d.Available).Select(d => d.Name).ToArray();
 int failed = 0;
 foreach (var name in devices)
 {

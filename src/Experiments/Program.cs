@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyGrad.IO;
 using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Report;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments;
@@ -31,14 +32,17 @@ public static class Program
     {
         var preset = new Option<string>("--preset") { Description = "smoke (seconds, CI), quick (minutes, default) or full (homework settings)", DefaultValueFactory = _ => "quick", Recursive = true };
         preset.AcceptOnlyFromAmong("smoke", "quick", "full");
-        var device = new Option<string>("--device") { Description = "cpu, opencl[:N], cuda[:N] or auto", DefaultValueFactory = _ => "cpu", Recursive = true };
+        var device = new Option<string>("--device") { Description = DeviceKind.Syntax, DefaultValueFactory = _ => "cpu", Recursive = true };
         var seed = new Option<ulong>("--seed") { Description = "base random seed", DefaultValueFactory = _ => 0UL, Recursive = true };
         var outFolder = new Option<string?>("--out") { Description = "output folder (default runs/<timestamp>-<name>); rerunning into a folder skips finished runs", Recursive = true };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files; default: embedded synthetic data", Recursive = true };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder with real MNIST (IDX) / CIFAR-10 (binary) files, loose or in its subfolders " + string.Join(", ", RealDataset.All.Select(d => d.Key + "/")) + "; default: embedded synthetic data", Recursive = true };
+        var synthetic = new Option<string[]>("--synthetic") { Description = "with --data-dir: use the synthetic stand-in of this dataset on purpose (" + string.Join(", ", RealDataset.All.Select(d => d.Key)) + "); repeatable", Recursive = true };
+        synthetic.AcceptOnlyFromAmong([.. RealDataset.All.Select(d => d.Key)]);
+        var download = new Option<bool>("--download") { Description = "with --data-dir: download missing MNIST / CIFAR-10 files into it (SHA-256 checked) before running", Recursive = true };
         var resume = new Option<bool>("--resume") { Description = "continue unfinished runs from their last checkpoint", Recursive = true };
 
         var root = new RootCommand("hw1: the MLDS HW1 deep-learning theory experiments on TinyGrad.NET");
-        foreach (var o in new Option[] { preset, device, seed, outFolder, dataDir, resume }) root.Options.Add(o);
+        foreach (var o in new Option[] { preset, device, seed, outFolder, dataDir, synthetic, download, resume }) root.Options.Add(o);
 
         RunOptions Options(ParseResult p) => new()
         {
@@ -46,7 +50,7 @@ public static class Program
             Device = p.GetValue(device) ?? "cpu",
             Seed = p.GetValue(seed),
             Out = p.GetValue(outFolder),
-            DataDir = p.GetValue(dataDir),
+            Data = Data(p.GetValue(dataDir), p.GetValue(synthetic) ?? [], p.GetValue(download)),
             Resume = p.GetValue(resume),
             Output = output,
         };
@@ -54,14 +58,14 @@ public static class Program
         var list = new Command("list", "List the experiments with a one-line description");
         list.SetAction(_ =>
         {
-            output.Table(Tables.Experiments(ExperimentRunner.All));
+            output.Table(Tables.Experiments(ExperimentRegistry.All));
             return 0;
         });
 
         var name = new Argument<string>("name") { Description = "experiment name (see 'hw1 list')" };
         var unit = new Option<int?>("--unit") { Description = "run only unit I (0-based; 'hw1 run <name> --units' lists them) into <out>/units/; no aggregation" };
-        var aggregate = new Option<bool>("--aggregate") { Description = "only build metrics.csv, figures and the section from the finished units (fails naming missing ones)" };
-        var listUnits = new Option<bool>("--units") { Description = "list the experiment's units at the preset and whether each is done in --out" };
+        var aggregate = new Option<bool>("--aggregate") { Description = "only build metrics.csv, figures and the section from the finished units (fails naming missing ones; units whose data is missing are named as not run)" };
+        var listUnits = new Option<bool>("--units") { Description = "list the experiment's units at the preset, the datasets each reads, and whether each is done in --out" };
         var run = new Command("run", "Run one experiment (every unit, then the aggregation) into its folder (config.json, metrics.csv, figures, section.json, units/)");
         run.Arguments.Add(name);
         foreach (var o in new Option[] { unit, aggregate, listUnits }) run.Options.Add(o);
@@ -83,8 +87,9 @@ public static class Program
                 if (p.GetValue(aggregate)) throw new UsageException("--unit and --aggregate exclude each other");
                 o.Output.Live(1, () => ExperimentRunner.RunUnit(e, folder, i, o));
             }
+            // An aggregation of the units that ran succeeds (a sweep's report waits on it); a run with units left out does not.
             else if (p.GetValue(aggregate)) RunAll([(e, folder)], o, aggregateOnly: true);
-            else RunAll([(e, folder)], o);
+            else ThrowIfNotRun(RunAll([(e, folder)], o));
         }));
 
         var report = new Command("report", "Run every experiment (finished ones are skipped) and write report.html + report.md");
@@ -94,9 +99,10 @@ public static class Program
             SelectDevice(o.Device);
             string folder = o.Out ?? ExperimentRunner.DefaultOut("report");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var sections = RunAll([.. ExperimentRunner.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
+            var sections = RunAll([.. ExperimentRegistry.All.Select(e => (e, Path.Combine(folder, e.Name)))], o);
             ReportWriter.Write(folder, sections, o);
             output.Line($"report: {Path.GetFullPath(Path.Combine(folder, "report.html"))} and report.md ({clock.Elapsed.TotalSeconds:0.0}s)");
+            ThrowIfNotRun(sections);
         }));
 
         var devices = new Command("devices", "List the compute devices and why any is unavailable");
@@ -119,9 +125,17 @@ public static class Program
         return root.Parse(args).Invoke();
     }
 
-    // Runs experiments into their folders with the progress display shown, then prints the summary table.
+    // Checks the data of every unit still to run, says which will not run and why, then runs the experiments into their
+    // folders with the progress display shown, and prints the summary table.
     private static List<Section> RunAll(IReadOnlyList<(IExperiment Experiment, string Folder)> runs, RunOptions options, bool aggregateOnly = false)
     {
+        var plan = runs.Where(r => !File.Exists(Path.Combine(r.Folder, RunContext.DoneMarker)))
+            .Select(r => (r.Experiment.Name, r.Experiment.Units(options.Preset).Count, (IReadOnlyList<NotRunUnit>)NotRunUnit.Find(r.Experiment, r.Folder, options)));
+        foreach (var (dataset, units, reason) in NotRunUnit.ByDataset(plan))
+        {
+            options.Output.Line($"not run: {dataset} missing: {units}");
+            foreach (var line in reason.Split('\n')) options.Output.Line("  " + line);
+        }
         var done = new List<(Section, bool)>();
         options.Output.Live(runs.Count, () =>
         {
@@ -135,9 +149,31 @@ public static class Program
         return [.. done.Select(d => d.Item1)];
     }
 
+    // A data folder that does not exist is a typo, not missing data: nothing should run for hours on stand-ins.
+    private static DataChoice Data(string? dir, string[] synthetic, bool download)
+    {
+        if (dir is null)
+        {
+            if (download) throw new UsageException("--download needs --data-dir, the folder to download into");
+            return new DataChoice(synthetic: synthetic.Select(k => RealDataset.Find(k)!));
+        }
+        if (download) Directory.CreateDirectory(dir);
+        else if (!Directory.Exists(dir)) throw new UsageException($"--data-dir {Path.GetFullPath(dir)}: no such folder (add --download to create it and fetch the data)");
+        return new DataChoice(dir, synthetic.Select(k => RealDataset.Find(k)!), download);
+    }
+
+    // Exit code 3 at the end when units were left out for missing data (everything else ran and was reported).
+    private static void ThrowIfNotRun(List<Section> sections)
+    {
+        var missing = NotRunUnit.ByDataset(sections.Select(s => (s.Name, s.Units, (IReadOnlyList<NotRunUnit>)s.NotRun)));
+        if (missing.Count > 0)
+            throw new DataUnavailableException("not run for missing data: " + string.Join("; ", missing.Select(m => $"{m.Dataset} missing ({m.Units})")) +
+                                               "; the summary table and the report say what to put where");
+    }
+
     /// <summary>The experiment named <paramref name="name"/>; a usage error when there is none.</summary>
     internal static IExperiment Find(string? name) =>
-        ExperimentRunner.Find(name ?? "") ?? throw new UsageException($"unknown experiment '{name}'; 'hw1 list' names them");
+        ExperimentRegistry.Find(name ?? "") ?? throw new UsageException($"unknown experiment '{name}'; 'hw1 list' names them");
 
     internal static void SelectDevice(string name)
     {
@@ -165,7 +201,8 @@ public static class Program
         }
         catch (DataUnavailableException e)
         {
-            Console.Error.WriteLine("hw1: data unavailable: " + FirstLine(e.Message));
+            // The whole message: it says which files to put into which folder (several lines after a failed download).
+            Console.Error.WriteLine("hw1: data unavailable: " + e.Message.TrimEnd());
             return DataError;
         }
         catch (Exception e) when (e is MissingUnitsException or Sweep.SchedulerException or Sweep.SweepFailedException)

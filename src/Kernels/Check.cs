@@ -44,7 +44,7 @@ internal static class Check
     }
 
     /// <summary>Checks of a unary map: a float input inside its buffer and an output that holds it.</summary>
-    public static void UnaryArgs(UnaryOp op, in StridedView x, DeviceBuffer y)
+    public static void UnaryArgs(string op, in StridedView x, DeviceBuffer y)
     {
         Check.Float(x.Buffer.DType, $"unary {op}");
         Check.InBounds(x, $"unary {op}");
@@ -61,10 +61,10 @@ internal static class Check
         Check.InBounds(indices, "argmax indices");
     }
 
-    /// <summary>Argument checks of <see cref="IBackend.Binary"/>.</summary>
-    public static void BinaryArgs(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
+    /// <summary>Argument checks of a binary map or comparison: equal dtypes (float ones for a map) and shapes, views inside their buffers.</summary>
+    public static void BinaryArgs(string op, in StridedView a, in StridedView b, DeviceBuffer y, bool floatOnly)
     {
-        Check.Float(a.Buffer.DType, $"binary {op}");
+        if (floatOnly) Check.Float(a.Buffer.DType, $"binary {op}");
         if (a.Buffer.DType != b.Buffer.DType)
             throw new ArgumentException($"binary {op}: dtypes {a.Buffer.DType} and {b.Buffer.DType} differ");
         Check.SameShape(a.Shape, b.Shape, $"binary {op}");
@@ -73,7 +73,7 @@ internal static class Check
         Check.Buffer(y, a.Buffer.DType, a.Length, $"binary {op} output");
     }
 
-    /// <summary>Argument checks of <see cref="IBackend.Reduce"/>.</summary>
+    /// <summary>Argument checks of <see cref="Backend.Reduce"/>.</summary>
     public static void ReduceArgs(ReduceOp op, in StridedView x, in StridedView y)
     {
         Check.Float(x.Buffer.DType, $"reduce {op}");
@@ -86,7 +86,7 @@ internal static class Check
         Check.InBounds(y, $"reduce {op} output");
     }
 
-    /// <summary>Argument checks of <see cref="IBackend.Gemm"/>: dtypes and the last element each operand reaches.</summary>
+    /// <summary>Argument checks of <see cref="Backend.Gemm"/>: dtypes and the last element each operand reaches.</summary>
     public static void GemmArgs(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c)
     {
         Check.Float(a.DType, "gemm");
@@ -176,7 +176,7 @@ internal static class Check
             if (other is not null) Check.Buffer(other, param.DType, param.Length, what);
     }
 
-    /// <summary>Argument checks of <see cref="IBackend.Where"/>.</summary>
+    /// <summary>Argument checks of <see cref="Backend.Where"/>.</summary>
     public static void WhereArgs(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
     {
         SameShape(condition.Shape, a.Shape, "where");

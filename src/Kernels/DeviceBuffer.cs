@@ -4,25 +4,19 @@ namespace TinyGrad.Kernels;
 /// A flat run of elements owned by one backend. Buffers carry no shape: every primitive gets
 /// its shape and strides from a <see cref="StridedView"/> or an argument struct.
 /// </summary>
-public abstract class DeviceBuffer : IDisposable
+/// <param name="backend">The backend that owns the memory.</param>
+/// <param name="dtype">Element type.</param>
+/// <param name="length">Number of elements (not negative).</param>
+public abstract class DeviceBuffer(Backend backend, DType dtype, int length) : IDisposable
 {
-    /// <summary>Creates a buffer record for <paramref name="backend"/>.</summary>
-    protected DeviceBuffer(IBackend backend, DType dtype, int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        Backend = backend;
-        DType = dtype;
-        Length = length;
-    }
-
     /// <summary>The backend that owns the memory.</summary>
-    public IBackend Backend { get; }
+    public Backend Backend { get; } = backend;
 
     /// <summary>Element type.</summary>
-    public DType DType { get; }
+    public DType DType { get; } = dtype;
 
     /// <summary>Number of elements.</summary>
-    public int Length { get; }
+    public int Length { get; } = length >= 0 ? length : throw new ArgumentOutOfRangeException(nameof(length), length, "a buffer cannot have a negative length");
 
     /// <summary>Returns the memory to its backend. Safe to call twice.</summary>
     public void Dispose()

@@ -49,4 +49,13 @@ public static class Philox
         double u2 = x1 * (1.0 / 4294967296.0);
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
+
+    /// <summary>
+    /// Element <paramref name="counter"/> of a float buffer: uniform with the dtype's stream (24 or 53 bits),
+    /// or normal computed in double and rounded once.
+    /// </summary>
+    internal static T Draw<T>(RandomDistribution distribution, ulong seed, ulong counter) where T : System.Numerics.IFloatingPointIeee754<T> =>
+        distribution == RandomDistribution.Normal ? T.CreateTruncating(Normal(seed, counter))
+        : typeof(T) == typeof(float) ? T.CreateTruncating(UniformSingle(seed, counter))
+        : T.CreateTruncating(UniformDouble(seed, counter));
 }

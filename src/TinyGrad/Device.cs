@@ -1,5 +1,4 @@
 using TinyGrad.Kernels;
-using TinyGrad.Kernels.Cpu;
 
 namespace TinyGrad;
 
@@ -7,7 +6,7 @@ namespace TinyGrad;
 /// Where a tensor's memory lives and its kernels run. Devices are named as on the command line:
 /// <c>cpu</c> (the SIMD backend), <c>cuda[:N]</c> and <c>opencl[:N]</c> (ILGPU kernels on a GPU),
 /// <c>ilgpu-cpu</c> (the same kernels in ILGPU's CPU simulator), or <c>auto</c> (the best one present).
-/// The kinds are registered in <see cref="DeviceKind"/>.
+/// The kinds are registered in one place, <see cref="DeviceKind.All"/>; <see cref="List"/> says which are present.
 /// </summary>
 public sealed class Device
 {
@@ -15,10 +14,11 @@ public sealed class Device
     private static readonly Lock Gate = new();
     private static Device? defaultDevice;
 
-    private Device(IBackend backend) => Backend = backend;
+    /// <summary>A device over <paramref name="backend"/> (tests: a backend opened with settings of their own).</summary>
+    internal Device(Backend backend) => Backend = backend;
 
     /// <summary>The host CPU backend (always present).</summary>
-    public static Device Cpu { get; } = new(new CpuBackend());
+    public static Device Cpu { get; } = Open(DeviceKind.Cpu, 0);
 
     /// <summary>
     /// The device new tensors land on when none is named: the <c>TINYGRAD_DEVICE</c> environment
@@ -31,7 +31,7 @@ public sealed class Device
     }
 
     /// <summary>The kernels behind this device.</summary>
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
 
     /// <summary>Command-line name, e.g. "cpu" or "cuda:0".</summary>
     public string Name => Backend.Name;
@@ -52,7 +52,6 @@ public sealed class Device
         int index = 0;
         if (parts.Length == 2 && (!int.TryParse(parts[1], out index) || index < 0))
             throw new ArgumentException($"device '{name}': '{parts[1]}' is not a device number");
-        if (kind.Name == "cpu") return Cpu;
         return Open(kind, index);
     }
 
@@ -75,20 +74,25 @@ public sealed class Device
         }
     }
 
-    /// <summary>The first GPU of the kinds in preference order, else the CPU; a fallback says why in one line on stderr.</summary>
+    /// <summary>
+    /// The first device, in the kinds' order of preference, that its kind lets <c>auto</c> pick (a GPU,
+    /// else the CPU); falling back to a device that is not a GPU says why in one line on stderr.
+    /// </summary>
     private static Device Auto()
     {
         var reasons = new List<string>();
         foreach (var kind in DeviceKind.All)
         {
-            if (kind.Name == "cpu") break;
             var listed = kind.List();
             var pick = listed.FirstOrDefault(kind.AutoPicks);
-            if (pick != default) return Parse(pick.Name);
-            if (listed.All(l => !l.Available)) reasons.Add(listed[0].Description);
+            if (pick != default)
+            {
+                if (!pick.IsGpu) Console.Error.WriteLine($"device auto: using {pick.Name} ({string.Join("; ", reasons)})");
+                return Parse(pick.Name);
+            }
+            if (kind.IsGpu) reasons.Add(listed.All(l => !l.Available) ? listed[0].Description : $"no {kind.Name} GPU");
         }
-        Console.Error.WriteLine($"device auto: using cpu ({string.Join("; ", reasons)})");
-        return Cpu;
+        throw new InvalidOperationException("device auto: no device kind can be picked");
     }
 
     /// <summary>Every device of every kind; a kind with no device present says why.</summary>

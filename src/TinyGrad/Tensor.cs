@@ -14,7 +14,7 @@ namespace TinyGrad;
 public sealed partial class Tensor
 {
     private readonly int[] shape;
-    private readonly int[] strides;
+    private int[] strides;
     private bool requiresGrad;
 
     internal Tensor(DeviceBuffer buffer, Device device, int[] shape, int[] strides, int offset)
@@ -42,7 +42,7 @@ public sealed partial class Tensor
     public DType DType => Buffer.DType;
 
     /// <summary>Where the data lives.</summary>
-    public Device Device { get; }
+    public Device Device { get; private set; }
 
     /// <summary>Whether gradients flow back to this tensor. Settable on leaves only.</summary>
     public bool RequiresGrad
@@ -69,15 +69,15 @@ public sealed partial class Tensor
 
     internal Node? GradFn { get; private set; }
 
-    internal DeviceBuffer Buffer { get; }
+    internal DeviceBuffer Buffer { get; private set; }
 
-    internal int Offset { get; }
+    internal int Offset { get; private set; }
 
     internal int[] ShapeArray => shape;
 
     internal int[] StridesArray => strides;
 
-    internal IBackend Backend => Device.Backend;
+    internal Backend Backend => Device.Backend;
 
     internal StridedView View => new(Buffer, shape, strides, Offset);
 
@@ -91,6 +91,21 @@ public sealed partial class Tensor
     {
         GradFn = node;
         requiresGrad = true;
+    }
+
+    /// <summary>
+    /// Points this leaf at <paramref name="data"/>'s memory, device and dtype, keeping its identity (torch's
+    /// <c>param.data = ...</c>): how Module.To moves parameters in place, so optimizers holding them follow.
+    /// </summary>
+    internal void ReplaceData(Tensor data)
+    {
+        if (!IsLeaf) throw new InvalidOperationException($"only a leaf's data can be replaced; this tensor is the output of '{GradFn!.Op}'");
+        if (!data.Shape.SequenceEqual(shape)) throw new ArgumentException($"replacement data of shape {Shapes.Format(data.Shape)} for a tensor of shape {Shapes.Format(shape)}");
+        if (requiresGrad && !data.DType.IsFloat()) throw new ArgumentException($"a tensor that requires grad cannot hold {data.DType} data");
+        Buffer = data.Buffer;
+        Device = data.Device;
+        strides = data.strides;
+        Offset = data.Offset;
     }
 
     /// <summary>A tensor sharing this one's memory but cut from the tape: no gradient flows through it.</summary>

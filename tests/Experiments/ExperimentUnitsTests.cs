@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Output;
 using TinyGrad.Experiments.Runner;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
@@ -28,7 +29,7 @@ public sealed class ExperimentUnitsTests
     {
         string whole = Path.Combine(root, "whole"), split = Path.Combine(root, "split");
         string reference = OneProcess(name, whole, 7);
-        int units = ExperimentRunner.Find(name)!.Units(Preset.Smoke).Count;
+        int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
         Assert.That(units, Is.GreaterThan(1), "the experiment splits");
         for (int i = units - 1; i >= 0; i--)
         {
@@ -60,7 +61,7 @@ public sealed class ExperimentUnitsTests
     {
         string folder = Path.Combine(root, "partial");
         foreach (int i in new[] { 0, 2 }) Assert.That(Hw1("run", "minimal-ratio", "--preset", "smoke", "--out", folder, "--unit", $"{i}").Exit, Is.EqualTo(0));
-        var e = ExperimentRunner.Find("minimal-ratio")!;
+        var e = ExperimentRegistry.Find("minimal-ratio")!;
         var options = new RunOptions { Preset = Preset.Smoke, Output = new PlainOutput(_ => { }) };
         var error = Assert.Throws<MissingUnitsException>(() => ExperimentRunner.Aggregate(e, folder, options))!;
         Assert.That(error.Missing, Is.EqualTo(new[] { 1, 3 }));
@@ -97,9 +98,39 @@ public sealed class ExperimentUnitsTests
     {
         var (exit, log) = Hw1("run", "params-vs-generalization", "--preset", "quick", "--units");
         Assert.That(exit, Is.EqualTo(0));
-        var names = ExperimentRunner.Find("params-vs-generalization")!.Units(Preset.Quick);
+        var names = ExperimentRegistry.Find("params-vs-generalization")!.Units(Preset.Quick);
         Assert.That(names, Has.Count.EqualTo(12));
         for (int i = 0; i < names.Count; i++)
-            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i]}\s"), names[i]);
+            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+{names[i].Name}\s+\W\s+MNIST\s"), names[i].Name);
+        // The datasets each unit declares: actual-task's are MNIST, then CIFAR-10.
+        (exit, log) = Hw1("run", "actual-task", "--preset", "smoke", "--units");
+        Assert.That(exit, Is.EqualTo(0));
+        foreach (var (i, data) in new[] { (0, "MNIST"), (3, "MNIST"), (4, "CIFAR-10"), (7, "CIFAR-10") })
+            Assert.That(log, Has.One.Match($@"^\W*{i}\s+\W\s+(mnist|cifar)-\S+\s+\W\s+{data}\s"), $"unit {i}");
+    }
+
+    [Test]
+    public void AUnitThatReadsADatasetItDoesNotDeclareFails()
+    {
+        var options = new RunOptions { Preset = Preset.Smoke, Output = new PlainOutput(_ => { }) };
+        var e = Assert.Throws<InvalidOperationException>(() => ExperimentRunner.Run(new Undeclared(), Path.Combine(root, "undeclared"), options))!;
+        Assert.That(e.Message, Is.EqualTo("undeclared unit 0 (reads-digits) reads MNIST but does not declare it (IExperiment.Units / AggregationData)"));
+        Assert.That(File.Exists(Path.Combine(root, "undeclared", "units", "0-reads-digits", RunContext.DoneMarker)), Is.False);
+    }
+
+    // An experiment whose unit reads MNIST (synthetic digits here) without declaring it.
+    private sealed class Undeclared : IExperiment
+    {
+        public string Name => "undeclared";
+
+        public string Title => "a unit reading data it does not declare";
+
+        public string Description => Title;
+
+        public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("reads-digits")];
+
+        public void RunUnit(UnitContext ctx) => DataSources.Digits(ctx, train: true, 8);
+
+        public void Aggregate(RunContext ctx, IReadOnlyList<UnitResult> units) => ctx.Observe("unreachable");
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using TinyGrad.Experiments.Runner;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Sweep;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
 
@@ -66,18 +67,17 @@ public sealed class SlurmSweepTests
     }
 
     [Test]
-    public void SweepsEqualOneProcessRunsAndARerunSubmitsOnlyTheFailedUnit()
+    public void ASweepEqualsItsOneProcessRunAndARerunSubmitsOnlyTheFailedUnit()
     {
-        foreach (string name in ExperimentNames)
-        {
-            string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
-            int units = ExperimentRunner.Find(name)!.Units(Preset.Smoke).Count;
-            var (array, spec, aggregation, _) = Sweep(name);
-            Assert.That(spec, Is.EqualTo($"0-{units - 1}%2"));
-            WaitFor(array, aggregation);
-            Assert.That(File.ReadAllText(Path.Combine(root, "sweep", name, "metrics.csv")), Is.EqualTo(reference), $"{name}: Slurm sweep vs one process");
-            Assert.That(Status(name), Has.One.EqualTo($"[{name}] {units} units: {units} done, 0 running, 0 pending, 0 failed, 0 not submitted; aggregation: done"));
-        }
+        // A sweep of one experiment equals its one-process run (the partial-data test compares a sweep of all with a one-process report).
+        const string name = "minimal-ratio";
+        string reference = OneProcess(name, Path.Combine(root, "one", name), int.Parse(Seed, System.Globalization.CultureInfo.InvariantCulture));
+        int units = ExperimentRegistry.Find(name)!.Units(Preset.Smoke).Count;
+        var (array, spec, aggregation, _) = Sweep(name);
+        Assert.That(spec, Is.EqualTo($"0-{units - 1}%2"));
+        WaitFor(array, aggregation);
+        Assert.That(File.ReadAllText(Path.Combine(root, "sweep", name, "metrics.csv")), Is.EqualTo(reference), $"{name}: Slurm sweep vs one process");
+        Assert.That(Status(name), Has.One.EqualTo($"[{name}] {units} units: {units} done, 0 running, 0 pending, 0 failed, 0 blocked, 0 not submitted; aggregation: done"));
 
         string folder = Path.Combine(root, "sweep", "minimal-ratio");
         string unitLog = Path.Combine(folder, "sweep", "logs", "unit-1.log");
@@ -86,7 +86,7 @@ public sealed class SlurmSweepTests
         Assert.That(broken.Units, Is.EqualTo("1%2"), "only the unit without DONE is submitted");
         WaitFor(broken.Array, broken.Aggregation);
         var status = Status("minimal-ratio");
-        Assert.That(status, Has.One.EqualTo("[minimal-ratio] 4 units: 3 done, 0 running, 0 pending, 1 failed, 0 not submitted; " +
+        Assert.That(status, Has.One.EqualTo("[minimal-ratio] 4 units: 3 done, 0 running, 0 pending, 1 failed, 0 blocked, 0 not submitted; " +
                                             $"aggregation: ended CANCELLED (DependencyNeverSatisfied) (log: {folder}/sweep/logs/aggregate.log)"));
         Assert.That(status, Has.One.Match($@"^\W*1\s+\W\s+run1\s+\W\s+failed\s+\W\s+{Regex.Escape(unitLog)}\s"));
         Assert.That(File.ReadAllText(unitLog), Does.Contain("hw1: failed: IOException"));
@@ -97,6 +97,23 @@ public sealed class SlurmSweepTests
         Assert.That(rerun.Log, Has.One.Contains("1 of 4 units"));
         WaitFor(rerun.Array, rerun.Aggregation);
         Assert.That(File.ReadAllText(Path.Combine(folder, "metrics.csv")), Is.EqualTo(File.ReadAllText(Path.Combine(root, "one", "minimal-ratio", "metrics.csv"))));
-        Assert.That(Status("minimal-ratio"), Has.One.StartsWith("[minimal-ratio] 4 units: 4 done, 0 running, 0 pending, 0 failed, 0 not submitted; aggregation: done"));
+        Assert.That(Status("minimal-ratio"), Has.One.StartsWith("[minimal-ratio] 4 units: 4 done, 0 running, 0 pending, 0 failed, 0 blocked, 0 not submitted; aggregation: done"));
+    }
+
+    [Test]
+    public void ASweepWithoutCifarEndsWithAReportAndTheRerunWithCifarSubmitsOnlyItsUnits()
+    {
+        // Waits for every job a sweep submitted.
+        static void Wait(List<string> log) =>
+            WaitFor([.. log.Select(l => Regex.Match(l, @"submitted (?:job array|aggregation job|report job) (\d+)")).Where(m => m.Success).Select(m => m.Groups[1].Value)]);
+        var (first, completing) = PartialSweep.CompletesWhenTheDataArrives(Path.Combine(root, "partial"), ["--max-parallel", "2"], Wait);
+        Assert.That(first, Has.One.Match(@"^\[actual-task\] submitted job array \d+ \(--array=0-3%2\): 4 of 8 units;"), "only the MNIST units");
+        var submitted = completing.Where(l => l.Contains(" submitted ", StringComparison.Ordinal)).ToList();
+        Assert.That(submitted, Has.Count.EqualTo(3), string.Join("\n", completing));
+        var array = Regex.Match(submitted[0], @"^\[actual-task\] submitted job array (\d+) \(--array=4-7%2\): 4 of 8 units;");
+        Assert.That(array.Success, submitted[0]);
+        var aggregation = Regex.Match(submitted[1], $@"^\[actual-task\] submitted aggregation job (\d+) \(--dependency=afterok:{array.Groups[1].Value}\);");
+        Assert.That(aggregation.Success, submitted[1]);
+        Assert.That(submitted[2], Does.StartWith($"[report] submitted report job ").And.Contains($"(--dependency=afterok:{aggregation.Groups[1].Value})"));
     }
 }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Tests.Experiments;
@@ -7,9 +8,6 @@ namespace TinyGrad.Tests.Experiments;
 /// <summary>What the sweep tests share: hw1 in process with its log captured, one-process reference runs, a unit made to fail.</summary>
 public static class SweepFixtures
 {
-    /// <summary>The experiments the sweep tests spread over units.</summary>
-    public static readonly string[] ExperimentNames = ["minimal-ratio", "params-vs-generalization"];
-
     /// <summary>Runs hw1 with <paramref name="args"/> in this process; returns the exit code and the log lines.</summary>
     public static (int Exit, List<string> Log) Hw1(params string[] args)
     {
@@ -31,7 +29,7 @@ public static class SweepFixtures
 
     /// <summary>The folder of unit <paramref name="index"/> of a smoke run of <paramref name="experiment"/> under <paramref name="folder"/>.</summary>
     public static string UnitFolder(string folder, string experiment, int index) =>
-        UnitFolders.Path(folder, ExperimentRunner.Find(experiment)!, Preset.Smoke, index);
+        UnitFolders.Path(folder, ExperimentRegistry.Find(experiment)!, Preset.Smoke, index);
 
     /// <summary>
     /// Makes unit <paramref name="index"/> fail when run again: removes its DONE marker and the experiment's, and puts a

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Experiments;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Sweep;
 using static TinyGrad.Tests.Experiments.SweepFixtures;
 
@@ -56,6 +57,14 @@ public sealed class SweepScriptTests
     }
 
     [Test]
+    public void TheDataChoiceReachesEveryJob()
+    {
+        var log = DryRun("--data-dir", ReferenceRuns.MnistOnly, "--synthetic", "cifar10");
+        string dir = Path.GetFullPath(Path.Combine(root, "params-vs-generalization"));
+        Assert.That(log, Has.One.EqualTo($"args=(run params-vs-generalization --preset full --seed 0 --device cpu --out {dir} --data-dir {ReferenceRuns.MnistOnly} --synthetic cifar10)"));
+    }
+
+    [Test]
     public void CudaRunsAskForAGpuUnlessTheUserSaysHow()
     {
         Assert.That(DryRun("--device", "cuda"), Has.One.EqualTo("#SBATCH --gpus=1"));
@@ -87,7 +96,7 @@ public sealed class SweepScriptTests
     {
         var (exit, log) = Hw1("sweep", "all", "--preset", "smoke", "--out", root, "--dry-run");
         Assert.That(exit, Is.EqualTo(0));
-        foreach (var e in TinyGrad.Experiments.Runner.ExperimentRunner.All)
+        foreach (var e in ExperimentRegistry.All)
         {
             int n = e.Units(TinyGrad.Experiments.Runner.Preset.Smoke).Count;
             Assert.That(log, Has.One.Contains($"[{e.Name}] would run: sbatch --parsable --array={(n == 1 ? "0" : $"0-{n - 1}")} "), e.Name);

@@ -7,7 +7,8 @@ namespace TinyGrad.Tests.Gradients;
 /// Gradients at points where an op is not differentiable follow PyTorch 1.13 (values confirmed with
 /// python3-torch 1.13, float64, loss = sum of the output): the subgradient it picks, NaN where it gives NaN.
 /// </summary>
-public sealed class BoundaryGradientTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class BoundaryGradientTests(string device) : DeviceFixture(device)
 {
     private static Tensor Leaf(params double[] values)
     {
@@ -17,6 +18,37 @@ public sealed class BoundaryGradientTests
     }
 
     private static double[] Grad(Tensor y, Tensor x) => TinyGrad.Autograd.Grad([y.Sum()], [x])[0].ToArray<double>();
+
+    public static IEnumerable<string> BoundaryOps => OpCases.All.Where(c => c.Value.Boundary is not null).Select(c => c.Key);
+
+    /// <summary>
+    /// Every registered op with boundary points: its value and gradient there are PyTorch's, NaN for
+    /// NaN, the sign of a zero included, else within 1e-12 relative.
+    /// </summary>
+    [TestCaseSource(nameof(BoundaryOps))]
+    public void PyTorchValuesAtBoundaryPoints(string op)
+    {
+        var c = OpCases.All[op];
+        var b = c.Boundary!;
+        var inputs = c.Inputs(new Generator(1234));
+        var x = inputs[0] = Leaf(b.X);
+        var y = c.Apply(inputs);
+        Same(y.ToArray<double>(), b.Y, "value");
+        Same(Grad(y, x), b.Grad, "gradient");
+
+        void Same(double[] actual, double[] expected, string what)
+        {
+            Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{op}: {what}s");
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double e = expected[i], a = actual[i];
+                bool same = double.IsNaN(e) ? double.IsNaN(a)
+                    : e == a ? e != 0 || double.IsNegative(e) == double.IsNegative(a)
+                    : Math.Abs(a - e) <= 1e-12 * Math.Abs(e);
+                Assert.That(same, $"{op}: {what} at x = {b.X[i]:R} is {a:R}, PyTorch's is {e:R}");
+            }
+        }
+    }
 
     [Test]
     public void ClampPassesTheFullGradientAtBothBounds()

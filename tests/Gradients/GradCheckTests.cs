@@ -36,104 +36,42 @@ public sealed class GradCheckTests(string device)
         return (weights * y).Sum() + 0.5 * (y * y).Sum();
     }
 
-    private static (OpCase Op, Tensor[] Inputs, int[] Differentiable, Tensor Weights) Setup(string name)
+    /// <summary>The op's inputs on the device under test, those not listed as constant marked as requiring grad, and R.</summary>
+    private static (OpCase Op, Tensor[] Inputs, Tensor Weights) Setup(string name)
     {
         var op = OpCases.All[name];
         var g = new Generator(1234);
         var inputs = op.Inputs(g);
         Assert.That(inputs[0].Device, Is.SameAs(Device.Default), "inputs are created on the device under test");
         var constant = op.Constant ?? [];
-        var differentiable = Enumerable.Range(0, inputs.Length).Where(i => !constant.Contains(i)).ToArray();
-        foreach (int i in differentiable) inputs[i].RequiresGrad = true;
+        for (int i = 0; i < inputs.Length; i++) inputs[i].RequiresGrad = !constant.Contains(i);
         Tensor y;
         using (TinyGrad.Autograd.NoGrad()) y = op.Apply(inputs);
         var weights = Tensor.Randn(y.Shape.ToArray(), g, DType.Float64);
-        return (op, inputs, differentiable, weights);
+        return (op, inputs, weights);
     }
 
-    private static double Evaluate(OpCase op, Tensor[] inputs, Tensor weights)
-    {
-        using var _ = TinyGrad.Autograd.NoGrad();
-        return Objective(op, inputs, weights).Item();
-    }
-
-    /// <summary>Replaces input <paramref name="i"/> by a leaf holding <paramref name="values"/>.</summary>
-    private static Tensor[] With(Tensor[] inputs, int i, double[] values)
-    {
-        var copy = (Tensor[])inputs.Clone();
-        copy[i] = Tensor.FromArray(values, inputs[i].Shape.ToArray());
-        return copy;
-    }
-
+    /// <summary>Every entry of the gradient of the objective against its central difference (the public checker).</summary>
     [TestCaseSource(nameof(OpNames))]
     public void GradCheck(string op)
     {
-        var (c, inputs, differentiable, weights) = Setup(op);
-        var analytic = TinyGrad.Autograd.Grad([Objective(c, inputs, weights)], differentiable.Select(i => inputs[i]).ToArray());
-        for (int k = 0; k < differentiable.Length; k++)
-        {
-            int i = differentiable[k];
-            var x = inputs[i].ToArray<double>();
-            var a = analytic[k].ToArray<double>();
-            Assert.That(analytic[k].Shape.ToArray(), Is.EqualTo(inputs[i].Shape.ToArray()), $"{op}: gradient shape of input {i}");
-            for (int e = 0; e < x.Length; e++)
-            {
-                var plus = (double[])x.Clone();
-                var minus = (double[])x.Clone();
-                plus[e] += Eps;
-                minus[e] -= Eps;
-                double numeric = (Evaluate(c, With(inputs, i, plus), weights) - Evaluate(c, With(inputs, i, minus), weights)) / (2 * Eps);
-                Assert.That(Math.Abs(a[e] - numeric), Is.LessThanOrEqualTo(Atol + Rtol * Math.Abs(numeric)),
-                    $"{op}: d/d input {i}[{e}]: analytic {a[e]}, numeric {numeric}");
-            }
-        }
+        var (c, inputs, weights) = Setup(op);
+        var result = TinyGrad.Autograd.GradCheck(x => Objective(c, x, weights), inputs, Eps, Atol, Rtol);
+        Assert.That(result.Passed, Is.True, $"{op}: {result}");
+        Assert.That(result.EntriesChecked, Is.EqualTo(inputs.Where(x => x.RequiresGrad).Sum(x => x.Numel)), $"{op}: every element of every differentiable input");
     }
 
+    /// <summary>
+    /// The public gradgradcheck in fast mode: every entry of a Hessian-vector product of the objective (its
+    /// gradient differentiated along a random direction of the inputs and of the output gradient) against
+    /// central differences of the gradient.
+    /// </summary>
     [TestCaseSource(nameof(OpNames))]
     public void GradGradCheck(string op)
     {
-        var (c, inputs, differentiable, weights) = Setup(op);
-        var g = new Generator(99);
-        var leaves = differentiable.Select(i => inputs[i]).ToArray();
-        var directions = leaves.Select(t => Tensor.Randn(t.Shape.ToArray(), g, DType.Float64)).ToArray();
-
-        // Analytic H v: differentiate <grad, v> once more.
-        var grads = TinyGrad.Autograd.Grad([Objective(c, inputs, weights)], leaves, createGraph: true);
-        Tensor dot = (grads[0] * directions[0]).Sum();
-        for (int k = 1; k < leaves.Length; k++) dot = dot + (grads[k] * directions[k]).Sum();
-        var hvp = dot.RequiresGrad
-            ? TinyGrad.Autograd.Grad([dot], leaves, allowUnused: true)
-            : leaves.Select(Tensor.ZerosLike).ToArray();
-
-        // Numeric H v: central difference of the gradient along v.
-        var plus = Shifted(+Eps);
-        var minus = Shifted(-Eps);
-        for (int k = 0; k < leaves.Length; k++)
-        {
-            var a = hvp[k].ToArray<double>();
-            var p = plus[k].ToArray<double>();
-            var m = minus[k].ToArray<double>();
-            for (int e = 0; e < a.Length; e++)
-            {
-                double numeric = (p[e] - m[e]) / (2 * Eps);
-                Assert.That(Math.Abs(a[e] - numeric), Is.LessThanOrEqualTo(Atol + Rtol * Math.Abs(numeric)),
-                    $"{op}: (Hv) of input {differentiable[k]}[{e}]: analytic {a[e]}, numeric {numeric}");
-            }
-        }
-
-        Tensor[] Shifted(double step)
-        {
-            var moved = (Tensor[])inputs.Clone();
-            for (int k = 0; k < leaves.Length; k++)
-            {
-                var x = leaves[k].ToArray<double>();
-                var v = directions[k].ToArray<double>();
-                for (int e = 0; e < x.Length; e++) x[e] += step * v[e];
-                moved[differentiable[k]] = Tensor.FromArray(x, leaves[k].Shape.ToArray());
-                moved[differentiable[k]].RequiresGrad = true;
-            }
-            var movedLeaves = differentiable.Select(i => moved[i]).ToArray();
-            return TinyGrad.Autograd.Grad([Objective(c, moved, weights)], movedLeaves);
-        }
+        var (c, inputs, weights) = Setup(op);
+        var result = TinyGrad.Autograd.GradGradCheck(x => Objective(c, x, weights), inputs, eps: Eps, atol: Atol, rtol: Rtol, fastMode: true);
+        Assert.That(result.Passed, Is.True, $"{op}: {result}");
+        Assert.That(result.EntriesChecked, Is.EqualTo(inputs.Where(x => x.RequiresGrad).Sum(x => x.Numel)), $"{op}: every gradient entry");
     }
 }

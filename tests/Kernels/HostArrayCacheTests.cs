@@ -101,7 +101,7 @@ public sealed class HostArrayCacheTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference AllocateAndDrop(IBackend backend, int length = Big)
+    private static WeakReference AllocateAndDrop(Backend backend, int length = Big)
     {
         var buffer = (CpuBuffer)backend.Allocate(DType.Float32, length);
         buffer.Span<float>()[0] = 1;

@@ -14,6 +14,8 @@ namespace TinyGrad.Tests.Kernels;
 
 /// Every kernel of the ILGPU backend compiles to PTX (Ampere and Hopper) and to OpenCL C without
 /// a device, so a kernel that only a GPU would reject fails here, named, on every submission.
+/// With TINYGRAD_PTX_DIR set, the PTX test also writes each kernel's PTX there, with its launch
+/// sizes, for NVIDIA's assembler (bench/gpu/static.sh).
 public sealed class KernelCompileTests
 {
     /// Every instantiation the backend can launch: kernels are the static methods named *Kernel of
@@ -37,11 +39,14 @@ public sealed class KernelCompileTests
             yield return method;
             yield break;
         }
-        // Element types for element parameters, the tilings for a tiling, Cast for a conversion.
+        // Element types for element parameters, the GPU tilings for a tiling (TileSim runs only on the
+        // simulator, in every parity test there), Cast for a conversion, every op of the elementwise table for an op.
         var choices = method.GetGenericArguments().Select(p => p.GetGenericParameterConstraints() switch
         {
-            var c when c.Contains(typeof(IGemmTile)) => new[] { typeof(Tile128), typeof(Tile64), typeof(TileSim) },
+            var c when c.Contains(typeof(IGemmTile)) => new[] { typeof(Tile128), typeof(Tile64) },
             var c when c.Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ICast<,>)) => [typeof(Cast)],
+            var c when c.FirstOrDefault(t => t.IsGenericType && t.Namespace == typeof(IUnaryOp<>).Namespace && t.Name.StartsWith('I')) is { } op =>
+                ElementwiseTable.Implementing(op.GetGenericTypeDefinition()).ToArray(),
             _ => [typeof(float), typeof(double), typeof(int)],
         }).ToArray();
         foreach (var combination in Combinations(choices, choices.Length))
@@ -59,6 +64,17 @@ public sealed class KernelCompileTests
         }
     }
 
+    /// The launch hints the backend loads a kernel with: a tiled kernel's (group size, groups per
+    /// multiprocessor), none for the others.
+    private static KernelSpecialization Specialization(MethodInfo kernel)
+    {
+        var args = kernel.IsGenericMethod ? kernel.GetGenericArguments() : [];
+        var tile = args.FirstOrDefault(a => typeof(IGemmTile).IsAssignableFrom(a));
+        if (tile is null) return default;
+        var element = args.First(a => a == typeof(float) || a == typeof(double));
+        return (KernelSpecialization)typeof(GemmLaunch).GetMethod(nameof(GemmLaunch.For))!.MakeGenericMethod(element, tile).Invoke(null, null)!;
+    }
+
     private static IEnumerable<Type[]> Combinations(Type[][] choices, int count) =>
         count == 0 ? [[]] : Combinations(choices, count - 1).SelectMany(prefix => choices[count - 1].Select(c => prefix.Append(c).ToArray()));
 
@@ -68,9 +84,18 @@ public sealed class KernelCompileTests
         var kernels = Kernels().Select(k => (MethodInfo)k.Arguments[0]!).ToList();
         Assert.That(kernels.Select(k => k.DeclaringType!.Name).Distinct().Order(),
             Is.EqualTo(new[] { "Conv", "Copy", "Elementwise", "Gemm", "Indexing", "Optim", "Pool", "Random", "Reduce" }));
-        // The 9 copy and 9 where dtype pairs, 3 fills, 3 x 2 GEMMs, 2 of each float kernel, gather and scatter-add for 3 dtypes.
+        // The 9 copy and 9 where dtype pairs, 3 fills, 2 x 2 GEMMs (GPU tiles), 2 of each float kernel, gather and
+        // scatter-add for 3 dtypes, and each elementwise op for its dtypes.
         Assert.That(kernels.Count(k => k.Name == "CopyKernel"), Is.EqualTo(9));
         Assert.That(kernels.Count(k => k.Name == "WhereKernel"), Is.EqualTo(9));
+        Assert.That(kernels.Count(k => k.Name == "GemmKernel"), Is.EqualTo(4));
+        Assert.That(kernels.Count(k => k.Name == "UnaryKernel"), Is.EqualTo(2 * ElementwiseTable.Unary.Count));
+        Assert.That(kernels.Count(k => k.Name == "BinaryKernel"), Is.EqualTo(2 * ElementwiseTable.Binary.Count));
+        Assert.That(kernels.Count(k => k.Name == "CompareKernel"), Is.EqualTo(3 * ElementwiseTable.Comparisons.Count));
+        // The convolutions run on the GEMM tiles: forward, backward-input and backward-weight, 2 dtypes x 2 tiles.
+        var conv = kernels.Where(k => k.DeclaringType == typeof(Conv)).ToList();
+        Assert.That(conv, Has.Count.EqualTo(12));
+        Assert.That(conv.All(k => k.GetGenericArguments().Any(a => typeof(IGemmTile).IsAssignableFrom(a))), "a conv kernel not on the GEMM tiles");
         Assert.That(kernels, Has.Count.GreaterThanOrEqualTo(60));
     }
 
@@ -82,7 +107,27 @@ public sealed class KernelCompileTests
             using var backend = new PTXBackend(IlgpuDevices.Context, new CudaCapabilityContext(arch), arch, isa, nvvmAPI: null);
             var ptx = ((PTXCompiledKernel)Compile(backend, kernel, $"PTX {arch}")).PTXAssembly;
             Assert.That(ptx, Does.Contain(".entry"), $"{kernel.Name}: no entry point in the {arch} PTX");
+            if (Environment.GetEnvironmentVariable("TINYGRAD_PTX_DIR") is { Length: > 0 } dir) Export(dir, kernel, arch, ptx);
         }
+    }
+
+    /// Writes <c>Family.Method.Args.sm_XX.ptx</c> and, once, <c>Family.Method.Args.launch</c>: the
+    /// kernel's name, element size and the threads per group a GPU launch uses (a GEMM tile's own
+    /// count, else the grid-stride group). A kernel with dynamic shared memory gets one element per
+    /// thread (the reduce kernels' request), so the report can count it.
+    private static void Export(string dir, MethodInfo kernel, CudaArchitecture arch, string ptx)
+    {
+        Directory.CreateDirectory(dir);
+        var args = kernel.IsGenericMethod ? kernel.GetGenericArguments() : [];
+        string name = $"{kernel.DeclaringType!.Name}.{kernel.Name}<{string.Join(",", args.Select(a => a.Name))}>";
+        string stem = Path.Combine(dir, $"{kernel.DeclaringType!.Name}.{kernel.Name}{string.Concat(args.Select(a => "." + a.Name))}");
+        File.WriteAllText($"{stem}.sm_{arch.Major}{arch.Minor}.ptx", ptx);
+        var tile = args.FirstOrDefault(a => typeof(IGemmTile).IsAssignableFrom(a));
+        int threads = tile is null ? KernelHost.GpuGroup : (int)tile.GetProperty(nameof(IGemmTile.Threads))!.GetValue(null)!;
+        var element = args.FirstOrDefault(a => a == typeof(float) || a == typeof(double) || a == typeof(int));
+        int size = element is null ? 0 : System.Runtime.InteropServices.Marshal.SizeOf(element);
+        int dynamicShared = ptx.Contains(".extern .shared", StringComparison.Ordinal) ? threads * size : 0;
+        File.WriteAllText($"{stem}.launch", $"name={name}\nelement_bytes={size}\nthreads={threads}\ndynamic_shared={dynamicShared}\n");
     }
 
     [TestCaseSource(nameof(Kernels))]
@@ -94,14 +139,14 @@ public sealed class KernelCompileTests
         Assert.That(source, Does.Contain("kernel void"), $"{kernel.Name}: no kernel in the OpenCL C");
     }
 
-    private static CompiledKernel Compile(Backend backend, MethodInfo kernel, string target)
+    private static CompiledKernel Compile(ILGPU.Backends.Backend backend, MethodInfo kernel, string target)
     {
         var entry = kernel.GetParameters().FirstOrDefault()?.ParameterType == typeof(ILGPU.Index1D)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel)
             : EntryPointDescription.FromExplicitlyGroupedKernel(kernel);
         try
         {
-            return backend.Compile(entry, default);
+            return backend.Compile(entry, Specialization(kernel));
         }
         catch (Exception e)
         {

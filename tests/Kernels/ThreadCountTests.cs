@@ -86,10 +86,10 @@ public static class KernelBits
         // Elementwise over split ranges and rows, reductions of rows, columns and channels.
         var big = Normal(300 * 230, 7);
         var sum = cpu.Allocate(DType.Float32, 300 * 230);
-        cpu.Binary(BinaryOp.Mul, StridedView.Contiguous(big, [300, 230]), new StridedView(Normal(230, 8), [300, 230], [0, 1], 0), sum);
+        cpu.Binary<BinaryOps.Mul>(StridedView.Contiguous(big, [300, 230]), new StridedView(Normal(230, 8), [300, 230], [0, 1], 0), sum);
         Add("binary_rows", sum);
         var exp = cpu.Allocate(DType.Float32, 1 << 17);
-        cpu.Unary(UnaryOp.Exp, StridedView.Contiguous(x0, [1 << 17]), exp);
+        cpu.Unary<UnaryOps.Exp>(StridedView.Contiguous(x0, [1 << 17]), exp);
         Add("unary", exp);
         var transposed = cpu.Allocate(DType.Float32, 300 * 230);
         cpu.Copy(new StridedView(big, [230, 300], [1, 230], 0), StridedView.Contiguous(transposed, [230, 300]));
@@ -116,7 +116,7 @@ public static class KernelBits
         Add("avg_pool2d_backward", pdx);
         // Fused optimizer steps over split ranges.
         DeviceBuffer param = Normal(1 << 17, 10), grad = Normal(1 << 17, 11), m = Normal(1 << 17, 12), v = Normal(1 << 17, 13);
-        cpu.Binary(BinaryOp.Mul, StridedView.Contiguous(v, [1 << 17]), StridedView.Contiguous(v, [1 << 17]), v);
+        cpu.Binary<BinaryOps.Mul>(StridedView.Contiguous(v, [1 << 17]), StridedView.Contiguous(v, [1 << 17]), v);
         cpu.AdamStep(new AdamArgs(1e-3, 0.9, 0.999, 1e-8, 0.01, true, 3), param, grad, m, v);
         Add("adam_step", param);
         cpu.SgdStep(new SgdArgs(0.1, 0.9, 0, 0.01, true, false), param, grad, m);
@@ -125,7 +125,7 @@ public static class KernelBits
     }
 
     /// FNV-1a over the buffer's elements as raw bits.
-    private static string Hash(IBackend backend, DeviceBuffer buffer)
+    private static string Hash(Backend backend, DeviceBuffer buffer)
     {
         var values = new int[buffer.Length];
         if (buffer.DType == DType.Int32) backend.Download<int>(buffer, values);

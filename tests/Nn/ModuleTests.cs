@@ -4,7 +4,8 @@ using TinyGrad.Nn;
 
 namespace TinyGrad.Tests.Nn;
 
-public sealed class ModuleTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class ModuleTests(string device) : DeviceFixture(device)
 {
     private static Sequential Mlp(Generator g) =>
         new(new Linear(3, 8, generator: g), new Tanh(), new Linear(8, 8, generator: g), new ReLU(), new Linear(8, 2, generator: g));
@@ -282,6 +283,13 @@ public sealed class ModuleTests
         Assert.That(new ReLU().Forward(x).ToFloatArray(), Is.EqualTo(x.Relu().ToFloatArray()));
         Assert.That(new Tanh().Forward(x).ToFloatArray(), Is.EqualTo(x.Tanh().ToFloatArray()));
         Assert.That(new Sigmoid().Forward(x).ToFloatArray(), Is.EqualTo(x.Sigmoid().ToFloatArray()));
+        Assert.That(new SiLU().Forward(x).ToFloatArray(), Is.EqualTo(x.Silu().ToFloatArray()));
+        Assert.That(new GELU().Forward(x).ToFloatArray(), Is.EqualTo(x.Gelu().ToFloatArray()));
+        Assert.That(new Softplus(2, 1).Forward(x).ToFloatArray(), Is.EqualTo(x.Softplus(2, 1).ToFloatArray()));
+        Assert.That(new LeakyReLU(0.2).Forward(x).ToFloatArray(), Is.EqualTo(x.LeakyRelu(0.2).ToFloatArray()));
+        // As PyTorch prints them.
+        Assert.That(new Module[] { new ReLU(), new GELU(), new SiLU(), new Softplus(), new LeakyReLU() }.Select(m => m.ToString()),
+            Is.EqualTo(new[] { "ReLU()", "GELU(approximate='none')", "SiLU()", "Softplus(beta=1, threshold=20)", "LeakyReLU(negative_slope=0.01)" }));
     }
 
     [Test]

@@ -4,7 +4,8 @@ using TinyGrad.Optim;
 namespace TinyGrad.Tests.Optim;
 
 /// <summary>Each optimizer against the PyTorch update written out in plain double math.</summary>
-public sealed class OptimizerTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class OptimizerTests(string device) : DeviceFixture(device)
 {
     private const double Tol = 1e-12;
 

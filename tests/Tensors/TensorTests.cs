@@ -3,7 +3,8 @@ using TinyGrad.Kernels;
 
 namespace TinyGrad.Tests.Tensors;
 
-public sealed class TensorTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class TensorTests(string device) : DeviceFixture(device)
 {
     private static Tensor Range(params int[] shape)
     {
@@ -97,14 +98,40 @@ public sealed class TensorTests
     }
 
     [Test]
-    public void AbsentDevicesAreClearErrors()
+    public void ComparisonsAcceptInt32AndGiveInt32()
     {
-        // No machine has 100 CUDA devices: the message names the device and why it cannot be opened.
-        var ex = Assert.Throws<ArgumentException>(() => Device.Parse("cuda:99"));
-        Assert.That(ex!.Message, Does.StartWith("device 'cuda:99': ").And.Match("CUDA driver not found \\(looked for libcuda.so.1|no Cuda device found|only \\d+ Cuda device"));
-        ex = Assert.Throws<ArgumentException>(() => Device.Parse("tpu"));
-        Assert.That(ex!.Message, Does.Contain("tpu"));
-        Assert.That(Device.Parse("cpu"), Is.SameAs(Device.Cpu));
+        // 2^24 + 1 and 2^24 are one apart but equal as floats: the comparison must not go through Float32.
+        var a = Tensor.FromArray(new[] { 1, 5, -2, 7, 16777217 }, [5]);
+        var b = Tensor.FromArray(new[] { 1, 3, 0, 9, 16777216 }, [5]);
+        Assert.That(a.Device, Is.SameAs(Device.Default));
+        Assert.That(a.Eq(b).DType, Is.EqualTo(DType.Int32));
+        Assert.That(a.Eq(b).ToArray<int>(), Is.EqualTo(new[] { 1, 0, 0, 0, 0 }));
+        Assert.That(a.Ne(b).ToArray<int>(), Is.EqualTo(new[] { 0, 1, 1, 1, 1 }));
+        Assert.That(a.Lt(b).ToArray<int>(), Is.EqualTo(new[] { 0, 0, 1, 1, 0 }));
+        Assert.That(a.Le(b).ToArray<int>(), Is.EqualTo(new[] { 1, 0, 1, 1, 0 }));
+        Assert.That(a.Gt(b).ToArray<int>(), Is.EqualTo(new[] { 0, 1, 0, 0, 1 }));
+        Assert.That(a.Ge(b).ToArray<int>(), Is.EqualTo(new[] { 1, 1, 0, 0, 1 }));
+        // Broadcasting and a scalar: labels against each class index.
+        var labels = Tensor.FromArray(new[] { 2, 0, 1 }, [3, 1]);
+        Assert.That(labels.Eq(Tensor.FromArray(new[] { 0, 1, 2 }, [3])).ToArray<int>(), Is.EqualTo(new[] { 0, 0, 1, 1, 0, 0, 0, 1, 0 }));
+        Assert.That(labels.Gt(1).ToArray<int>(), Is.EqualTo(new[] { 1, 0, 0 }));
+        var ex = Assert.Throws<ArgumentException>(() => a.Eq(b.To(DType.Float32)));
+        Assert.That(ex!.Message, Does.Contain("eq").And.Contain("Int32").And.Contain("Float32"));
+    }
+
+    [Test]
+    public void AccuracyIsTheFractionOfRowsWhoseFirstLargestLogitIsTheTarget()
+    {
+        // Row 2 ties between classes 0 and 2: argmax takes the first, so target 2 is a miss there.
+        var logits = Tensor.FromArray(new double[] { 0.1, 2, -1, 3, 1, 2, 5, 0, 5, -1, -2, -0.5 }, [4, 3]);
+        var targets = Tensor.FromArray(new[] { 1, 0, 2, 2 }, [4]);
+        var accuracy = Functional.Accuracy(logits, targets);
+        Assert.That(accuracy.Shape.ToArray(), Is.Empty);
+        Assert.That(accuracy.DType, Is.EqualTo(DType.Float64));
+        Assert.That(accuracy.Item(), Is.EqualTo(0.75));
+        Assert.That(Functional.Accuracy(logits.To(DType.Float32), Tensor.FromArray(new[] { 0, 1, 0, 1 }, [4])).Item(), Is.EqualTo(0.25));
+        var ex = Assert.Throws<ArgumentException>(() => Functional.Accuracy(logits, targets.To(DType.Float64)));
+        Assert.That(ex!.Message, Does.StartWith("accuracy: targets must be Int32 class indices [N] = [4], got Float64 [4]"));
     }
 
     [Test]
@@ -112,8 +139,23 @@ public sealed class TensorTests
     {
         var x = Range(2, 3);
         var idx = Tensor.FromArray(new[] { 0, 3 }, [2, 1]);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.Gather(1, idx));
-        Assert.That(ex!.Message, Does.Contain("gather").And.Contain("3"));
+        // Read back: a GPU reports a bad index at the next download (as CUDA's device-side asserts).
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.Gather(1, idx).ToArray<double>());
+        Assert.That(ex!.Message, Does.StartWith("gather: ").And.Contain("out of range for dimension 1 of size 3"));
+    }
+
+    [Test]
+    public void IndexSelectNamesItsBadIndex()
+    {
+        var x = Range(5, 2);
+        // The CPU names index_select; a GPU names its gather kernel, at the next download.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => x.IndexSelect(0, Tensor.FromArray(new[] { 1, 5 }, [2])).ToArray<double>());
+        Assert.That(ex!.Message, Does.Contain("out of range for dimension 0 of size 5"));
+        Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new[] { 0, 1 }, [1, 2])))!.Message,
+            Is.EqualTo("index_select: index must be 0-D or 1-D, got shape [1, 2]"));
+        Assert.That(Assert.Throws<ArgumentException>(() => x.IndexSelect(1, Tensor.FromArray(new double[] { 0 }, [1])))!.Message,
+            Is.EqualTo("index_select: index must be Int32, got Float64"));
+        Assert.That(x.IndexSelect(1, Tensor.FromArray(new[] { 1, 1, 0 }, [3])).ToArray<double>(), Is.EqualTo(new double[] { 1, 1, 0, 3, 3, 2, 5, 5, 4, 7, 7, 6, 9, 9, 8 }));
     }
 
     [Test]
@@ -121,7 +163,7 @@ public sealed class TensorTests
     {
         var logits = Tensor.Zeros([2, 3]);
         var labels = Tensor.FromArray(new[] { 0, 5 }, [2]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.CrossEntropy(logits, labels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.CrossEntropy(logits, labels).Item());
     }
 
     [Test]

@@ -22,7 +22,8 @@ public sealed class ActualTask : IExperiment
     private static readonly string[] ModelNames = ["dnn-shallow", "dnn-deep", "cnn-shallow", "cnn-deep"];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Tasks.SelectMany(t => ModelNames.Select(m => $"{t.Task}-{m}"))];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) =>
+        [.. Tasks.SelectMany(t => ModelNames.Select(m => new ExperimentUnit($"{t.Task}-{m}", t.IsCifar ? RealDataset.Cifar10 : RealDataset.Mnist)))];
 
     private static (int Train, int Test, TrainSpec Spec) Settings(ExperimentScope ctx) =>
         (ctx.Pick(256, 2000, 60000), ctx.Pick(256, 1000, 10000), new TrainSpec { Epochs = ctx.Pick(2, 6, 30), BatchSize = 64, LearningRate = 1e-3, Checkpoint = true });
@@ -62,6 +63,12 @@ public sealed class ActualTask : IExperiment
         {
             var keys = ModelNames.Select(m => $"{task}/{m}").ToList();
             string label = isCifar ? "CIFAR-10" : "MNIST";
+            if (ctx.Missing(u => u.StartsWith(task + "-", StringComparison.Ordinal)) is string missing)
+            {
+                ctx.FigureNotDrawn($"{label}: shallow vs deep", missing);
+                ctx.Observe($"{label}: not run ({missing}); the {ModelNames.Length} {label} models are not trained");
+                continue;
+            }
             // The units of this task record its training set as a data source.
             string source = units.Where(u => u.Name.StartsWith(task, StringComparison.Ordinal)).Any(u => u.DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal))) ? " (synthetic)" : "";
             var dnn = keys.Where(k => k.Contains("dnn", StringComparison.Ordinal)).ToList();

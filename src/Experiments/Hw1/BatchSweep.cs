@@ -10,8 +10,8 @@ public static class BatchSweep
     /// <summary>Batch sizes of the sweep per preset.</summary>
     public static int[] BatchSizes(Preset preset) => preset.Pick<int[]>([16, 256], [8, 32, 128, 512, 2048], [.. Enumerable.Range(3, 11).Select(k => 1 << k)]);
 
-    /// <summary>The unit names: one per batch size.</summary>
-    public static IReadOnlyList<string> Units(Preset preset) => [.. BatchSizes(preset).Select(b => $"batch{b}")];
+    /// <summary>The units: one per batch size, each reading MNIST.</summary>
+    public static IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. BatchSizes(preset).Select(b => new ExperimentUnit($"batch{b}", RealDataset.Mnist))];
 
     private static (int Train, int Test, int Epochs, int MinSteps) Sizes(ExperimentScope ctx) =>
         (ctx.Pick(512, 2048, 60000), ctx.Pick(256, 1000, 10000), ctx.Pick(2, 8, 20), ctx.Pick(10, 400, 2000));

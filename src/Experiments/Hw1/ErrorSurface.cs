@@ -20,7 +20,7 @@ public sealed class ErrorSurface : IExperiment
     public string Description => "filter-normalised 2-D loss surface around a trained function-fit model, and t-SNE of sampled points with the optimizer path";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => ["surface"];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("surface")];
 
     private const double Span = 1.0;
 

@@ -29,7 +29,7 @@ public sealed class FunctionFit : IExperiment
     private static (string Name, int Layers)[] Shapes(Preset p) => [("shallow", 1), ("medium", 4), ("deep", p.Pick(6, 7, 8))];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Functions(preset).SelectMany(f => Shapes(preset).Select(s => $"{f.Name}-{s.Name}"))];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. Functions(preset).SelectMany(f => Shapes(preset).Select(s => new ExperimentUnit($"{f.Name}-{s.Name}")))];
 
     private static (int Params, int Steps, int Points) Sizes(ExperimentScope ctx) => (ctx.Pick(200, 1000, 1500), ctx.Pick(150, 6000, 20000), ctx.Pick(128, 256, 1000));
 

@@ -18,7 +18,7 @@ public sealed class GradNorm : IExperiment
     public string Description => "gradient norm and loss per iteration for MNIST and for fitting sin(x)+cos(x²)";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => ["mnist", "fit"];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("mnist", RealDataset.Mnist), new("fit")];
 
     private static (int Epochs, int Train, int FitSteps) Settings(ExperimentScope ctx) => (ctx.Pick(2, 8, 30), ctx.Pick(256, 2000, 60000), ctx.Pick(200, 3000, 20000));
 
@@ -67,9 +67,15 @@ public sealed class GradNorm : IExperiment
         var (epochs, trainCount, fitSteps) = Settings(ctx);
         ctx.Setting("MNIST", $"{trainCount} samples, {epochs} epochs, Adam lr 1e-3, batch 64, MLP 784-64-10");
         ctx.Setting("function fit", $"sin(x)+cos(x²), 256 points, {fitSteps} full-batch Adam steps (lr 1e-2), MLP 1-[16×4]-1");
-        bool synthetic = units[0].DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal));
+        bool synthetic = units.Any(u => u.Name == "mnist" && u.DataSources.Any(d => d.StartsWith("synthetic", StringComparison.Ordinal)));
         foreach (var (key, label) in new[] { ("mnist", synthetic ? "MNIST (synthetic)" : "MNIST"), ("fit", "sin(x)+cos(x²) fit") })
         {
+            if (ctx.Missing(u => u == key) is string missing)
+            {
+                ctx.FigureNotDrawn($"{label}: gradient norm and loss per iteration", missing);
+                ctx.Observe($"{label}: not run ({missing})");
+                continue;
+            }
             var (it, loss) = ctx.Metrics.Get(key, "loss");
             var (_, gn) = ctx.Metrics.Get(key, "grad_norm");
             ctx.SaveFigure($"grad-norm-{key}", new Figure($"{label}: gradient norm and loss per iteration", [

@@ -21,7 +21,11 @@ public sealed class Interpolation : IExperiment
     private static readonly int[] Batches = [64, 1024];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Batches.Select(b => $"batch{b}")];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. Batches.Select(b => new ExperimentUnit($"batch{b}", RealDataset.Mnist))];
+
+    /// <inheritdoc/>
+    /// <remarks>The aggregation evaluates the interpolated models on MNIST.</remarks>
+    public IReadOnlyList<RealDataset> AggregationData(Preset preset) => [RealDataset.Mnist];
 
     private static (int Train, int Test, int Epochs, int MinSteps, int Alphas) Settings(ExperimentScope ctx) =>
         (ctx.Pick(512, 3000, 60000), ctx.Pick(256, 1000, 10000), ctx.Pick(2, 20, 50), ctx.Pick(10, 600, 3000), ctx.Pick(11, 50, 50));

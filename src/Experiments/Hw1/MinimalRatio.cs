@@ -22,7 +22,7 @@ public sealed class MinimalRatio : IExperiment
     private static int Runs(Preset p) => p.Pick(4, 100, 100);
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => $"run{r}")];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => new ExperimentUnit($"run{r}"))];
 
     private static (int LossStepsMax, int GradSteps) Steps(ExperimentScope ctx) => (ctx.Pick(200, 1500, 4000), ctx.Pick(100, 600, 2000));
 

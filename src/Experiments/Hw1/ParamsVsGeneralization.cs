@@ -19,7 +19,7 @@ public sealed class ParamsVsGeneralization : IExperiment
     private static int[] Widths(Preset p) => p.Pick<int[]>([2, 8, 32], [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96], [.. Enumerable.Range(1, 50).Select(i => 2 * i)]);
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Widths(preset).Select(w => $"w{w}")];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. Widths(preset).Select(w => new ExperimentUnit($"w{w}", RealDataset.Mnist))];
 
     private static (int Train, int Test, int Epochs) Sizes(ExperimentScope ctx) => (ctx.Pick(256, 1500, 20000), ctx.Pick(256, 1000, 10000), ctx.Pick(2, 8, 20));
 

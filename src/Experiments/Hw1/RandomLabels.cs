@@ -17,7 +17,7 @@ public sealed class RandomLabels : IExperiment
     public string Description => "MNIST with shuffled training labels: train/test loss and accuracy per epoch until train accuracy is near 1";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => ["random"];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [new("random", RealDataset.Mnist)];
 
     private static (int Train, int Test, TrainSpec Spec) Settings(ExperimentScope ctx) => (ctx.Pick(128, 2000, 10000), ctx.Pick(256, 1000, 10000), new TrainSpec
     {

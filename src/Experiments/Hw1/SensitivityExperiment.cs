@@ -18,7 +18,7 @@ public sealed class SensitivityExperiment : IExperiment
     public string Description => "models over batch sizes: test loss, accuracy and sensitivity ‖∂output/∂input‖_F";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => BatchSweep.Units(preset);
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => BatchSweep.Units(preset);
 
     private static int Samples(ExperimentScope ctx) => ctx.Pick(32, 200, 1000);
 

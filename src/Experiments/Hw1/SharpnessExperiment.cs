@@ -19,7 +19,7 @@ public sealed class SharpnessExperiment : IExperiment
     public string Description => "Keskar ε-sharpness and the top Hessian eigenvalue (power iteration) vs batch size, next to test accuracy";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => BatchSweep.Units(preset);
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => BatchSweep.Units(preset);
 
     private const double Eps = 1e-3;
 

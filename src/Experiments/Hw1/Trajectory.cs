@@ -23,7 +23,7 @@ public sealed class Trajectory : IExperiment
     private static int Runs(Preset p) => p.Pick(3, 8, 8);
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => $"run{r}")];
+    public IReadOnlyList<ExperimentUnit> Units(Preset preset) => [.. Enumerable.Range(0, Runs(preset)).Select(r => new ExperimentUnit($"run{r}", RealDataset.Mnist))];
 
     private static (int Epochs, int Every, int Train, int[] Hidden) Settings(ExperimentScope ctx) =>
         (ctx.Pick(3, 12, 24), ctx.Pick(1, 3, 3), ctx.Pick(256, 1000, 10000), ctx.Pick<int[]>([16], [32], [64]));

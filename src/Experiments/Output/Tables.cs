@@ -19,30 +19,38 @@ public static class Tables
     public static Table Devices(IEnumerable<DeviceListing> devices)
     {
         var table = new Table().AddColumns("device", "status", "description");
-        foreach (var (name, description, available) in devices)
+        foreach (var (name, description, available, _) in devices)
             table.AddRow(new Text(name), new Markup(available ? "[green]available[/]" : "[red]unavailable[/]"), new Text(description));
         return table;
     }
 
-    /// <summary>One row per experiment of a run: whether it ran or was already done, its time, figures and data source.</summary>
+    /// <summary>
+    /// One row per experiment of a run: whether it ran, was already done, ran only some units or none, its time, figures and
+    /// data source; below an experiment that ran only some units, one row per unit not run with the reason.
+    /// </summary>
     public static Table Summary(IEnumerable<(Section Section, bool Skipped)> runs)
     {
         var table = new Table().AddColumns("experiment", "status", "time (s)", "figures", "data");
         table.Columns[2].RightAligned();
         table.Columns[3].RightAligned();
         foreach (var (s, skipped) in runs)
-            table.AddRow(Cells(s.Name, skipped ? "already done" : "ran", s.Seconds.ToString("0.0", CultureInfo.InvariantCulture),
-                s.Figures.Count.ToString(CultureInfo.InvariantCulture), s.DataSource));
+        {
+            string status = s.NotRun.Count > 0 ? s.Status : skipped ? "already done" : "ran";
+            table.AddRow(Cells(s.Name, status, s.Seconds.ToString("0.0", CultureInfo.InvariantCulture), s.Figures.Count.ToString(CultureInfo.InvariantCulture), s.DataSource));
+            if (s.UnitsRun == 0) continue;
+            foreach (var u in s.NotRun) table.AddRow(Cells($"{s.Name} {u.What}", u.Status, "", "", ""));
+        }
         return table;
     }
 
-    /// <summary>One row per unit of an experiment at a preset: index, name, and whether it is done in <paramref name="folder"/>.</summary>
+    /// <summary>One row per unit of an experiment at a preset: index, name, the datasets it reads, and whether it is done in <paramref name="folder"/>.</summary>
     public static Table Units(IExperiment experiment, string? folder, Preset preset)
     {
-        var table = new Table().AddColumns("unit", "name", "status");
+        var table = new Table().AddColumns("unit", "name", "data", "status");
         var units = experiment.Units(preset);
         for (int i = 0; i < units.Count; i++)
-            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i], folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
+            table.AddRow(Cells(i.ToString(CultureInfo.InvariantCulture), units[i].Name, string.Join(", ", units[i].Data.Select(d => d.Label)),
+                folder is null ? "" : UnitFolders.IsDone(folder, experiment, preset, i) ? "done" : "not done"));
         return table;
     }
 

@@ -2,36 +2,29 @@ using TinyGrad.Data;
 
 namespace TinyGrad.Experiments.Runner;
 
-/// <summary>Loads MNIST / CIFAR-10 from --data-dir, or the embedded synthetic stand-ins, at the size a preset asks for.</summary>
+/// <summary>Loads MNIST / CIFAR-10 as <see cref="RunOptions.Data"/> chooses (real files or the synthetic stand-ins), at the size a preset asks for.</summary>
 public static class DataSources
 {
-    /// <summary>
-    /// <paramref name="count"/> digit images (MNIST from --data-dir when given, else synthetic digits), a seeded random
-    /// subset when the real set is larger.
-    /// </summary>
-    public static Dataset Digits(ExperimentScope ctx, bool train, int count) =>
-        Load(ctx, train, count, "mnist", "mnist", (folder, t) => Mnist.Load(folder, t), SyntheticDigits.Generate, "digits");
+    /// <summary><paramref name="count"/> digit images: MNIST, or synthetic digits; a seeded random subset when the real set is larger.</summary>
+    public static Dataset Digits(ExperimentScope ctx, bool train, int count) => Load(ctx, RealDataset.Mnist, train, count);
 
-    /// <summary><paramref name="count"/> CIFAR-10 images from --data-dir when given, else synthetic CIFAR.</summary>
-    public static Dataset Cifar(ExperimentScope ctx, bool train, int count) =>
-        Load(ctx, train, count, "cifar10", "cifar", (folder, t) => Cifar10.Load(folder, t), SyntheticCifar.Generate, "cifar");
+    /// <summary><paramref name="count"/> CIFAR-10 images, or synthetic CIFAR; a seeded random subset when the real set is larger.</summary>
+    public static Dataset Cifar(ExperimentScope ctx, bool train, int count) => Load(ctx, RealDataset.Cifar10, train, count);
 
     /// <summary>
-    /// The real set from <c>--data-dir</c> (or its <paramref name="folderName"/> subfolder), subsampled with the seed
-    /// named "<paramref name="realSeed"/>-train/-test", or the synthetic one seeded by <paramref name="syntheticSeed"/>.
+    /// <paramref name="count"/> samples of <paramref name="data"/>: the real set subsampled with the seed named
+    /// "&lt;real seed&gt;-train/-test", or the synthetic one. A unit (or aggregation) may read only the datasets it declares.
     /// </summary>
-    private static Dataset Load(ExperimentScope ctx, bool train, int count, string folderName, string realSeed,
-        Func<string, bool, Dataset> real, Func<int, ulong, bool, Dataset> synthetic, string syntheticSeed)
+    public static Dataset Load(ExperimentScope ctx, RealDataset data, bool train, int count)
     {
-        Dataset data;
-        if (ctx.Options.DataDir is string dir)
-        {
-            string folder = Directory.Exists(Path.Combine(dir, folderName)) ? Path.Combine(dir, folderName) : dir;
-            data = Subsample(real(folder, train), count, ctx.SharedSeed(realSeed + (train ? "-train" : "-test")));
-        }
-        else data = synthetic(count, ctx.SharedSeed(syntheticSeed), train);
-        ctx.UsesData(data);
-        return data;
+        if (!ctx.DeclaredData.Contains(data))
+            throw new InvalidOperationException($"{ctx.Label} reads {data.Label} but does not declare it (IExperiment.Units / AggregationData)");
+        var choice = ctx.Options.Data;
+        var loaded = choice.IsSynthetic(data)
+            ? data.Synthetic(count, ctx.SharedSeed(data.SyntheticSeed), train)
+            : Subsample(data.Load(choice.Folder(data), train, choice.Download), count, ctx.SharedSeed(data.RealSeed + (train ? "-train" : "-test")));
+        ctx.UsesData(loaded);
+        return loaded;
     }
 
     private static Dataset Subsample(Dataset data, int count, ulong seed)

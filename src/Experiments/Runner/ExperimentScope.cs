@@ -34,6 +34,12 @@ public abstract class ExperimentScope
     /// <summary>The preset.</summary>
     public Preset Preset => Options.Preset;
 
+    /// <summary>The real datasets this scope declares it reads (a unit's, or the aggregation's).</summary>
+    public abstract IReadOnlyList<RealDataset> DeclaredData { get; }
+
+    /// <summary>What this scope is, for messages (e.g. "actual-task unit 4 (cifar-dnn-shallow)").</summary>
+    public abstract string Label { get; }
+
     /// <summary>The metrics written to metrics.csv.</summary>
     public Metrics Metrics { get; } = new();
 

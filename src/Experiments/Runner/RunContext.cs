@@ -27,6 +27,12 @@ public sealed class RunContext : ExperimentScope
         };
     }
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<RealDataset> DeclaredData => Experiment.AggregationData(Preset);
+
+    /// <inheritdoc/>
+    public override string Label => $"the aggregation of {Experiment.Name}";
+
     /// <summary>The report section being built.</summary>
     public Section Section { get; }
 
@@ -42,6 +48,19 @@ public sealed class RunContext : ExperimentScope
 
     /// <summary>Adds an observation computed from the numbers (to the report, not to the console).</summary>
     public void Observe(string text) => Section.Observations.Add(text);
+
+    /// <summary>The units not run for missing data (their results are not among the aggregated units).</summary>
+    public IReadOnlyList<NotRunUnit> NotRun => Section.NotRun;
+
+    /// <summary>"CIFAR-10 missing" when a unit whose name <paramref name="unit"/> accepts was not run for missing data, else null.</summary>
+    public string? Missing(Func<string, bool> unit)
+    {
+        var units = NotRun.Where(u => u.Index is not null && unit(u.Name)).ToList();
+        return units.Count == 0 ? null : string.Join(", ", units.Select(u => u.Dataset).Distinct()) + " missing";
+    }
+
+    /// <summary>Records that the figure titled <paramref name="title"/> was not drawn and why (the report shows it in its place).</summary>
+    public void FigureNotDrawn(string title, string reason) => Section.MissingFigures.Add([title, reason]);
 
     private static int pngWarned;
 
@@ -65,7 +84,8 @@ public sealed class RunContext : ExperimentScope
             ["seed"] = Options.Seed,
             ["device"] = Device.Default.Name,
             ["data_source"] = DataSourceText(),
-            ["data_dir"] = Options.DataDir ?? "",
+            ["data_dir"] = Options.Data.Dir ?? "",
+            ["synthetic"] = string.Join(",", Options.Data.Synthetic.Select(d => d.Key)),
             ["git_commit"] = GitInfo.Commit,
             ["settings"] = config.ToDictionary(kv => kv.Key, kv => Convert.ToString(kv.Value, CultureInfo.InvariantCulture) ?? ""),
         };
@@ -74,7 +94,10 @@ public sealed class RunContext : ExperimentScope
 
     private string DataSourceText() => DataSources.Count == 0 ? "none" : string.Join("; ", DataSources);
 
-    /// <summary>Writes metrics.csv, config.json, section.json and finally the DONE marker.</summary>
+    /// <summary>
+    /// Writes metrics.csv, config.json, section.json and finally the DONE marker; without DONE when units were not run, so
+    /// that the next run runs them once their data is there and aggregates again.
+    /// </summary>
     public void Finish()
     {
         Section.DataSource = DataSourceText();
@@ -82,7 +105,7 @@ public sealed class RunContext : ExperimentScope
         AtomicFile.WriteAllBytes(Path.Combine(Folder, "metrics.csv"), System.Text.Encoding.UTF8.GetBytes(Metrics.ToCsv()));
         WriteConfig();
         AtomicFile.WriteAllBytes(Path.Combine(Folder, "section.json"), JsonSerializer.SerializeToUtf8Bytes(Section, JsonOptions));
-        File.WriteAllText(Path.Combine(Folder, DoneMarker), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) + "\n");
+        if (NotRun.Count == 0) File.WriteAllText(Path.Combine(Folder, DoneMarker), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) + "\n");
     }
 
     /// <summary>JSON options for the files a run writes.</summary>

@@ -28,8 +28,8 @@ public sealed record RunOptions
     /// <summary>The output folder (the run folder for <c>run</c>, the report folder for <c>report</c>).</summary>
     public string? Out { get; init; }
 
-    /// <summary>Folder with real MNIST / CIFAR-10 files; null: embedded synthetic data.</summary>
-    public string? DataDir { get; init; }
+    /// <summary>The data units read: real MNIST / CIFAR-10 files from a folder, or the embedded synthetic stand-ins (the default).</summary>
+    public DataChoice Data { get; init; } = new();
 
     /// <summary>Continue an interrupted run from its last checkpoint instead of starting over.</summary>
     public bool Resume { get; init; }

@@ -22,14 +22,23 @@ public sealed class UnitContext : ExperimentScope
         : base(experiment, UnitFolders.Path(experimentFolder, experiment, options.Preset, index), options)
     {
         Index = index;
-        Name = experiment.Units(options.Preset)[index];
+        Unit = experiment.Units(options.Preset)[index];
     }
+
+    /// <summary>The unit: its name and the datasets it reads.</summary>
+    public ExperimentUnit Unit { get; }
 
     /// <summary>The unit's index in <see cref="IExperiment.Units"/> (what <c>--unit</c> takes).</summary>
     public int Index { get; }
 
     /// <summary>The unit's name (e.g. run3, w16, batch64).</summary>
-    public string Name { get; }
+    public string Name => Unit.Name;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<RealDataset> DeclaredData => Unit.Data;
+
+    /// <inheritdoc/>
+    public override string Label => $"{Experiment.Name} unit {Index} ({Name})";
 
     /// <summary>A seed for a named sub-task of this unit: depends on the base seed, the experiment, the unit and the tag only.</summary>
     public ulong Seed(string tag, int index = 0) => SharedSeed($"unit:{Name}/{tag}", index);

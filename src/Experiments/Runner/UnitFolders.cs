@@ -12,7 +12,7 @@ public static class UnitFolders
         if (index < 0 || index >= units.Count)
             throw new UsageException($"{experiment.Name} has {units.Count} unit{(units.Count == 1 ? "" : "s")} at preset {preset.ToString().ToLowerInvariant()} (0-{units.Count - 1}); there is no unit {index}");
         int digits = (units.Count - 1).ToString(CultureInfo.InvariantCulture).Length;
-        return System.IO.Path.Combine(experimentFolder, "units", index.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0') + "-" + units[index]);
+        return System.IO.Path.Combine(experimentFolder, "units", index.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0') + "-" + units[index].Name);
     }
 
     /// <summary>Whether unit <paramref name="index"/> has finished (its DONE marker exists).</summary>

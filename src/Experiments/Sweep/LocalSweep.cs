@@ -8,37 +8,49 @@ namespace TinyGrad.Experiments.Sweep;
 /// <summary>
 /// <c>hw1 sweep --scheduler local --jobs N</c>: runs the missing units as hw1 processes, N at a time, into the same
 /// folders a Slurm sweep uses; then each experiment's aggregation (and for <c>all</c> the report) as one more process.
+/// Units whose data is missing are not run; the aggregation uses the others.
 /// </summary>
 public static class LocalSweep
 {
-    /// <summary>Runs what is missing; returns 0 when everything finished, 1 when a unit or an aggregation failed.</summary>
+    /// <summary>
+    /// Runs what is missing; returns 0 when everything finished, <see cref="Program.RunError"/> when a unit or an
+    /// aggregation failed, <see cref="Program.DataError"/> when units were not run because their data is missing.
+    /// </summary>
     public static int Run(SweepOptions o, RunOutput output)
     {
         var hw1 = o.Program ?? Hw1Command.Current();
-        var todo = o.Experiments.Where(e => !File.Exists(Path.Combine(o.Folder(e), RunContext.DoneMarker))).ToList();
-        foreach (var e in o.Experiments.Except(todo)) output.Line($"[{e.Name}] done in {o.Folder(e)}; nothing to run");
+        // Every unit's data is checked before anything starts.
+        var states = o.Experiments.Select(e => SweepState.Of(o, e, [])).ToList();
+        bool blocked = BlockedUnits.Say(states, output);
+        foreach (var s in states.Where(s => s.Aggregation == "done")) output.Line($"[{s.Experiment.Name}] done in {o.Folder(s.Experiment)}; nothing to run");
+        foreach (var s in states.Where(s => s.Partial)) output.Line($"[{s.Experiment.Name}] {s.Aggregation} in {o.Folder(s.Experiment)}; nothing to run until the data is there");
+        var todo = states.Where(s => s.Aggregation != "done" && !s.Partial && s.In(UnitState.Blocked).Count < s.Units.Count).ToList();
         var units = new List<(IExperiment E, int Index)>();
-        foreach (var e in todo)
+        foreach (var s in todo)
         {
-            var missing = UnitFolders.Missing(o.Folder(e), e, o.Run.Preset);
-            units.AddRange(missing.Select(i => (e, i)));
-            if (missing.Count > 0) Record(o, e, missing, aggregate: false);
+            var missing = s.In(UnitState.Failed).Concat(s.In(UnitState.NotSubmitted)).Order().ToList();
+            units.AddRange(missing.Select(i => (s.Experiment, i)));
+            if (missing.Count > 0) Record(o, s.Experiment, missing, aggregate: false);
         }
         if (units.Count > 0) output.Line($"running {units.Count} units as {Math.Min(o.Jobs, units.Count)} parallel processes");
         int failed = Pool(units.Select(u => (Func<Task<bool>>)(() => Unit(o, hw1, u.E, u.Index, output))), o.Jobs);
-        var ready = todo.Where(e => UnitFolders.Missing(o.Folder(e), e, o.Run.Preset).Count == 0).ToList();
+        // The aggregations whose units are done, but for those blocked by missing data.
+        var ready = todo.Where(s => UnitFolders.Missing(o.Folder(s.Experiment), s.Experiment, o.Run.Preset).All(i => s.Units[i] == UnitState.Blocked))
+            .Select(s => s.Experiment).ToList();
         foreach (var e in ready) Record(o, e, [], aggregate: true);
         failed += Pool(ready.Select(e => (Func<Task<bool>>)(() => Aggregate(o, hw1, e, output))), o.Jobs);
         if (o.All && failed == 0)
         {
             var args = new List<string> { "report", "--preset", o.Run.Preset.ToString().ToLowerInvariant(), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", Path.GetFullPath(o.Out) };
-            if (o.Run.DataDir is string d) args.AddRange(["--data-dir", Path.GetFullPath(d)]);
+            args.AddRange(o.Run.Data.Args());
             string log = Path.Combine(Path.GetFullPath(o.Out), "sweep", "report.log");
             int code = LocalProcess.RunAsync(hw1, args, log).GetAwaiter().GetResult();
-            output.Line(code == 0 ? $"[report] {Path.Combine(Path.GetFullPath(o.Out), "report.html")}" : $"[report] failed (exit {code}); log: {log}");
-            failed += code == 0 ? 0 : 1;
+            // With units blocked, the report is written and names them; its exit code 3 says so.
+            bool written = code == 0 || (blocked && code == Program.DataError);
+            output.Line(written ? $"[report] {Path.Combine(Path.GetFullPath(o.Out), "report.html")}" : $"[report] failed (exit {code}); log: {log}");
+            failed += written ? 0 : 1;
         }
-        return failed == 0 ? 0 : Program.RunError;
+        return failed > 0 ? Program.RunError : blocked ? Program.DataError : 0;
     }
 
     private static async Task<bool> Unit(SweepOptions o, IReadOnlyList<string> hw1, IExperiment e, int index, RunOutput output)

@@ -51,7 +51,7 @@ public static class SlurmScript
         string dir = System.IO.Path.GetFullPath(o.Out);
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
-        s.Append(CultureInfo.InvariantCulture, $"# hw1 sweep of all experiments: the report (every experiment is done by then), preset {Preset(o)}, seed {o.Run.Seed}.\n");
+        s.Append(CultureInfo.InvariantCulture, $"# hw1 sweep of all experiments: the report (every experiment is aggregated by then, from the units that could run), preset {Preset(o)}, seed {o.Run.Seed}.\n");
         s.Append("# Written by 'hw1 sweep all'; submitted with --dependency=afterok on the aggregation jobs.\n");
         s.Append("#SBATCH --job-name=hw1-report\n");
         s.Append(CultureInfo.InvariantCulture, $"#SBATCH --output={System.IO.Path.Combine(dir, "sweep", "report.log")}\n");
@@ -59,7 +59,7 @@ public static class SlurmScript
         Resources(s, o);
         s.Append("set -euo pipefail\n");
         var args = new List<string> { "report", "--preset", Preset(o), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", dir };
-        if (o.Run.DataDir is string d) args.AddRange(["--data-dir", System.IO.Path.GetFullPath(d)]);
+        args.AddRange(o.Run.Data.Args());
         s.Append(CultureInfo.InvariantCulture, $"exec {Hw1Command.Join(hw1)} {Hw1Command.Join(args)}\n");
         return s.ToString();
     }

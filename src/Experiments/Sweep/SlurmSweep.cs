@@ -5,26 +5,40 @@ namespace TinyGrad.Experiments.Sweep;
 
 /// <summary>
 /// <c>hw1 sweep --scheduler slurm</c>: per experiment, writes its sbatch script, submits one job array over the units that
-/// are neither done nor queued, and an aggregation job with <c>--dependency=afterok</c> on the arrays still running;
-/// for <c>all</c>, a report job after the aggregations. Prints the job ids.
+/// are neither done nor queued nor blocked by missing data, and an aggregation job with <c>--dependency=afterok</c> on the
+/// arrays still running (of the units that ran, when some are blocked); for <c>all</c>, a report job after the
+/// aggregations. Prints the job ids.
 /// </summary>
 public static class SlurmSweep
 {
-    /// <summary>Submits (or with --dry-run prints) what is missing; returns the exit code.</summary>
+    /// <summary>
+    /// Submits (or with --dry-run prints) what is missing; returns the exit code: 0, or <see cref="Program.DataError"/> when
+    /// units were not submitted because their data is missing (everything else was).
+    /// </summary>
     public static int Submit(SweepOptions o, RunOutput output)
     {
         var hw1 = o.Program ?? Hw1Command.Current();
         IReadOnlyList<QueuedJob> queue = o.DryRun ? [] : SlurmClient.Queue();
+        // Every unit's data is checked before anything is submitted.
+        var states = o.Experiments.Select(e => SweepState.Of(o, e, queue)).ToList();
+        bool blocked = BlockedUnits.Say(states, output);
         var aggregations = new List<string>();
         bool pending = false;
-        foreach (var e in o.Experiments)
+        foreach (var state in states)
         {
-            var state = SweepState.Of(o, e, queue);
+            var e = state.Experiment;
             if (state.Aggregation == "done")
             {
                 output.Line($"[{e.Name}] done in {o.Folder(e)}; nothing to submit");
                 continue;
             }
+            if (state.Partial)
+            {
+                output.Line($"[{e.Name}] {state.Aggregation} in {o.Folder(e)}; nothing to submit until the data is there");
+                continue;
+            }
+            // Nothing ran and nothing can: no aggregation either (the blocked units were named above).
+            if (state.In(UnitState.Blocked).Count == state.Units.Count) continue;
             pending = true;
             var missing = state.In(UnitState.Failed).Concat(state.In(UnitState.NotSubmitted)).Order().ToList();
             string script = SlurmScript.Path(o, e);
@@ -71,7 +85,7 @@ public static class SlurmSweep
             });
         }
         if (o.All && (pending || !File.Exists(Path.Combine(o.Out, "report.html")))) SubmitReport(o, output, hw1, aggregations);
-        return 0;
+        return blocked ? Program.DataError : 0;
     }
 
     // The report job of a sweep over all experiments, after every aggregation job.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TinyGrad.Experiments.Output;
+using TinyGrad.Experiments.Hw1;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Sweep;
@@ -43,7 +44,7 @@ public static class SweepCommand
             if (wantsGpu && run.Device == "cpu") throw new UsageException("--gpus/--gres gpu ask Slurm for GPUs but hw1 would run on the CPU: add --device cuda");
             var o = new SweepOptions
             {
-                Experiments = all ? ExperimentRunner.All : [Program.Find(name)],
+                Experiments = all ? ExperimentRegistry.All : [Program.Find(name)],
                 All = all, Out = run.Out, Run = run,
                 Scheduler = p.GetValue(scheduler) == "local" ? SchedulerKind.Local : SchedulerKind.Slurm,
                 Jobs = p.GetValue(jobs), MaxParallel = p.GetValue(maxParallel), Partition = p.GetValue(partition), Time = p.GetValue(time),
@@ -54,6 +55,8 @@ public static class SweepCommand
             int code = o.Status ? SweepStatus.Show(o, output)
                 : o.Scheduler == SchedulerKind.Local ? (o.DryRun ? throw new UsageException("--dry-run is for --scheduler slurm") : LocalSweep.Run(o, output))
                 : SlurmSweep.Submit(o, output);
+            if (code == Program.DataError)
+                throw new TinyGrad.IO.DataUnavailableException("units blocked by missing data were not run (named above); add the data and run the same 'hw1 sweep' again");
             if (code != 0) throw new SweepFailedException("some units or aggregations failed; 'hw1 sweep ... --status' lists them");
         }));
         return sweep;

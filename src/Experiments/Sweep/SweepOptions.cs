@@ -81,7 +81,7 @@ public sealed record SweepOptions
     public List<string> RunArgs(IExperiment e)
     {
         var args = new List<string> { "run", e.Name, "--preset", Run.Preset.ToString().ToLowerInvariant(), "--seed", Run.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--device", Run.Device, "--out", Folder(e) };
-        if (Run.DataDir is string d) args.AddRange(["--data-dir", Path.GetFullPath(d)]);
+        args.AddRange(Run.Data.Args());
         // A unit retried after its job was killed (e.g. out of time) continues from its last checkpoint.
         if (Run.Resume) args.Add("--resume");
         return args;

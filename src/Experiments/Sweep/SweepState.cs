@@ -13,6 +13,8 @@ public enum UnitState
     Pending,
     /// <summary>It was handed to a scheduler, is no longer queued, and left no DONE marker.</summary>
     Failed,
+    /// <summary>It is neither done nor queued, and a dataset it reads is missing: it is not submitted until the data is there.</summary>
+    Blocked,
     /// <summary>It was never handed to a scheduler.</summary>
     NotSubmitted,
 }
@@ -22,14 +24,18 @@ public enum UnitState
 /// </summary>
 public sealed class SweepState
 {
-    private SweepState(IExperiment experiment, UnitState[] units, string aggregation, List<string> queuedArrays, List<string> queuedAggregations)
+    private SweepState(IExperiment experiment, UnitState[] units, NotRunUnit?[] blocked, string aggregation, bool partial, List<string> queuedArrays, List<string> queuedAggregations)
     {
         Experiment = experiment;
         Units = units;
+        blockedUnits = blocked;
         Aggregation = aggregation;
+        Partial = partial;
         QueuedArrays = queuedArrays;
         QueuedAggregations = queuedAggregations;
     }
+
+    private readonly NotRunUnit?[] blockedUnits;
 
     /// <summary>The experiment.</summary>
     public IExperiment Experiment { get; }
@@ -39,6 +45,15 @@ public sealed class SweepState
 
     /// <summary>The aggregation's state: done, pending, running, how it ended, or not submitted (after the latest units).</summary>
     public string Aggregation { get; }
+
+    /// <summary>
+    /// Whether the experiment is aggregated from every unit that can run, the others blocked for missing data (the same
+    /// units its section names): nothing to submit until the data is there.
+    /// </summary>
+    public bool Partial { get; }
+
+    /// <summary>The blocked units: which dataset is missing and why.</summary>
+    public IReadOnlyList<NotRunUnit> Blocked => [.. blockedUnits.OfType<NotRunUnit>()];
 
     /// <summary>Array jobs of this sweep that still have units in the queue.</summary>
     public IReadOnlyList<string> QueuedArrays { get; }
@@ -62,20 +77,33 @@ public sealed class SweepState
         var aggregations = journal.Submissions.Select(s => s.AggregateJob).OfType<string>().ToHashSet();
         int count = e.Units(o.Run.Preset).Count;
         var units = new UnitState[count];
+        var blocked = new NotRunUnit?[count];
         for (int i = 0; i < count; i++)
         {
             var job = queue.FirstOrDefault(q => q.ArrayTask == i && arrays.Contains(q.JobId));
             units[i] = UnitFolders.IsDone(folder, e, o.Run.Preset, i) ? UnitState.Done
                 : job.JobId is not null ? (job.Pending ? UnitState.Pending : UnitState.Running)
+                : (blocked[i] = NotRunUnit.Of(e, i, o.Run)) is not null ? UnitState.Blocked
                 : journal.Submitted(i) ? UnitState.Failed
                 : UnitState.NotSubmitted;
         }
         var queuedAggregations = queue.Where(q => q.ArrayTask is null && aggregations.Contains(q.JobId)).ToList();
+        bool partial = IsPartial(folder, units, blocked);
         string aggregation = File.Exists(Path.Combine(folder, RunContext.DoneMarker)) ? "done"
             : queuedAggregations.Count > 0 ? (queuedAggregations[0].Pending ? "pending" : "running") + $" (job {queuedAggregations[0].JobId})"
+            : partial ? RunContext.ReadSection(folder).Status
             : journal.Submissions.LastOrDefault()?.AggregateJob is string last ? $"{Ended(journal.Submissions[^1].Scheduler, last)} (log: {o.AggregateLog(e)})"
             : "not submitted";
         var queuedArrays = queue.Where(q => q.ArrayTask is not null && arrays.Contains(q.JobId)).Select(q => q.JobId).Distinct().ToList();
-        return new SweepState(e, units, aggregation, queuedArrays, [.. queuedAggregations.Select(q => q.JobId)]);
+        return new SweepState(e, units, blocked, aggregation, partial && queuedAggregations.Count == 0, queuedArrays, [.. queuedAggregations.Select(q => q.JobId)]);
+    }
+
+    // Aggregated without DONE from exactly the units that are done, the blocked ones named as not run.
+    private static bool IsPartial(string folder, UnitState[] units, NotRunUnit?[] blocked)
+    {
+        if (!units.Contains(UnitState.Blocked) || units.Any(u => u is not (UnitState.Done or UnitState.Blocked))) return false;
+        if (File.Exists(Path.Combine(folder, RunContext.DoneMarker)) || !File.Exists(Path.Combine(folder, "section.json"))) return false;
+        var notRun = RunContext.ReadSection(folder).NotRun.Select(u => u.Index).ToHashSet();
+        return notRun.SetEquals(blocked.OfType<NotRunUnit>().Select(u => u.Index));
     }
 }

@@ -10,7 +10,7 @@ public sealed class CpuBuffer : DeviceBuffer
     private readonly HostArrayCache? cache;
     private int released;
 
-    internal CpuBuffer(IBackend backend, DType dtype, int length, HostArrayCache? cache = null) : base(backend, dtype, length)
+    internal CpuBuffer(Backend backend, DType dtype, int length, HostArrayCache? cache = null) : base(backend, dtype, length)
     {
         if (cache is not null && HostArrayCache.Caches(dtype, length))
         {
@@ -24,7 +24,7 @@ public sealed class CpuBuffer : DeviceBuffer
 
     /// <summary>
     /// A fresh array of <paramref name="length"/> elements of <paramref name="dtype"/>'s element type.
-    /// Buffers are uninitialised by contract (IBackend.Allocate), so big ones are not zeroed.
+    /// Buffers are uninitialised by contract (Backend.Allocate), so big ones are not zeroed.
     /// </summary>
     internal static Array NewArray(DType dtype, int length) => dtype switch
     {
@@ -71,17 +71,15 @@ public sealed class CpuBuffer : DeviceBuffer
     /// <summary>The backing array of <paramref name="buffer"/> (a host buffer of element type <typeparamref name="T"/>).</summary>
     internal static T[] ArrayOf<T>(DeviceBuffer buffer) where T : unmanaged => (T[])Of(buffer).Data;
 
-    /// <summary><see cref="IBackend.Upload{T}"/> for both CPU backends.</summary>
+    /// <summary><see cref="Backend.Upload{T}"/> for both CPU backends (arguments checked).</summary>
     internal static void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset) where T : unmanaged
     {
-        Check.Buffer(destination, DTypeInfo.Of<T>(), offset + source.Length, "upload");
         source.CopyTo(Of(destination).Span<T>()[offset..]);
     }
 
-    /// <summary><see cref="IBackend.Download{T}"/> for both CPU backends.</summary>
+    /// <summary><see cref="Backend.Download{T}"/> for both CPU backends (arguments checked).</summary>
     internal static void Download<T>(DeviceBuffer source, Span<T> destination, int offset) where T : unmanaged
     {
-        Check.Buffer(source, DTypeInfo.Of<T>(), offset + destination.Length, "download");
         Of(source).Span<T>().Slice(offset, destination.Length).CopyTo(destination);
     }
 

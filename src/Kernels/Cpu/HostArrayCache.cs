@@ -8,11 +8,11 @@ namespace TinyGrad.Kernels.Cpu;
 /// and a round of page faults).
 /// <para>
 /// Tensors have no owner that frees them: a buffer goes back to the cache when its
-/// <see cref="CpuBuffer"/> is finalized. Finalizers only run after a collection, so when a request
-/// misses the cache and more than <see cref="Budget"/> has been rented since the last collection,
-/// the cache runs a blocking collection itself and waits for the finalizers, which returns the
-/// arrays of every tensor the program has dropped. The cache therefore settles at about the live
-/// tensors plus one budget of transient ones.
+/// <see cref="CpuBuffer"/> is finalized. When a request misses the cache and more than
+/// <see cref="Budget"/> has been rented since the last collection, the cache runs a blocking
+/// collection itself (the rule the device allocator shares, <see cref="CollectionBudget"/>), which
+/// returns the arrays of every tensor the program has dropped. The cache therefore settles at about
+/// the live tensors plus one budget of transient ones.
 /// </para>
 /// Requests are rounded up to one of eight size classes per power of two (at most 12.5% unused);
 /// arrays under <see cref="MinBytes"/> bypass the cache, since the GC serves small ones well.
@@ -25,19 +25,16 @@ public sealed class HostArrayCache
     /// <summary>The smallest <see cref="Budget"/>.</summary>
     private const long MinBudget = 64L << 20;
 
-    /// <summary>Every this many cache-driven collections one is full, whatever the young ones found.</summary>
-    private const int FullEvery = 4;
-
     /// <summary>Collections a size class may go without a request before its cached arrays are dropped.</summary>
     private const int IdleCollections = 2;
 
     private readonly Dictionary<(DType, long), Bucket> free = [];
     private readonly Lock gate = new();
-    private long rentedSinceCollection, outstanding, cached, liveAfterCollection, liveAfterFull;
-    private bool fullNext;
+    private readonly CollectionBudget collector = new(MinBudget);
+    private long outstanding, cached;
 
     /// <summary>Bytes rented between two cache-driven collections: the larger of 64 MiB and what was live after the last one.</summary>
-    public long Budget => Math.Max(MinBudget, liveAfterCollection);
+    public long Budget => collector.Budget;
 
     /// <summary>Most bytes left idle in the cache after a collection.</summary>
     private long IdleCap => 4 * Budget;
@@ -55,7 +52,7 @@ public sealed class HostArrayCache
     }
 
     /// <summary>Collections the cache has run.</summary>
-    public int Collections { get; private set; }
+    public int Collections => collector.Collections;
 
     /// <summary>Whether a request of <paramref name="length"/> elements of <paramref name="dtype"/> is served from the cache.</summary>
     public static bool Caches(DType dtype, int length) => (long)length * dtype.SizeOf() >= MinBytes;
@@ -65,21 +62,16 @@ public sealed class HostArrayCache
     {
         long bytes = ClassBytes((long)length * dtype.SizeOf());
         if (TryTake(dtype, bytes, out var array)) return array;
-        bool collect;
-        lock (gate) collect = rentedSinceCollection > Budget;
-        if (collect)
+        if (collector.Due)
         {
-            Collect();
+            collector.Collect(() => OutstandingBytes, DropIdle);
             if (TryTake(dtype, bytes, out array)) return array;
         }
         // A class past the largest array holds exactly the request (its own bucket on return).
         int elements = bytes / dtype.SizeOf() > Array.MaxLength ? length : (int)(bytes / dtype.SizeOf());
         array = CpuBuffer.NewArray(dtype, elements);
-        lock (gate)
-        {
-            outstanding += (long)elements * dtype.SizeOf();
-            rentedSinceCollection += (long)elements * dtype.SizeOf();
-        }
+        lock (gate) outstanding += (long)elements * dtype.SizeOf();
+        collector.Count((long)elements * dtype.SizeOf());
         return array;
     }
 
@@ -103,8 +95,8 @@ public sealed class HostArrayCache
         {
             free.Clear();
             cached = 0;
-            fullNext = true;
         }
+        collector.FullNext();
     }
 
     /// <summary>
@@ -122,54 +114,31 @@ public sealed class HostArrayCache
     {
         lock (gate)
         {
-            if (free.TryGetValue((dtype, bytes), out var bucket) && bucket.Arrays.TryPop(out array!))
+            if (!free.TryGetValue((dtype, bytes), out var bucket) || !bucket.Arrays.TryPop(out array!))
             {
-                bucket.LastUse = Collections;
-                cached -= bytes;
-                outstanding += bytes;
-                rentedSinceCollection += bytes;
-                return true;
+                array = null!;
+                return false;
             }
+            bucket.LastUse = Collections;
+            cached -= bytes;
+            outstanding += bytes;
         }
-        array = null!;
-        return false;
+        collector.Count(bytes);
+        return true;
     }
 
     /// <summary>
-    /// A blocking collection, then the finalizers of the buffers it found dead, which return their
-    /// arrays. Tensors of a training step die young, so a young-generation collection usually
-    /// suffices; a full one follows every <see cref="FullEvery"/>th time, when the young one left more
-    /// than half a minimum budget above what the last full one left alive (buffers whose objects were
-    /// promoted before they died), or after idle arrays were dropped (so their memory is reclaimed).
-    /// Then the size classes no request has used for <see cref="IdleCollections"/> collections are
-    /// dropped, and more, least recently used first, while more than four budgets sit idle: a program
-    /// that moves on to other shapes (the next experiment) does not keep the old ones' arrays, and a
-    /// training loop (which reuses its classes every cycle) keeps all of its own.
+    /// After a collection: drops the size classes no request has used for <see cref="IdleCollections"/>
+    /// collections, and more, least recently used first, while more than four budgets sit idle. A
+    /// program that moves on to other shapes (the next experiment) does not keep the old ones' arrays,
+    /// and a training loop (which reuses its classes every cycle) keeps all of its own. Returns the bytes dropped.
     /// </summary>
-    private void Collect()
+    private long DropIdle()
     {
-        // Not under the lock: the finalizers take it to return their arrays.
-        GC.Collect(1);
-        GC.WaitForPendingFinalizers();
-        bool full;
-        lock (gate) full = fullNext || Collections % FullEvery == FullEvery - 1 || outstanding > liveAfterFull + MinBudget / 2;
-        if (full)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        lock (gate)
-        {
-            rentedSinceCollection = 0;
-            liveAfterCollection = outstanding;
-            if (full) liveAfterFull = outstanding;
-            Collections++;
-            fullNext = DropIdle() > MinBudget / 2;
-        }
+        lock (gate) return DropIdleLocked();
     }
 
-    /// <summary>Drops idle size classes (see <see cref="Collect"/>); returns the bytes dropped. Called under the lock.</summary>
-    private long DropIdle()
+    private long DropIdleLocked()
     {
         long dropped = 0;
         while (true)

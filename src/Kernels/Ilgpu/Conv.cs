@@ -1,139 +1,86 @@
 using System.Numerics;
-using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Runtime;
 
 namespace TinyGrad.Kernels.Ilgpu;
 
-/// <summary>The sizes of one convolution (see <see cref="Conv2dGeometry"/>), as kernels take them.</summary>
-internal struct ConvShape
-{
-    public int N, C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW;
-
-    public static ConvShape From(in Conv2dGeometry g) => new()
-    {
-        N = g.N, C = g.C, H = g.H, W = g.W, O = g.O, KH = g.KH, KW = g.KW, SH = g.StrideH, SW = g.StrideW,
-        PH = g.PadH, PW = g.PadW, DH = g.DilationH, DW = g.DilationW, OH = g.OutH, OW = g.OutW,
-    };
-}
-
 /// <summary>
-/// The conv family (NCHW input, OIHW weights, groups = 1). Every kernel gathers: the thread or group
-/// that owns an output element sums its terms in a fixed order, so no atomics and deterministic results.
+/// The conv family (NCHW input, OIHW weights, groups = 1) as implicit GEMMs on the tiles of
+/// <see cref="GemmCore"/>: the operands read x, w and dy in place as im2col-shaped matrices (see
+/// ConvOperands.cs), so no workspace is built. Each output is one thread's sum in K order (or the
+/// slice-ordered sum of a K split), so results are deterministic.
+/// <list type="bullet">
+/// <item>forward, per image: y[O x OH OW] = w[O x C KH KW] x cols(x)[C KH KW x OH OW], plus bias[o];</item>
+/// <item>backward-input, per image: dx[C x H W] = w as [C x O KH KW] x taps(dy)[O KH KW x H W];</item>
+/// <item>backward-weight: dw[O x C KH KW] = dy[O x N OH OW] x patches(x)[N OH OW x C KH KW].</item>
+/// </list>
 /// </summary>
-internal sealed class Conv(KernelHost host)
+internal sealed class Conv(Gemm gemm)
 {
     /// <summary>y = conv(x, w), plus bias[o] on channel o when given.</summary>
-    public void Forward(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
+    public void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (x.DType == DType.Float32) Forward<float>(g, x, w, y, bias); else Forward<double>(g, x, w, y, bias);
+        var s = ConvShape.From(g);
+        int n = g.N, m = g.O, cols = s.PQ, k = g.C * s.KK;
+        if (g.Sizes.Y == 0) return;
+        var vy = KernelHost.View<T>(y);
+        var a = new DenseOperand<T>(KernelHost.View<T>(w), 0, k, 0, m, false, 1);
+        var b = new ImageColumns<T>(KernelHost.View<T>(x), s);
+        var c = new GemmOutput<T>(vy, 0, cols, m * cols, m, cols, n, T.One, T.Zero, bias is null ? vy : KernelHost.View<T>(bias), bias is not null, true);
+        var plan = gemm.Plan(n, m, cols, k);
+        gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, DenseOperand<T>, ImageColumns<T>, ForwardEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
     /// <summary>dx = the transposed convolution of dy by w.</summary>
-    public void BackwardInput(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
+    public void BackwardInput<T>(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (dy.DType == DType.Float32) BackwardInput<float>(g, dy, w, dx); else BackwardInput<double>(g, dy, w, dx);
+        var s = ConvShape.From(g);
+        int n = g.N, m = g.C, cols = g.H * g.W, k = g.O * s.KK;
+        if (g.Sizes.X == 0) return;
+        var vdx = KernelHost.View<T>(dx);
+        var a = new MiddleRows<T>(KernelHost.View<T>(w), g.C, g.C * s.KK, s.KK);
+        var b = new GradientTaps<T>(KernelHost.View<T>(dy), s);
+        var c = new GemmOutput<T>(vdx, 0, cols, m * cols, m, cols, n, T.One, T.Zero, vdx, false, false);
+        var plan = gemm.Plan(n, m, cols, k);
+        gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, MiddleRows<T>, GradientTaps<T>, BackwardInputEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
-    /// <summary>dw = the correlation of x with dy: one group per weight folds its N x OH x OW terms.</summary>
-    public void BackwardWeight(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
+    /// <summary>dw = the correlation of x with dy, summed over the batch and the output pixels.</summary>
+    public void BackwardWeight<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (x.DType == DType.Float32) BackwardWeight<float>(g, x, dy, dw); else BackwardWeight<double>(g, x, dy, dw);
+        var s = ConvShape.From(g);
+        int m = g.O, cols = g.C * s.KK, k = g.N * s.PQ;
+        if (g.Sizes.W == 0) return;
+        var vdw = KernelHost.View<T>(dw);
+        var a = new MiddleRows<T>(KernelHost.View<T>(dy), g.O, g.O * s.PQ, s.PQ);
+        var b = new ImagePatches<T>(KernelHost.View<T>(x), s);
+        var c = new GemmOutput<T>(vdw, 0, cols, 0, m, cols, 1, T.One, T.Zero, vdw, false, false);
+        var plan = gemm.Plan(1, m, cols, k);
+        gemm.Tiled(plan, 1, m, cols, k, c, (shape, o) => gemm.Launch<T, MiddleRows<T>, ImagePatches<T>, BackwardWeightEntry<T>>(plan.Tile, shape, a, b, o));
     }
 
-    private void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct ForwardEntry<T> : ITiledKernel<T, DenseOperand<T>, ImageColumns<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int total = g.Sizes.Y;
-        if (total == 0) return;
-        var vy = KernelHost.View<T>(y);
-        host.Kernel(static a => a.LoadStreamKernel<ConvShape, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(ForwardKernel))
-            (host.Spread(total), ConvShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(w), vy, bias is null ? vy : KernelHost.View<T>(bias), bias is null ? 0 : 1, total);
+        public static Action<TileShape, DenseOperand<T>, ImageColumns<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => ForwardKernel<T, TTile>;
     }
 
-    private void BackwardInput<T>(in Conv2dGeometry g, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct BackwardInputEntry<T> : ITiledKernel<T, MiddleRows<T>, GradientTaps<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int total = g.Sizes.X;
-        if (total == 0) return;
-        host.Kernel(static a => a.LoadStreamKernel<ConvShape, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(BackwardInputKernel))
-            (host.Spread(total), ConvShape.From(g), KernelHost.View<T>(dy), KernelHost.View<T>(w), KernelHost.View<T>(dx), total);
+        public static Action<TileShape, MiddleRows<T>, GradientTaps<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardInputKernel<T, TTile>;
     }
 
-    private void BackwardWeight<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct BackwardWeightEntry<T> : ITiledKernel<T, MiddleRows<T>, ImagePatches<T>> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int total = g.Sizes.W, group = host.ReduceGroup;
-        var config = new KernelConfig(new Index1D(total), new Index1D(group), SharedMemoryConfig.RequestDynamic<T>(group));
-        host.Kernel(static a => a.LoadStreamKernel<ConvShape, ArrayView<T>, ArrayView<T>, ArrayView<T>>(BackwardWeightKernel))
-            (config, ConvShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(dy), KernelHost.View<T>(dw));
+        public static Action<TileShape, MiddleRows<T>, ImagePatches<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => BackwardWeightKernel<T, TTile>;
     }
 
-    private static void ForwardKernel<T>(ConvShape s, ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ArrayView<T> bias, int hasBias, int total)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
-        {
-            int q = i % s.OW, p = i / s.OW % s.OH, o = i / (s.OW * s.OH) % s.O, n = i / (s.OW * s.OH * s.O);
-            T acc = T.Zero;
-            for (int c = 0; c < s.C; c++)
-                for (int kh = 0; kh < s.KH; kh++)
-                {
-                    int h = p * s.SH + kh * s.DH - s.PH;
-                    if (h < 0 || h >= s.H) continue;
-                    for (int kw = 0; kw < s.KW; kw++)
-                    {
-                        int v = q * s.SW + kw * s.DW - s.PW;
-                        if (v < 0 || v >= s.W) continue;
-                        acc += x[((n * s.C + c) * s.H + h) * s.W + v] * w[((o * s.C + c) * s.KH + kh) * s.KW + kw];
-                    }
-                }
-            // The bias after the rounded sum: exactly what a separate add gives.
-            y[i] = hasBias != 0 ? acc + bias[o] : acc;
-        }
-    }
+    private static void ForwardKernel<T, TTile>(TileShape s, DenseOperand<T> w, ImageColumns<T> x, GemmOutput<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
+        GemmCore.Run<T, TTile, DenseOperand<T>, ImageColumns<T>>(s, w, x, y);
 
-    private static void BackwardInputKernel<T>(ConvShape s, ArrayView<T> dy, ArrayView<T> w, ArrayView<T> dx, int total)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
-        {
-            int v = i % s.W, h = i / s.W % s.H, c = i / (s.W * s.H) % s.C, n = i / (s.W * s.H * s.C);
-            T acc = T.Zero;
-            for (int o = 0; o < s.O; o++)
-                for (int kh = 0; kh < s.KH; kh++)
-                {
-                    int ph = h + s.PH - kh * s.DH;
-                    if (ph < 0 || ph % s.SH != 0 || ph / s.SH >= s.OH) continue;
-                    for (int kw = 0; kw < s.KW; kw++)
-                    {
-                        int qw = v + s.PW - kw * s.DW;
-                        if (qw < 0 || qw % s.SW != 0 || qw / s.SW >= s.OW) continue;
-                        acc += dy[((n * s.O + o) * s.OH + ph / s.SH) * s.OW + qw / s.SW] * w[((o * s.C + c) * s.KH + kh) * s.KW + kw];
-                    }
-                }
-            dx[i] = acc;
-        }
-    }
+    private static void BackwardInputKernel<T, TTile>(TileShape s, MiddleRows<T> w, GradientTaps<T> dy, GemmOutput<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
+        GemmCore.Run<T, TTile, MiddleRows<T>, GradientTaps<T>>(s, w, dy, dx);
 
-    private static void BackwardWeightKernel<T>(ConvShape s, ArrayView<T> x, ArrayView<T> dy, ArrayView<T> dw) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var scratch = SharedMemory.GetDynamic<T>();
-        int i = Grid.IdxX, lid = Group.IdxX, size = Group.DimX;
-        int kw = i % s.KW, kh = i / s.KW % s.KH, c = i / (s.KW * s.KH) % s.C, o = i / (s.KW * s.KH * s.C);
-        int plane = s.OH * s.OW;
-        T acc = T.Zero;
-        for (int t = lid; t < s.N * plane; t += size)
-        {
-            int n = t / plane, p = t % plane / s.OW, q = t % s.OW;
-            int h = p * s.SH + kh * s.DH - s.PH, v = q * s.SW + kw * s.DW - s.PW;
-            if (h < 0 || h >= s.H || v < 0 || v >= s.W) continue;
-            acc += dy[(n * s.O + o) * plane + p * s.OW + q] * x[((n * s.C + c) * s.H + h) * s.W + v];
-        }
-        scratch[lid] = acc;
-        Group.Barrier();
-        for (int width = size / 2; width > 0; width /= 2)
-        {
-            if (lid < width) scratch[lid] += scratch[lid + width];
-            Group.Barrier();
-        }
-        if (lid == 0) dw[i] = scratch[0];
-    }
+    private static void BackwardWeightKernel<T, TTile>(TileShape s, MiddleRows<T> dy, ImagePatches<T> x, GemmOutput<T> dw)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
+        GemmCore.Run<T, TTile, MiddleRows<T>, ImagePatches<T>>(s, dy, x, dw);
 }

@@ -53,18 +53,11 @@ internal sealed class Copy(KernelHost host)
     }
 
     /// <summary>Sets every element of the view to <paramref name="value"/>.</summary>
-    public void Fill(in StridedView destination, double value)
+    public void Fill<T>(in StridedView destination, T value) where T : unmanaged
     {
         int n = destination.Length;
-        if (n == 0) return;
         var e = Walk.Of(destination.Shape, destination.Strides, destination.Offset, out var d);
-        var buffer = destination.Buffer;
-        switch (buffer.DType)
-        {
-            case DType.Float32: Fill(e, d, buffer, (float)value, n); break;
-            case DType.Float64: Fill(e, d, buffer, value, n); break;
-            default: Fill(e, d, buffer, checked((int)value), n); break;
-        }
+        Fill(e, d, destination.Buffer, value, n);
     }
 
     private void Launch<TFrom, TTo, TCast>(KernelConfig config, Extents e, Strides s, Strides d, DeviceBuffer x, DeviceBuffer y, int n)

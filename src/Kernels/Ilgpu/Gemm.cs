@@ -1,189 +1,135 @@
 using System.Numerics;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 
 namespace TinyGrad.Kernels.Ilgpu;
 
-/// <summary>
-/// A GEMM tiling, fixed at kernel compile time: a group computes a BM x BN block of C in steps of
-/// BK, each thread an 8 x 8 part of it (so BM / 8 x BN / 8 threads).
-/// </summary>
-internal interface IGemmTile
-{
-    static abstract int BM { get; }
-    static abstract int BN { get; }
-    static abstract int BK { get; }
-}
-
-/// <summary>Large products on GPUs: 128 x 128 blocks, 256 threads.</summary>
-internal readonly struct Tile128 : IGemmTile
-{
-    public static int BM => 128;
-    public static int BN => 128;
-    public static int BK => 8;
-}
-
-/// <summary>Small products on GPUs (fewer blocks than multiprocessors at 128): 64 x 64 blocks, 64 threads.</summary>
-internal readonly struct Tile64 : IGemmTile
-{
-    public static int BM => 64;
-    public static int BN => 64;
-    public static int BK => 8;
-}
+/// <summary>How a product is launched: the tile, the K split and which operands load 128-bit quads.</summary>
+internal readonly record struct TilePlan(Type Tile, int Splits, int SliceK);
 
 /// <summary>
-/// The simulator: 32 x 32 blocks in steps of 32, 16 threads. Every simulated thread is an OS thread
-/// and a barrier costs about 0.25 ms there, so few threads and few steps.
-/// </summary>
-internal readonly struct TileSim : IGemmTile
-{
-    public static int BM => 32;
-    public static int BN => 32;
-    public static int BK => 32;
-}
-
-/// <summary>
-/// Eight values a GEMM thread keeps in registers: one row of its 8 x 8 part of C, or eight operands
-/// read from shared memory. Fields rather than an array: ILGPU turns them into scalar registers.
-/// </summary>
-internal readonly struct Row8<T>(T v0, T v1, T v2, T v3, T v4, T v5, T v6, T v7) where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public readonly T V0 = v0, V1 = v1, V2 = v2, V3 = v3, V4 = v4, V5 = v5, V6 = v6, V7 = v7;
-
-    /// <summary>s[at], s[at + step], ..., s[at + 7 step].</summary>
-    public static Row8<T> Load(ArrayView<T> s, int at, int step) =>
-        new(s[at], s[at + step], s[at + 2 * step], s[at + 3 * step], s[at + 4 * step], s[at + 5 * step], s[at + 6 * step], s[at + 7 * step]);
-
-    /// <summary>This row plus <paramref name="a"/> times <paramref name="b"/>.</summary>
-    public Row8<T> Add(T a, Row8<T> b) =>
-        new(V0 + a * b.V0, V1 + a * b.V1, V2 + a * b.V2, V3 + a * b.V3, V4 + a * b.V4, V5 + a * b.V5, V6 + a * b.V6, V7 + a * b.V7);
-
-    public T this[int j] => j switch { 0 => V0, 1 => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, _ => V7 };
-}
-
-/// <summary>The sizes and layout of one batched product (see <see cref="GemmArgs"/>), as kernels take it.</summary>
-internal struct GemmShape
-{
-    public int M, N, K, TransA, TransB, OffsetA, Lda, StrideA, OffsetB, Ldb, StrideB, OffsetC, Ldc, StrideC;
-
-    public static GemmShape From(in GemmArgs g) => new()
-    {
-        M = g.M, N = g.N, K = g.K, TransA = g.TransA ? 1 : 0, TransB = g.TransB ? 1 : 0,
-        OffsetA = g.OffsetA, Lda = g.Lda, StrideA = g.BatchStrideA, OffsetB = g.OffsetB, Ldb = g.Ldb, StrideB = g.BatchStrideB,
-        OffsetC = g.OffsetC, Ldc = g.Ldc, StrideC = g.BatchStrideC,
-    };
-}
-
-/// <summary>
-/// The GEMM family: C = alpha op(A) op(B) + beta C (+ bias on every row), tiled through shared
-/// memory with a register block per thread. Each output is one thread's sum in K order.
+/// The GEMM family: C = alpha op(A) op(B) + beta C (+ bias on every row) on the tiles of
+/// <see cref="GemmCore"/>. Products that would leave multiprocessors idle are cut along K into
+/// slices whose partial products a second pass adds in slice order, so every run gives the same
+/// result (no atomics).
 /// </summary>
 internal sealed class Gemm(KernelHost host)
 {
+    /// <summary>Below this many 64 x 64 blocks a long product is cut along K (an H100 has 132 multiprocessors).</summary>
+    private const int SplitBelow = 128;
+
+    /// <summary>Blocks a cut product aims at; a slice keeps at least <see cref="MinSlice"/> of K.</summary>
+    private const int SplitTarget = 256, MinSlice = 128;
+
+    /// <summary>
+    /// The K split of a product, from its shape alone (so every device sums in the same order): long
+    /// products with fewer than <see cref="SplitBelow"/> 64 x 64 blocks are cut into slices of a
+    /// multiple of 16 until about <see cref="SplitTarget"/> blocks run.
+    /// </summary>
+    public static (int Splits, int SliceK) SplitK(int batch, int m, int n, int k)
+    {
+        long blocks = (long)((m + 63) / 64) * ((n + 63) / 64) * batch;
+        if (blocks >= SplitBelow || k < 2 * MinSlice) return (1, Math.Max(k, 1));
+        int splits = (int)Math.Min((SplitTarget + blocks - 1) / blocks, k / MinSlice);
+        splits = Math.Min(splits, 65535 / batch);
+        int slice = ((k + splits - 1) / splits + 15) / 16 * 16;
+        return ((k + slice - 1) / slice, slice);
+    }
+
+    /// <summary>The tile a device runs a product of this shape on.</summary>
+    public static Type TileFor(bool simulator, int multiprocessors, int batch, int m, int n)
+    {
+        if (simulator) return typeof(TileSim);
+        long blocks128 = (long)((m + 127) / 128) * ((n + 127) / 128) * batch;
+        return m > 64 && n > 64 && blocks128 >= multiprocessors ? typeof(Tile128) : typeof(Tile64);
+    }
+
+    /// <summary>What <see cref="Run(in GemmArgs, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer?)"/> launches for <paramref name="g"/>.</summary>
+    public TilePlan Plan(in GemmArgs g) => Plan(g.Batch, g.M, g.N, g.K);
+
+    /// <summary>The tile and K split of a batch of M x N x K products on this device.</summary>
+    public TilePlan Plan(int batch, int m, int n, int k)
+    {
+        var (splits, slice) = SplitK(batch, m, n, k);
+        return new TilePlan(TileFor(host.Simulator, host.Accelerator.NumMultiprocessors, batch, m, n), splits, slice);
+    }
+
     /// <summary>Runs the batched product; <paramref name="bias"/> (N elements) is added after it when given.</summary>
-    public void Run(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
+    public void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
-        if (a.DType == DType.Float32) Run<float>(g, a, b, c, bias); else Run<double>(g, a, b, c, bias);
-    }
-
-    private void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var shape = GemmShape.From(g);
         var (va, vb, vc) = (KernelHost.View<T>(a), KernelHost.View<T>(b), KernelHost.View<T>(c));
-        // Without a bias the kernel reads element 0 of C, which every product has.
-        var vbias = bias is null ? vc : KernelHost.View<T>(bias);
-        T alpha = T.CreateTruncating(g.Alpha), beta = T.CreateTruncating(g.Beta);
-        int hasBias = bias is null ? 0 : 1;
-        if (host.Simulator) Launch<T, TileSim>(g, shape, alpha, beta, va, vb, vc, vbias, hasBias);
-        else if (Blocks<Tile128>(g) >= host.Accelerator.NumMultiprocessors) Launch<T, Tile128>(g, shape, alpha, beta, va, vb, vc, vbias, hasBias);
-        else Launch<T, Tile64>(g, shape, alpha, beta, va, vb, vc, vbias, hasBias);
+        var opA = new DenseOperand<T>(va, g.OffsetA, g.Lda, g.BatchStrideA, g.M, g.TransA, g.Batch);
+        // op(B) is K x N; as the loader sees it (rows = N), B stored N x K is the K-contiguous one.
+        var opB = new DenseOperand<T>(vb, g.OffsetB, g.Ldb, g.BatchStrideB, g.N, !g.TransB, g.Batch);
+        // Without a bias the output reads no bias element; C stands in for the view.
+        var output = new GemmOutput<T>(vc, g.OffsetC, g.Ldc, g.BatchStrideC, g.M, g.N, g.Batch,
+            T.CreateTruncating(g.Alpha), T.CreateTruncating(g.Beta), bias is null ? vc : KernelHost.View<T>(bias), bias is not null, false);
+        var plan = Plan(g);
+        Tiled(plan, g.Batch, g.M, g.N, g.K, output, (shape, o) => Launch<T, DenseOperand<T>, DenseOperand<T>, ProductEntry<T>>(plan.Tile, shape, opA, opB, o));
     }
 
-    private static long Blocks<TTile>(in GemmArgs g) where TTile : IGemmTile =>
-        (long)((g.N + TTile.BN - 1) / TTile.BN) * ((g.M + TTile.BM - 1) / TTile.BM) * g.Batch;
-
-    private void Launch<T, TTile>(in GemmArgs g, GemmShape shape, T alpha, T beta, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, ArrayView<T> bias, int hasBias)
-        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile
-    {
-        var grid = new Index3D((g.N + TTile.BN - 1) / TTile.BN, (g.M + TTile.BM - 1) / TTile.BM, g.Batch);
-        var group = new Index3D(TTile.BM / 8 * (TTile.BN / 8), 1, 1);
-        host.Kernel(static k => k.LoadStreamKernel<GemmShape, T, T, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(Kernel<T, TTile>))
-            (new KernelConfig(grid, group), shape, alpha, beta, a, b, c, bias, hasBias);
-    }
-
-    private static void Kernel<T, TTile>(GemmShape s, T alpha, T beta, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, ArrayView<T> bias, int hasBias)
-        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile
-    {
-        var As = SharedMemory.Allocate<T>(TTile.BK * TTile.BM);
-        var Bs = SharedMemory.Allocate<T>(TTile.BK * TTile.BN);
-        // Thread (ty, tx) owns rows ty + i * rowStep and columns tx + j * colStep of the block, so
-        // neighbouring threads read neighbouring shared-memory words and write neighbouring columns.
-        int rowStep = TTile.BM / 8, colStep = TTile.BN / 8, threads = rowStep * colStep;
-        int tid = Group.IdxX, tx = tid % colStep, ty = tid / colStep;
-        int row0 = Grid.IdxY * TTile.BM, col0 = Grid.IdxX * TTile.BN, batch = Grid.IdxZ;
-        int a0 = s.OffsetA + batch * s.StrideA, b0 = s.OffsetB + batch * s.StrideB;
-        Row8<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        for (int k0 = 0; k0 < s.K; k0 += TTile.BK)
-        {
-            // Tile loads walk memory in its contiguous direction (coalesced), zero outside the matrices.
-            for (int l = tid; l < TTile.BM * TTile.BK; l += threads)
-            {
-                int m = s.TransA != 0 ? l % TTile.BM : l / TTile.BK, k = s.TransA != 0 ? l / TTile.BM : l % TTile.BK;
-                int gm = row0 + m, gk = k0 + k;
-                As[k * TTile.BM + m] = gm < s.M && gk < s.K ? a[a0 + (s.TransA != 0 ? gk * s.Lda + gm : gm * s.Lda + gk)] : T.Zero;
-            }
-            for (int l = tid; l < TTile.BN * TTile.BK; l += threads)
-            {
-                int n = s.TransB != 0 ? l / TTile.BK : l % TTile.BN, k = s.TransB != 0 ? l % TTile.BK : l / TTile.BN;
-                int gn = col0 + n, gk = k0 + k;
-                Bs[k * TTile.BN + n] = gn < s.N && gk < s.K ? b[b0 + (s.TransB != 0 ? gn * s.Ldb + gk : gk * s.Ldb + gn)] : T.Zero;
-            }
-            Group.Barrier();
-            for (int k = 0; k < TTile.BK; k++)
-            {
-                var ra = Row8<T>.Load(As, k * TTile.BM + ty, rowStep);
-                var rb = Row8<T>.Load(Bs, k * TTile.BN + tx, colStep);
-                c0 = c0.Add(ra.V0, rb);
-                c1 = c1.Add(ra.V1, rb);
-                c2 = c2.Add(ra.V2, rb);
-                c3 = c3.Add(ra.V3, rb);
-                c4 = c4.Add(ra.V4, rb);
-                c5 = c5.Add(ra.V5, rb);
-                c6 = c6.Add(ra.V6, rb);
-                c7 = c7.Add(ra.V7, rb);
-            }
-            Group.Barrier();
-        }
-        var at = new Epilogue<T>(s, alpha, beta, s.OffsetC + batch * s.StrideC, col0 + tx, colStep, hasBias);
-        int row = row0 + ty;
-        at.Store(c, bias, c0, row);
-        at.Store(c, bias, c1, row + rowStep);
-        at.Store(c, bias, c2, row + 2 * rowStep);
-        at.Store(c, bias, c3, row + 3 * rowStep);
-        at.Store(c, bias, c4, row + 4 * rowStep);
-        at.Store(c, bias, c5, row + 5 * rowStep);
-        at.Store(c, bias, c6, row + 6 * rowStep);
-        at.Store(c, bias, c7, row + 7 * rowStep);
-    }
-
-    /// <summary>Where and how a thread writes its rows of C: alpha times the sum, plus beta C, plus the bias.</summary>
-    private readonly struct Epilogue<T>(GemmShape s, T alpha, T beta, int offset, int col, int colStep, int hasBias)
+    /// <summary>
+    /// Runs a tiled product into <paramref name="output"/>: directly, or cut along K into partial
+    /// products in a scratch buffer that <see cref="SplitSumKernel{T}"/> then adds in slice order.
+    /// </summary>
+    public void Tiled<T>(TilePlan plan, int batch, int m, int n, int k, GemmOutput<T> output, Action<TileShape, GemmOutput<T>> launch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Store(ArrayView<T> c, ArrayView<T> bias, Row8<T> sums, int row)
+        var shape = new TileShape { M = m, N = n, K = k, Batch = batch, Splits = plan.Splits, SliceK = plan.SliceK };
+        if (plan.Splits == 1)
         {
-            if (row >= s.M) return;
-            for (int j = 0; j < 8; j++)
-            {
-                int n = col + j * colStep;
-                if (n >= s.N) return;
-                int at = offset + row * s.Ldc + n;
-                T v = alpha * sums[j];
-                if (beta != T.Zero) v += beta * c[at];
-                if (hasBias != 0) v += bias[n];
-                c[at] = v;
-            }
+            launch(shape, output);
+            return;
+        }
+        using var partial = host.Temporary<T>(plan.Splits * batch * m * n);
+        var view = KernelHost.View<T>(partial);
+        launch(shape, GemmOutput<T>.Plain(view, m, n, plan.Splits * batch));
+        host.Kernel(static k => k.LoadStreamKernel<ArrayView<T>, GemmOutput<T>, int, int>(SplitSumKernel))
+            (host.Spread(batch * m * n), view, output, plan.Splits, batch * m * n);
+    }
+
+    /// <summary>The launch sizes of a tiled kernel: (N tiles, M tiles, batch x splits) groups of the tile's threads.</summary>
+    public static KernelConfig Config<TTile>(TileShape s) where TTile : IGemmTile =>
+        new(new Index3D((s.N + TTile.BN - 1) / TTile.BN, (s.M + TTile.BM - 1) / TTile.BM, s.Batch * s.Splits), new Index3D(TTile.Threads, 1, 1));
+
+    /// <summary>Launches <typeparamref name="TKernel"/>'s kernel for <paramref name="tile"/> (see <see cref="Plan(int, int, int, int)"/>).</summary>
+    public void Launch<T, TA, TB, TKernel>(Type tile, TileShape s, TA a, TB b, GemmOutput<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T> where TA : struct, IGemmOperand<T> where TB : struct, IGemmOperand<T>
+        where TKernel : ITiledKernel<T, TA, TB>
+    {
+        if (tile == typeof(Tile128)) Launch<T, Tile128, TA, TB, TKernel>(s, a, b, c);
+        else if (tile == typeof(Tile64)) Launch<T, Tile64, TA, TB, TKernel>(s, a, b, c);
+        else Launch<T, TileSim, TA, TB, TKernel>(s, a, b, c);
+    }
+
+    private void Launch<T, TTile, TA, TB, TKernel>(TileShape s, TA a, TB b, GemmOutput<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile where TA : struct, IGemmOperand<T> where TB : struct, IGemmOperand<T>
+        where TKernel : ITiledKernel<T, TA, TB> =>
+        host.Kernel(static k => k.LoadStreamKernel(TKernel.For<TTile>(), GemmLaunch.For<T, TTile>()))(Config<TTile>(s), s, a, b, c);
+
+    private readonly struct ProductEntry<T> : ITiledKernel<T, DenseOperand<T>, DenseOperand<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static Action<TileShape, DenseOperand<T>, DenseOperand<T>, GemmOutput<T>> For<TTile>() where TTile : IGemmTile => GemmKernel<T, TTile>;
+    }
+
+    private static void GemmKernel<T, TTile>(TileShape s, DenseOperand<T> a, DenseOperand<T> b, GemmOutput<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTile : IGemmTile =>
+        GemmCore.Run<T, TTile, DenseOperand<T>, DenseOperand<T>>(s, a, b, c);
+
+    /// <summary>Output i (of batch x M x N) = the sum of its partial products in slice order, then alpha, beta and the bias.</summary>
+    private static void SplitSumKernel<T>(ArrayView<T> partial, GemmOutput<T> c, int splits, int total) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int plane = c.Rows * c.Cols;
+        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
+        {
+            int batch = i / plane, rest = i - batch * plane, row = rest / c.Cols, col = rest - row * c.Cols;
+            // Partial product s of this output sits at ((batch * splits + s) * M + row) * N + col.
+            int at = batch * splits * plane + rest;
+            T sum = partial[at];
+            for (int s = 1; s < splits; s++) sum += partial[at + s * plane];
+            c.Store(batch, row, col, sum);
         }
     }
 }

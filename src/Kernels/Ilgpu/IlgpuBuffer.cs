@@ -10,7 +10,7 @@ internal sealed class IlgpuBuffer : DeviceBuffer
     private readonly MemoryBuffer1D<byte, Stride1D.Dense> block;
     private int released;
 
-    internal IlgpuBuffer(IBackend backend, CachingAllocator allocator, DType dtype, int length, MemoryBuffer1D<byte, Stride1D.Dense> block)
+    internal IlgpuBuffer(Backend backend, CachingAllocator allocator, DType dtype, int length, MemoryBuffer1D<byte, Stride1D.Dense> block)
         : base(backend, dtype, length)
     {
         this.allocator = allocator;

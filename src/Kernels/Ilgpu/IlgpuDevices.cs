@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -32,15 +31,16 @@ public sealed record IlgpuDeviceInfo(IlgpuKind Kind, int Index, string Name, str
 
 /// <summary>
 /// The process-wide ILGPU context and the devices it finds. Driver libraries are probed first so
-/// that a missing driver is reported by name instead of as "no devices".
+/// that a missing driver is reported by name instead of as "no devices"; ILGPU's CUDA import is
+/// resolved to the same libcuda our probe found (<see cref="CudaDriver"/>).
 /// </summary>
 public static class IlgpuDevices
 {
     /// <summary>The simulator's command-line name.</summary>
     public const string SimulatorName = "ilgpu-cpu";
 
-    private static readonly string[] CudaLibraries = OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"];
     private static readonly string[] OpenClLibraries = OperatingSystem.IsWindows() ? ["OpenCL.dll"] : ["libOpenCL.so"];
+    private static readonly Lazy<bool> OpenClLoads = new(() => NativeLibraries.Find(OpenClLibraries, []) is not null);
 
     // 16 simulated threads per group: every simulated thread is an OS thread, and a barrier wakes them all.
     private static readonly CPUDevice SimulatorDevice = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 4, numMultiprocessors: 1);
@@ -48,8 +48,9 @@ public static class IlgpuDevices
     private static readonly Lazy<Context> Shared = new(() => Context.Create(builder =>
     {
         builder.CPU(SimulatorDevice).EnableAlgorithms().Optimize(OptimizationLevel.O2);
-        if (Loads(CudaLibraries)) builder.Cuda();
-        if (Loads(OpenClLibraries)) builder.OpenCL(_ => true);
+        _ = CudaDriver.Resolution; // before ILGPU's CUDA support first loads its import
+        if (CudaDriver.Library is not null) builder.Cuda();
+        if (OpenClLoads.Value) builder.OpenCL(_ => true);
     }));
 
     /// <summary>The ILGPU context every accelerator of this process belongs to.</summary>
@@ -58,9 +59,17 @@ public static class IlgpuDevices
     /// <summary>Why no device of <paramref name="kind"/> can be listed (driver missing), or null.</summary>
     public static string? DriverMissing(IlgpuKind kind) => kind switch
     {
-        IlgpuKind.Cuda when !Loads(CudaLibraries) => $"CUDA driver not found (looked for {string.Join(", ", CudaLibraries)})",
-        IlgpuKind.OpenCl when !Loads(OpenClLibraries) => $"OpenCL runtime not found (looked for {string.Join(", ", OpenClLibraries)}; Debian: ocl-icd-opencl-dev)",
+        IlgpuKind.Cuda when CudaDriver.Library is null => CudaDriver.WhyNoDevices(),
+        IlgpuKind.OpenCl when !OpenClLoads.Value => $"OpenCL runtime not found (looked for {string.Join(", ", OpenClLibraries)}; Debian: ocl-icd-opencl-dev)",
         _ => null,
+    };
+
+    /// <summary>Why no device of <paramref name="kind"/> is listed: for CUDA, the driver library and its own answer.</summary>
+    public static string WhyNoDevices(IlgpuKind kind) => kind switch
+    {
+        IlgpuKind.Cuda => DriverMissing(kind) ?? $"no CUDA device listed: {CudaDriver.WhyNoDevices(List(kind).Count)}",
+        IlgpuKind.OpenCl => DriverMissing(kind) ?? "no OpenCL device found",
+        _ => "",
     };
 
     /// <summary>Every device of <paramref name="kind"/>, usable or not.</summary>
@@ -87,7 +96,8 @@ public static class IlgpuDevices
                 break;
             default:
                 result.Add(new(kind, 0, SimulatorName,
-                    $"ILGPU CPU accelerator: the GPU kernels on {SimulatorDevice.MaxNumThreads} CPU threads (slow; for tests)", false, null));
+                    $"ILGPU CPU simulator: one simulated multiprocessor of {SimulatorDevice.MaxNumThreads} GPU threads, each an OS thread, " +
+                    $"taking turns on this machine's {Environment.ProcessorCount} cores (slow; for tests)", false, null));
                 break;
         }
         return result;
@@ -100,7 +110,7 @@ public static class IlgpuDevices
         if (DriverMissing(kind) is { } missing) throw new BackendUnavailableException(missing);
         var devices = List(kind);
         if (index >= devices.Count)
-            throw new BackendUnavailableException(devices.Count == 0 ? $"no {kind} device found" : $"only {devices.Count} {kind} device(s) found");
+            throw new BackendUnavailableException(devices.Count == 0 ? WhyNoDevices(kind) : $"only {devices.Count} {kind} device(s) found");
         if (devices[index].Unusable is { } why) throw new BackendUnavailableException($"{devices[index].Description} {why}");
         Accelerator accelerator = kind switch
         {
@@ -109,16 +119,5 @@ public static class IlgpuDevices
             _ => Context.GetCPUDevice(0).CreateCPUAccelerator(Context, CPUAcceleratorMode.Parallel),
         };
         return (accelerator, devices[index]);
-    }
-
-    private static bool Loads(string[] candidates)
-    {
-        foreach (var name in candidates)
-        {
-            if (!NativeLibrary.TryLoad(name, out var handle)) continue;
-            NativeLibrary.Free(handle);
-            return true;
-        }
-        return false;
     }
 }

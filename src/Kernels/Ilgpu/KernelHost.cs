@@ -5,28 +5,38 @@ namespace TinyGrad.Kernels.Ilgpu;
 
 /// <summary>
 /// What every kernel family needs from its accelerator: compiled kernels (loaded once), launch sizes
-/// tuned for the device, views of our buffers, and the flag through which indexing kernels report a
-/// bad index.
+/// tuned for the device, views of our buffers, and the host's waits for the device, at which the
+/// first bad index an indexing kernel met since the last wait is thrown (the way CUDA reports a
+/// device-side assert at the next synchronizing call: no launch waits for its own check).
 /// </summary>
 internal sealed class KernelHost : IDisposable
 {
     private readonly Dictionary<Delegate, Delegate> loaded = [];
     private readonly Lock gate = new();
-    private MemoryBuffer1D<int, Stride1D.Dense>? errorFlag;
 
-    public KernelHost(IBackend backend, Accelerator accelerator, bool simulator)
+    // The first index error since the last check: [op, axis, size], op 0 when none (see IndexError).
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> indexError;
+    private int indexErrorPending; // 1 while a launch that checks its indices was queued since the last check
+    private long hostWaits;
+
+    /// <summary>Threads per group of grid-stride and reduce launches on GPUs.</summary>
+    public const int GpuGroup = 256;
+
+    public KernelHost(Backend backend, Accelerator accelerator, bool simulator)
     {
         Backend = backend;
         Accelerator = accelerator;
         Simulator = simulator;
         // Grid-stride loops launch at most one pass of the threads the device holds at once (the simulator: one group).
-        Group = simulator ? accelerator.MaxNumThreadsPerGroup : 256;
+        Group = simulator ? accelerator.MaxNumThreadsPerGroup : GpuGroup;
         MaxThreads = Math.Max(Group, accelerator.MaxNumThreads / Group * Group);
-        ReduceGroup = simulator ? 16 : 256;
+        ReduceGroup = simulator ? 16 : GpuGroup;
         ReduceGroups = simulator ? 16 : 4 * accelerator.NumMultiprocessors;
+        indexError = accelerator.Allocate1D<int>(IndexError.Length);
+        indexError.MemSetToZero();
     }
 
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
 
     public Accelerator Accelerator { get; }
 
@@ -86,22 +96,51 @@ internal sealed class KernelHost : IDisposable
     public static ArrayView<T> View<T>(DeviceBuffer buffer) where T : unmanaged =>
         (buffer as IlgpuBuffer ?? throw new ArgumentException($"buffer belongs to device '{buffer.Backend.Name}', not to an ILGPU device")).View<T>();
 
-    /// <summary>The error flag, cleared: kernels set it to 1 when they meet an index out of range.</summary>
-    public ArrayView<int> ClearedErrorFlag()
+    /// <summary>How many times the host waited for the device: downloads, uploads, synchronizations and index-error reads.</summary>
+    public long HostWaits => Interlocked.Read(ref hostWaits);
+
+    /// <summary>
+    /// The record a launch that <paramref name="checks"/> its indices writes its first bad one to; the
+    /// host reads it at its next <see cref="Synchronize"/> or checking <see cref="Waited"/>.
+    /// </summary>
+    public ArrayView<int> IndexErrorRecord(bool checks)
     {
-        errorFlag ??= Accelerator.Allocate1D<int>(1);
-        errorFlag.MemSetToZero();
-        return errorFlag.View;
+        if (checks) Volatile.Write(ref indexErrorPending, 1);
+        return indexError.View;
     }
 
-    /// <summary>Waits for the launch and throws when it raised the error flag.</summary>
-    public void ThrowOnError(string what, int axis, int size)
+    /// <summary>Waits for every queued launch, then throws the first index error they met.</summary>
+    public void Synchronize()
     {
-        Span<int> flag = stackalloc int[1];
-        errorFlag!.View.CopyToCPU(ref flag[0], 1); // stack memory: it does not move
-        if (flag[0] != 0)
-            throw new ArgumentOutOfRangeException("index", $"{what}: an index is out of range for dimension {axis} of size {size}");
+        Drain();
+        ThrowIndexError();
     }
 
-    public void Dispose() => errorFlag?.Dispose();
+    /// <summary>Counts a wait for the device made by a copy; with <paramref name="check"/> (a download), throws the first index error.</summary>
+    public void Waited(bool check)
+    {
+        Interlocked.Increment(ref hostWaits);
+        if (check) ThrowIndexError();
+    }
+
+    /// <summary>Waits for the queued launches without reporting index errors (the allocator's, and when the device closes).</summary>
+    public void Drain()
+    {
+        Accelerator.Synchronize();
+        Interlocked.Increment(ref hostWaits);
+    }
+
+    /// <summary>Reads the index-error record when a checked launch ran since the last read; clears it and throws when it holds an error.</summary>
+    private void ThrowIndexError()
+    {
+        if (Interlocked.Exchange(ref indexErrorPending, 0) == 0) return;
+        Span<int> record = stackalloc int[IndexError.Length];
+        indexError.View.CopyToCPU(ref record[0], record.Length); // stack memory: it does not move
+        Interlocked.Increment(ref hostWaits);
+        if (record[0] == IndexError.None) return;
+        indexError.MemSetToZero(); // the device works on after the error
+        throw IndexError.Exception(record);
+    }
+
+    public void Dispose() => indexError.Dispose();
 }

@@ -15,21 +15,9 @@ internal sealed class Optim(KernelHost host)
     internal readonly record struct Adam<T>(T Lr, T Beta1, T Beta2, T Eps, T WeightDecay, int Decoupled, T Bias1, T Bias2);
 
     /// <summary>p -= lr * d with d the gradient plus weight decay, through the momentum buffer when there is one.</summary>
-    public void SgdStep(in SgdArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum)
+    public void SgdStep<T>(in SgdArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (param.Length == 0) return;
-        if (param.DType == DType.Float32) SgdStep<float>(s, param, grad, momentum); else SgdStep<double>(s, param, grad, momentum);
-    }
-
-    /// <summary>One Adam (or AdamW, decoupled) step of p, m and v.</summary>
-    public void AdamStep(in AdamArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
-    {
-        if (param.Length == 0) return;
-        if (param.DType == DType.Float32) AdamStep<float>(s, param, grad, m, v); else AdamStep<double>(s, param, grad, m, v);
-    }
-
-    private void SgdStep<T>(in SgdArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum) where T : unmanaged, IFloatingPointIeee754<T>
-    {
         var args = new Sgd<T>(T.CreateTruncating(s.Lr), T.CreateTruncating(s.Momentum), T.CreateTruncating(s.Dampening), T.CreateTruncating(s.WeightDecay),
             s.Nesterov ? 1 : 0, s.FirstStep ? 1 : 0, momentum is not null && s.Momentum != 0 ? 1 : 0);
         int n = param.Length;
@@ -37,8 +25,10 @@ internal sealed class Optim(KernelHost host)
             (host.Spread(n), args, KernelHost.View<T>(param), KernelHost.View<T>(grad), KernelHost.View<T>(momentum ?? grad), n);
     }
 
-    private void AdamStep<T>(in AdamArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One Adam (or AdamW, decoupled) step of p, m and v.</summary>
+    public void AdamStep<T>(in AdamArgs s, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (param.Length == 0) return;
         var args = new Adam<T>(T.CreateTruncating(s.Lr), T.CreateTruncating(s.Beta1), T.CreateTruncating(s.Beta2), T.CreateTruncating(s.Eps),
             T.CreateTruncating(s.WeightDecay), s.Decoupled ? 1 : 0,
             T.CreateTruncating(1 - Math.Pow(s.Beta1, s.Step)), T.CreateTruncating(1 - Math.Pow(s.Beta2, s.Step)));

@@ -24,33 +24,25 @@ internal struct PoolShape
 internal sealed class Pool(KernelHost host)
 {
     /// <summary>Window maxima into y and their flat positions h * W + w into indices (first maximum wins, NaN counts as largest).</summary>
-    public void MaxForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
+    public void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int total = g.N * g.C * g.OutH * g.OutW;
         if (total == 0) return;
-        if (x.DType == DType.Float32) MaxForward<float>(g, x, y, indices, total); else MaxForward<double>(g, x, y, indices, total);
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(MaxForwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(y), KernelHost.View<int>(indices), total);
     }
 
     /// <summary>Window means (the window's full size divides, padding included, as PyTorch's default).</summary>
-    public void AvgForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y) => Avg(g, x, y, backward: false);
+    public void AvgForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T> => Avg<T>(g, x, y, backward: false);
 
     /// <summary>The adjoint of <see cref="AvgForward"/>.</summary>
-    public void AvgBackward(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer dx) => Avg(g, dy, dx, backward: true);
+    public void AvgBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> => Avg<T>(g, dy, dx, backward: true);
 
-    private void Avg(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, bool backward)
+    private void Avg<T>(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, bool backward) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int total = backward ? g.N * g.C * g.H * g.W : g.N * g.C * g.OutH * g.OutW;
         if (total == 0) return;
-        double scale = 1.0 / (g.KH * g.KW);
-        if (from.DType == DType.Float32) Avg(g, from, to, (float)scale, backward, total); else Avg(g, from, to, scale, backward, total);
-    }
-
-    private void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices, int total) where T : unmanaged, IFloatingPointIeee754<T> =>
-        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(MaxForwardKernel))
-            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(y), KernelHost.View<int>(indices), total);
-
-    private void Avg<T>(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, T scale, bool backward, int total) where T : unmanaged, IFloatingPointIeee754<T>
-    {
+        T scale = T.CreateTruncating(1.0 / (g.KH * g.KW));
         var (f, t) = (KernelHost.View<T>(from), KernelHost.View<T>(to));
         if (backward)
             host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgBackwardKernel))

@@ -15,7 +15,7 @@ internal sealed class Reduce(KernelHost host)
     private const int SerialLimit = 64;
 
     /// <summary>Reduces <paramref name="x"/> into <paramref name="y"/> (extent 1 on every reduced axis).</summary>
-    public void Run(ReduceOp op, in StridedView x, in StridedView y)
+    public void Run<T>(ReduceOp op, in StridedView x, in StridedView y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rank = x.Rank;
         Span<int> keptShape = stackalloc int[rank], keptX = stackalloc int[rank], keptY = stackalloc int[rank];
@@ -30,8 +30,7 @@ internal sealed class Reduce(KernelHost host)
         var inner = Walk.Of(innerShape[..reduced], innerX[..reduced], 0, out var xi);
         int outputs = y.Length, count = StridedView.Product(innerShape[..reduced]);
         if (outputs == 0) return;
-        if (x.Buffer.DType == DType.Float32) Run<float>(op, outer, xo, yo, inner, xi, x.Buffer, y.Buffer, outputs, count);
-        else Run<double>(op, outer, xo, yo, inner, xi, x.Buffer, y.Buffer, outputs, count);
+        Run<T>(op, outer, xo, yo, inner, xi, x.Buffer, y.Buffer, outputs, count);
     }
 
     private void Run<T>(ReduceOp op, Extents outer, Strides xo, Strides yo, Extents inner, Strides xi, DeviceBuffer x, DeviceBuffer y, int outputs, int count)
@@ -73,7 +72,7 @@ internal sealed class Reduce(KernelHost host)
     }
 
     /// <summary>Index of the first largest element along <paramref name="axis"/> (NaN counts as largest).</summary>
-    public void ArgMax(in StridedView x, int axis, in StridedView indices)
+    public void ArgMax<T>(in StridedView x, int axis, in StridedView indices) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = indices.Length;
         if (n == 0) return;
@@ -83,8 +82,7 @@ internal sealed class Reduce(KernelHost host)
         for (int d = 0; d < rank; d++)
             if (d != axis) (shape[k], xs[k], ys[k++]) = (x.Shape[d], x.Strides[d], indices.Strides[d]);
         var e = Walk.Of(shape[..k], xs[..k], x.Offset, ys[..k], indices.Offset, out var sx, out var si);
-        if (x.Buffer.DType == DType.Float32) ArgMax<float>(e, sx, si, x, axis, indices.Buffer, n);
-        else ArgMax<double>(e, sx, si, x, axis, indices.Buffer, n);
+        ArgMax<T>(e, sx, si, x, axis, indices.Buffer, n);
     }
 
     private void ArgMax<T>(Extents e, Strides sx, Strides si, in StridedView x, int axis, DeviceBuffer indices, int n)
@@ -93,7 +91,7 @@ internal sealed class Reduce(KernelHost host)
             (host.Spread(n), e, sx, si, KernelHost.View<T>(x.Buffer), KernelHost.View<int>(indices), x.Shape[axis], x.Strides[axis], n);
 
     private static T Combine<T>(T a, T b, int op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        op == (int)ReduceOp.Sum ? a + b : Elementwise.Max(a, b);
+        op == (int)ReduceOp.Sum ? a + b : ScalarMath.Max(a, b);
 
     private static T Identity<T>(int op) where T : unmanaged, IFloatingPointIeee754<T> =>
         op == (int)ReduceOp.Sum ? T.Zero : T.NegativeInfinity;

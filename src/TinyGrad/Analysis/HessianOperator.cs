@@ -49,10 +49,18 @@ public sealed class HessianOperator : ILinearOperator
         return ParameterVector.Join(Autograd.Grad([loss()], parameters, allowUnused: true));
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The Hessian-vector product H v by double backward. <paramref name="v"/> is flat: one vector of
+    /// <see cref="Size"/> elements, the parameters' directions concatenated row-major in the order they
+    /// were given (as <see cref="ParameterVector.Flatten"/> and <see cref="Nn.Module.ParametersToVector"/>
+    /// lay them out), of the operator's <see cref="DType"/> on its <see cref="Device"/> (the parameters'). The
+    /// result is flat in the same layout, dtype and device; it is not on the tape.
+    /// </summary>
     public Tensor Apply(Tensor v)
     {
         ArgumentNullException.ThrowIfNull(v);
+        if (v.DType != DType || v.Device != Device)
+            throw new ArgumentException($"hessian: v must be a {DType} vector on {Device} (the parameters'), got {v.DType} on {v.Device}", nameof(v));
         using var _ = Autograd.EnableGrad();
         var grads = Autograd.Grad([loss()], parameters, createGraph: true, allowUnused: true);
         var directions = ParameterVector.Split(v.Detach(), parameters);

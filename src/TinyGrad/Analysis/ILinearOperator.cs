@@ -14,7 +14,10 @@ public interface ILinearOperator
     /// <summary>Device the vectors live on.</summary>
     Device Device { get; }
 
-    /// <summary>The product A v of a flat vector of length <see cref="Size"/>.</summary>
+    /// <summary>
+    /// The product A v, where <paramref name="v"/> is a flat (1-D) vector of <see cref="Size"/> elements of the
+    /// operator's <see cref="DType"/> on its <see cref="Device"/>; the result has the same shape, dtype and device.
+    /// </summary>
     Tensor Apply(Tensor v);
 }
 

@@ -6,7 +6,7 @@ namespace TinyGrad;
 /// Reverse-mode differentiation over the tape of recorded ops: <see cref="Grad"/> (like
 /// torch.autograd.grad), <see cref="NoGrad"/> scopes, anomaly detection and custom ops.
 /// </summary>
-public static class Autograd
+public static partial class Autograd
 {
     [ThreadStatic] private static int disabledDepth;
     [ThreadStatic] private static int anomalyDepth;
@@ -70,21 +70,6 @@ public static class Autograd
         if (!any) return output;
         output.SetGradFn(new Node(op, inputs, backward));
         return output;
-    }
-
-    /// <summary>
-    /// A user-defined differentiable op: <paramref name="forward"/> computes the output (not recorded);
-    /// <paramref name="backward"/> maps its gradient to the inputs' gradients, in tensor ops so that
-    /// double backward works. With a null rule, differentiating through the op throws.
-    /// </summary>
-    public static Tensor Function(string name, Tensor[] inputs, Func<Tensor[], Tensor> forward, Func<Tensor, Tensor[], Tensor?[]>? backward)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(forward);
-        Tensor output;
-        using (NoGrad()) output = forward(inputs);
-        if (Array.Exists(inputs, i => ReferenceEquals(i, output))) output = output.Detach(); // never re-label an input
-        return output.Record(name, inputs, backward is null ? null : g => backward(g, inputs));
     }
 
     /// <summary>
@@ -167,7 +152,9 @@ public static class Autograd
             if (!grads.TryGetValue(tensor, out var g)) continue;
             if (!keep(tensor)) grads.Remove(tensor);
             if (node.Freed)
-                throw new InvalidOperationException($"backward through '{node.Op}' a second time: its graph was freed; pass retainGraph: true the first time");
+                throw new InvalidOperationException(
+                    $"Trying to backward through the graph a second time: the saved tensors of '{node.Op}' were freed when backward ran through it. " +
+                    "Specify retainGraph: true on the first backward if you need to backward through the graph a second time.");
             if (!node.HasRule)
                 throw new NotSupportedException($"op '{node.Op}' has no backward rule: it cannot be differentiated");
             var inputGrads = node.Backward!(g);
@@ -181,7 +168,7 @@ public static class Autograd
                 if (IsAnomalyDetectionEnabled) ThrowIfNotFinite(ig, node.Op, $"backward (gradient of input {i})");
                 Accumulate(grads, input, ig);
             }
-            if (!retainGraph) node.Free();
+            if (!retainGraph) node.Free(); // its saved tensors become garbage now, their device blocks at the allocator's next collection
         }
         // Only leaves and kept tensors remain.
         foreach (var t in grads.Keys.ToList())

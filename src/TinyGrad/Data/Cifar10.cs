@@ -46,7 +46,7 @@ public static class Cifar10
         if (!File.Exists(archive))
         {
             if (!download)
-                throw new DataUnavailableException($"CIFAR-10 not found. Put {Archive.FileName} (from {Archive.Urls[0]}) or its cifar-10-batches-bin folder ({string.Join(", ", names)}) into {Path.GetFullPath(folder)}, or allow downloading.");
+                throw new DataUnavailableException($"CIFAR-10 not found. Put {Archive.FileName} (from {Archive.Urls[0]}) or its cifar-10-batches-bin folder ({string.Join(", ", names)}) into {Path.GetFullPath(folder)}, or pass download: true to fetch it.");
             Downloader.EnsureFiles(folder, [Archive], client);
         }
         return ReadArchive(archive, train);

@@ -24,6 +24,9 @@ public sealed class Normalization
     /// <summary>MNIST's usual constants (0.1307, 0.3081) on the [0, 1] scale.</summary>
     public static Normalization Mnist { get; } = new([0.1307f], [0.3081f]);
 
+    /// <summary>Fashion-MNIST's usual constants (0.2860, 0.3530: its training set's mean and std) on the [0, 1] scale.</summary>
+    public static Normalization FashionMnist { get; } = new([0.2860f], [0.3530f]);
+
     /// <summary>CIFAR-10's usual per-channel constants on the [0, 1] scale.</summary>
     public static Normalization Cifar10 { get; } = new([0.4914f, 0.4822f, 0.4465f], [0.2470f, 0.2435f, 0.2616f]);
 

@@ -4,7 +4,7 @@ namespace TinyGrad.IO;
 /// Writes files so that readers see either the old contents or the complete new contents, never a
 /// partial file: data goes to a temp file in the same folder (same file system, so the rename is
 /// atomic), is flushed to disk, then renamed over the target. Temp files left by killed writers of the
-/// same target are removed by the next write (see <see cref="TempFiles"/>).
+/// same target are removed by the next write (those whose process is gone and whose file no process holds open).
 /// </summary>
 public static class AtomicFile
 {

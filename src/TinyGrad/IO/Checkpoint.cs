@@ -30,11 +30,14 @@ public static class Checkpoint
     /// </summary>
     public const string ChecksumKeyPrefix = "tinygrad.crc32.";
 
-    /// <summary>Saves <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>
+    /// Saves <paramref name="tensors"/> (e.g. a <see cref="Nn.Module.StateDict"/>) and <paramref name="metadata"/>
+    /// to <paramref name="path"/> atomically.
+    /// </summary>
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        ArgumentNullException.ThrowIfNull(metadata);
+        metadata ??= new Dictionary<string, string>();
         var arrays = new Dictionary<string, HostArray>(StringComparer.Ordinal);
         foreach (var (k, t) in tensors) arrays.Add(k, HostArray.FromTensor(t));
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -46,51 +49,58 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Loads a checkpoint written by <see cref="Save"/>. A malformed file, or a safetensors file that is
-    /// not a checkpoint, throws <see cref="InvalidDataFileException"/>.
+    /// Loads a checkpoint written by <see cref="Save"/> onto <paramref name="device"/> (default
+    /// <see cref="Device.Default"/>), each tensor read straight into its memory (no second copy) and checked
+    /// against its CRC-32 as it streams in. A malformed file, a corrupt tensor, or a safetensors file that is
+    /// not a checkpoint, throws <see cref="InvalidDataFileException"/> naming the file and the tensor.
     /// </summary>
     public static CheckpointData Load(string path, Device? device = null)
     {
-        var content = SafeTensors.Read(path);
-        if (!content.Metadata.TryGetValue(FormatKey, out string? format) || format != FormatValue)
-            throw DataFile.Fail(path, $"a checkpoint ({FormatKey}={FormatValue} in __metadata__)", format is null ? "no format marker" : $"'{format}'");
-        VerifyChecksums(path, content);
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (k, a) in content.Tensors)
+        var on = device ?? Device.Default;
+        Dictionary<string, uint>? sums = null;
+        var tensors = SafeTensors.ReadEach(path, (entries, metadata) => sums = Validate(path, entries, metadata), (stream, e) =>
         {
-            if (a.DType is not (HostDType.Float32 or HostDType.Float64 or HostDType.Int32))
-                throw DataFile.Fail(path, $"F32, F64 or I32 for checkpoint tensor '{k}'", a.DType.SafeTensorsName());
-            tensors.Add(k, a.ToTensor(device));
-        }
+            var crc = new Crc32();
+            var t = TensorPayload.Read(stream, e.DType, e.Shape, on, path, e.What, crc);
+            if (sums is not null && crc.GetCurrentHashAsUInt32() is uint actual && actual != sums[e.Name])
+                throw DataFile.Fail(path, $"data of tensor '{e.Name}' matching its checksum (CRC-32 {sums[e.Name]:x8})", $"CRC-32 {actual:x8}: the tensor's data is corrupt");
+            return t;
+        }, out var content);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in content.Metadata)
+        foreach (var (k, v) in content)
             if (k != FormatKey && !k.StartsWith(ChecksumKeyPrefix, StringComparison.Ordinal)) meta.Add(k, v);
         return new CheckpointData(tensors, meta);
     }
 
-    /// <summary>With any checksum in the file, every tensor must have one and match it; without any (an older checkpoint), nothing is checked.</summary>
-    private static void VerifyChecksums(string path, SafeTensorsContent content)
+    /// <summary>
+    /// Checks the header before any tensor is read: the format marker, the dtypes, and the checksums (with any
+    /// in the file, every tensor must have one; without any, an older checkpoint, nothing is checked). Returns
+    /// the expected CRC-32 of each tensor, or null for an older checkpoint.
+    /// </summary>
+    private static Dictionary<string, uint>? Validate(string path, IReadOnlyList<SafeTensors.Entry> entries, IReadOnlyDictionary<string, string> metadata)
     {
-        var sums = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in content.Metadata)
+        if (!metadata.TryGetValue(FormatKey, out string? format) || format != FormatValue)
+            throw DataFile.Fail(path, $"a checkpoint ({FormatKey}={FormatValue} in __metadata__)", format is null ? "no format marker" : $"'{format}'");
+        foreach (var e in entries)
+            if (e.DType is not (HostDType.Float32 or HostDType.Float64 or HostDType.Int32))
+                throw DataFile.Fail(path, $"F32, F64 or I32 for checkpoint tensor '{e.Name}'", e.DType.SafeTensorsName());
+        var names = entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var sums = new Dictionary<string, uint>(StringComparer.Ordinal);
+        foreach (var (k, v) in metadata)
         {
             if (!k.StartsWith(ChecksumKeyPrefix, StringComparison.Ordinal)) continue;
             string name = k[ChecksumKeyPrefix.Length..];
-            if (!content.Tensors.ContainsKey(name))
+            if (!names.Contains(name))
                 throw DataFile.Fail(path, "checksums only of tensors in the file", $"a checksum of tensor '{name}', which the file does not hold");
-            sums.Add(name, v);
+            if (v.Length != 8 || !uint.TryParse(v, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint expected))
+                throw DataFile.Fail(path, $"an 8-digit hex CRC-32 checksum of tensor '{name}'", $"'{v}'");
+            sums.Add(name, expected);
         }
-        if (sums.Count == 0) return;
-        foreach (var (name, array) in content.Tensors)
-        {
-            if (!sums.TryGetValue(name, out string? text))
+        if (sums.Count == 0) return null;
+        foreach (var name in names)
+            if (!sums.ContainsKey(name))
                 throw DataFile.Fail(path, $"a checksum of tensor '{name}' (the file has them for other tensors)", "none");
-            if (text.Length != 8 || !uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint expected))
-                throw DataFile.Fail(path, $"an 8-digit hex CRC-32 checksum of tensor '{name}'", $"'{text}'");
-            uint actual = Crc32.HashToUInt32(array.Bytes);
-            if (actual != expected)
-                throw DataFile.Fail(path, $"data of tensor '{name}' matching its checksum (CRC-32 {expected:x8})", $"CRC-32 {actual:x8}: the tensor's data is corrupt");
-        }
+        return sums;
     }
 
     /// <summary>Metadata entries that store a <see cref="Generator"/>'s full state (seed and offset).</summary>

@@ -99,43 +99,17 @@ public sealed class HostArray
             {
                 var src = (long[])Data;
                 var dst = new int[src.Length];
-                for (int i = 0; i < src.Length; i++)
-                {
-                    long v = src[i];
-                    if (v is < int.MinValue or > int.MaxValue)
-                        throw new OverflowException($"int64 element {i} = {v} does not fit in Int32 (keep it as long[] with As<long>())");
-                    dst[i] = (int)v;
-                }
+                if (TensorPayload.Narrow(src, dst) is int bad and >= 0)
+                    throw new OverflowException($"int64 element {bad} = {src[bad]} does not fit in Int32 (keep it as long[] with As<long>())");
                 return Tensor.FromArray(dst, shape, device);
             }
             default:
             {
-                var src = (byte[])Data;
-                var dst = new int[src.Length];
-                for (int i = 0; i < src.Length; i++) dst[i] = src[i];
+                var dst = new int[Count];
+                TensorPayload.Widen((byte[])Data, dst);
                 return Tensor.FromArray(dst, shape, device);
             }
         }
-    }
-
-    /// <summary>
-    /// Builds an array of <paramref name="dtype"/> and <paramref name="shape"/> from little-endian bytes
-    /// whose length the caller has already checked equals count * element size.
-    /// </summary>
-    internal static HostArray FromBytes(HostDType dtype, int[] shape, ReadOnlySpan<byte> bytes)
-    {
-        int count = bytes.Length / dtype.SizeOf();
-        Array data = dtype switch
-        {
-            HostDType.Float32 => new float[count],
-            HostDType.Float64 => new double[count],
-            HostDType.Int32 => new int[count],
-            HostDType.Int64 => new long[count],
-            _ => new byte[count],
-        };
-        var arr = new HostArray(dtype, shape, data);
-        bytes.CopyTo(MemoryMarshalBytes(arr));
-        return arr;
     }
 
     /// <summary>Allocates an array whose bytes the caller fills (size already validated against the file).</summary>

@@ -20,14 +20,35 @@ public static class Npy
         return Read(fs, fs.Length, path);
     }
 
-    /// <summary>Reads a .npy file as a tensor (dtype mapping as in <see cref="HostArray.ToTensor"/>).</summary>
-    public static Tensor ReadTensor(string path, Device? device = null) => ToTensorChecked(Read(path), path, device);
+    /// <summary>
+    /// Reads a .npy file as a tensor (dtype mapping as in <see cref="HostArray.ToTensor"/>), straight into the
+    /// tensor's memory: no second copy of the payload.
+    /// </summary>
+    public static Tensor ReadTensor(string path, Device? device = null)
+    {
+        using var fs = File.OpenRead(path);
+        return ReadTensor(fs, fs.Length, path, device ?? Device.Default);
+    }
 
     /// <summary>
     /// Reads a .npy image from <paramref name="stream"/> whose remaining length is <paramref name="length"/>
     /// bytes; <paramref name="name"/> is used in error messages.
     /// </summary>
     public static HostArray Read(Stream stream, long length, string name)
+    {
+        var (dtype, shape, count) = ReadHeader(stream, length, name);
+        return TensorPayload.ReadArray(stream, dtype, shape, count, name, ".npy data");
+    }
+
+    /// <summary>A .npy image read into a tensor on <paramref name="device"/> (see <see cref="TensorPayload"/>).</summary>
+    internal static Tensor ReadTensor(Stream stream, long length, string name, Device device)
+    {
+        var (dtype, shape, _) = ReadHeader(stream, length, name);
+        return TensorPayload.Read(stream, dtype, shape, device, name, ".npy data");
+    }
+
+    /// <summary>Reads and validates everything before the data: its dtype, shape and element count match the rest of the file.</summary>
+    private static (HostDType DType, int[] Shape, int Count) ReadHeader(Stream stream, long length, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
@@ -67,9 +88,7 @@ public static class Npy
             if (dims[i] > int.MaxValue) throw DataFile.Fail(name, "dimensions below 2^31", $"{dims[i]}");
             shape[i] = (int)dims[i];
         }
-        var arr = HostArray.Allocate(dtype, shape, (int)count);
-        DataFile.ReadExact(stream, HostArray.MemoryMarshalBytes(arr), name, ".npy data");
-        return arr;
+        return (dtype, shape, (int)count);
     }
 
     /// <summary>Writes <paramref name="array"/> as a .npy file (atomically: temp file + rename).</summary>
@@ -112,18 +131,6 @@ public static class Npy
         stream.Write(pre[..preamble]);
         stream.Write(header);
         stream.Write(array.Bytes);
-    }
-
-    internal static Tensor ToTensorChecked(HostArray a, string name, Device? device)
-    {
-        try
-        {
-            return a.ToTensor(device);
-        }
-        catch (OverflowException e)
-        {
-            throw DataFile.Fail(name, "int64 values that fit in Int32", e.Message, e);
-        }
     }
 
     private static string DecodeUtf8(byte[] bytes, string name)

@@ -11,12 +11,25 @@ namespace TinyGrad.IO;
 public static class Npz
 {
     /// <summary>Reads every array in a .npz file; malformed contents throw <see cref="InvalidDataFileException"/>.</summary>
-    public static Dictionary<string, HostArray> Read(string path)
+    public static Dictionary<string, HostArray> Read(string path) => ReadMembers(path, Npy.Read);
+
+    /// <summary>
+    /// Reads every array of a .npz file as a tensor (dtype mapping as in <see cref="HostArray.ToTensor"/>), each
+    /// member streamed straight into its tensor's memory: no second copy of the payload.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadTensors(string path, Device? device = null)
+    {
+        var on = device ?? Device.Default;
+        return ReadMembers(path, (stream, length, name) => Npy.ReadTensor(stream, length, name, on));
+    }
+
+    /// <summary>Every member, read by <paramref name="read"/>(member stream, declared size, name for messages).</summary>
+    private static Dictionary<string, T> ReadMembers<T>(string path, Func<Stream, long, string, T> read)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var fs = File.OpenRead(path);
         long fileLength = fs.Length;
-        var result = new Dictionary<string, HostArray>(StringComparer.Ordinal);
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
         try
         {
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
@@ -27,7 +40,7 @@ public static class Npz
                     throw DataFile.Fail(path, "only *.npy entries", $"entry '{entry.FullName}'");
                 string key = entry.FullName[..^4];
                 if (result.ContainsKey(key)) throw DataFile.Fail(path, "unique entry names", $"'{entry.FullName}' twice");
-                result.Add(key, ReadEntry(entry, entryName, fileLength));
+                result.Add(key, ReadEntry(entry, entryName, fileLength, read));
             }
         }
         catch (InvalidDataException e)
@@ -51,7 +64,7 @@ public static class Npz
     }
 
     /// <summary>Reads one member: sizes checked first, then parsed while streaming, then its CRC-32 compared.</summary>
-    private static HostArray ReadEntry(ZipArchiveEntry entry, string entryName, long fileLength)
+    private static T ReadEntry<T>(ZipArchiveEntry entry, string entryName, long fileLength, Func<Stream, long, string, T> read)
     {
         if (entry.IsEncrypted) throw DataFile.Fail(entryName, "an unencrypted member", "an encrypted member (zip encryption is not supported)");
         long declared = entry.Length, compressed = entry.CompressedLength;
@@ -62,11 +75,11 @@ public static class Npz
             throw DataFile.Fail(entryName, $"a member of at most {possible} bytes ({compressed} compressed bytes inflate to at most {DataFile.MaxDeflateRatio}x that)",
                 $"{declared} bytes declared (a decompression bomb or a corrupt directory)");
         using var es = new Crc32ReadStream(entry.Open());
-        HostArray array;
+        T array;
         try
         {
-            // Npy.Read allocates the array once, from the header checked against the declared size.
-            array = Npy.Read(es, declared, entryName);
+            // The reader allocates its result once, from the header checked against the declared size.
+            array = read(es, declared, entryName);
             Span<byte> probe = stackalloc byte[1];
             if (es.Read(probe) != 0) throw DataFile.Fail(entryName, $"exactly {declared} bytes (the declared size)", "more data after the declared end");
         }
@@ -78,14 +91,6 @@ public static class Npz
         if (es.Crc != entry.Crc32)
             throw DataFile.Fail(entryName, $"data with the CRC-32 {entry.Crc32:x8} recorded in the archive", $"CRC-32 {es.Crc:x8}: the member is corrupt");
         return array;
-    }
-
-    /// <summary>Reads every array of a .npz file as a tensor (dtype mapping as in <see cref="HostArray.ToTensor"/>).</summary>
-    public static Dictionary<string, Tensor> ReadTensors(string path, Device? device = null)
-    {
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (k, v) in Read(path)) result.Add(k, Npy.ToTensorChecked(v, $"{path}!{k}.npy", device));
-        return result;
     }
 
     /// <summary>

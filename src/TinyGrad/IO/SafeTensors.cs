@@ -25,6 +25,39 @@ public static class SafeTensors
     /// <summary>Reads a safetensors file; malformed contents throw <see cref="InvalidDataFileException"/>.</summary>
     public static SafeTensorsContent Read(string path)
     {
+        var tensors = ReadEach(path, null, (fs, e) => TensorPayload.ReadArray(fs, e.DType, e.Shape, e.Count, path, e.What), out var metadata);
+        return new SafeTensorsContent(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads every tensor of a safetensors file onto <paramref name="device"/> (default <see cref="Device.Default"/>;
+    /// dtype mapping as in <see cref="HostArray.ToTensor"/>), each straight into its tensor's memory: no second
+    /// copy of the payload. A state dict saved by PyTorch's safetensors loads with <c>model.LoadStateDict(SafeTensors.ReadTensors(path))</c>.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadTensors(string path, Device? device = null)
+    {
+        var on = device ?? Device.Default;
+        return ReadEach(path, null, (fs, e) => TensorPayload.Read(fs, e.DType, e.Shape, on, path, e.What), out _);
+    }
+
+    /// <summary>One tensor as the header describes it: its bytes are [Begin, End) of the data buffer.</summary>
+    internal sealed record Entry(string Name, HostDType DType, int[] Shape, long Begin, long End)
+    {
+        /// <summary>Number of elements.</summary>
+        public int Count => (int)((End - Begin) / DType.SizeOf());
+
+        /// <summary>What is being read, for messages.</summary>
+        public string What => $"the data of tensor '{Name}'";
+    }
+
+    /// <summary>
+    /// Parses and checks the header, hands the entries and metadata to <paramref name="validate"/> (before any
+    /// payload is allocated), then reads each tensor in file order with <paramref name="read"/>, which gets
+    /// the stream positioned at the tensor's first byte.
+    /// </summary>
+    internal static Dictionary<string, T> ReadEach<T>(string path, Action<IReadOnlyList<Entry>, IReadOnlyDictionary<string, string>>? validate,
+        Func<Stream, Entry, T> read, out Dictionary<string, string> metadata)
+    {
         ArgumentNullException.ThrowIfNull(path);
         using var fs = File.OpenRead(path);
         long length = fs.Length;
@@ -39,16 +72,12 @@ public static class SafeTensors
         var header = new byte[n];
         DataFile.ReadExact(fs, header, path, "the JSON header");
         long bufferLen = length - 8 - (long)n;
-        var entries = ParseHeader(path, header, bufferLen, out var metadata);
+        var entries = ParseHeader(path, header, bufferLen, out metadata);
+        validate?.Invoke(entries, metadata);
 
-        var tensors = new Dictionary<string, HostArray>(StringComparer.Ordinal);
-        foreach (var e in entries)
-        {
-            var arr = HostArray.Allocate(e.DType, e.Shape, (int)((e.End - e.Begin) / e.DType.SizeOf()));
-            DataFile.ReadExact(fs, HostArray.MemoryMarshalBytes(arr), path, $"the data of tensor '{e.Name}'");
-            tensors.Add(e.Name, arr);
-        }
-        return new SafeTensorsContent(tensors, metadata);
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var e in entries) result.Add(e.Name, read(fs, e));
+        return result;
     }
 
     /// <summary>Writes arrays and optional metadata as a safetensors file (atomically: temp file + rename).</summary>
@@ -106,8 +135,6 @@ public static class SafeTensors
         json.CopyTo(stream);
         foreach (string name in names) stream.Write(tensors[name].Bytes);
     }
-
-    private sealed record Entry(string Name, HostDType DType, int[] Shape, long Begin, long End);
 
     private static List<Entry> ParseHeader(string path, byte[] header, long bufferLen, out Dictionary<string, string> metadata)
     {

@@ -16,9 +16,10 @@ public sealed record TrainingState(
     IReadOnlyDictionary<string, string> Extra);
 
 /// <summary>
-/// A whole training run in one atomic checkpoint: the model's parameters, the optimizer's state
-/// (per-parameter tensors and step counts, learning rate), the random generators and the
-/// step/epoch counters. Loading it into freshly built objects continues training exactly.
+/// A whole training run in one atomic checkpoint: the model's <see cref="Module.StateDict"/> (keys
+/// "model.*"), the optimizer's <see cref="Optimizer.StateDict"/> ("optim.*": state tensors, step counts,
+/// learning rate and settings), the random generators and the step/epoch counters. Loading it into freshly
+/// built objects continues training exactly; <see cref="LoadModel"/> takes only the model (for inference).
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -31,16 +32,11 @@ public static class TrainingCheckpoint
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, p) in model.NamedParameters()) tensors[ModelPrefix + name] = p;
+        foreach (var (name, p) in model.StateDict()) tensors[ModelPrefix + name] = p;
+        var optimizerState = optimizer.StateDict();
+        foreach (var (name, t) in optimizerState.Tensors) tensors[OptimizerPrefix + name] = t;
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < optimizer.Parameters.Count; i++)
-        {
-            foreach (var (name, t) in optimizer.State(i)) tensors[$"{OptimizerPrefix}{i}.{name}"] = t;
-            meta[$"{OptimizerPrefix}{i}.step"] = Text(optimizer.ParameterStep(i));
-        }
-        meta["optim.type"] = optimizer.GetType().Name;
-        meta["optim.step_count"] = Text(optimizer.StepCount);
-        meta["optim.lr"] = optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture);
+        foreach (var (k, v) in optimizerState.Values) meta[OptimizerPrefix + k] = v;
         meta["train.step"] = Text(state.Step);
         meta["train.epoch"] = Text(state.Epoch);
         foreach (var (name, g) in state.Generators) Checkpoint.StoreGenerator(meta, "rng." + name, g);
@@ -50,62 +46,66 @@ public static class TrainingCheckpoint
 
     /// <summary>
     /// Restores <paramref name="model"/> and <paramref name="optimizer"/> in place from <paramref name="path"/>
-    /// and returns the counters and generators. A checkpoint of another model or optimizer (names,
-    /// shapes, type) throws <see cref="InvalidDataFileException"/> naming what differs; the model
-    /// is left untouched in that case.
+    /// and returns the counters and generators. A checkpoint of another model or optimizer (names, shapes,
+    /// type, settings) throws <see cref="InvalidDataFileException"/> naming what differs; both are left
+    /// untouched in that case.
     /// </summary>
     public static TrainingState Load(string path, Module model, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         var data = Checkpoint.Load(path, model.Parameters().FirstOrDefault()?.Device);
-        var meta = data.Metadata;
-        string type = Required(meta, path, "optim.type");
-        if (type != optimizer.GetType().Name) throw DataFile.Fail(path, $"optimizer state of {optimizer.GetType().Name}", type);
-
+        var modelState = Part(data.Tensors, ModelPrefix);
+        var optimizerState = new OptimizerStateDict(Part(data.Tensors, OptimizerPrefix), Part(data.Metadata, OptimizerPrefix));
         // Validate everything before changing anything.
-        var named = model.NamedParameters().ToList();
-        foreach (var (name, p) in named)
-        {
-            if (!data.Tensors.TryGetValue(ModelPrefix + name, out var t))
-                throw DataFile.Fail(path, $"parameter '{name}' of the model", "no such tensor");
-            if (!t.Shape.SequenceEqual(p.Shape) || t.DType != p.DType)
-                throw DataFile.Fail(path, $"parameter '{name}' of shape {Shapes.Format(p.Shape)} ({p.DType})", $"{Shapes.Format(t.Shape)} ({t.DType})");
-        }
-        int stored = data.Tensors.Keys.Count(k => k.StartsWith(ModelPrefix, StringComparison.Ordinal));
-        if (stored != named.Count) throw DataFile.Fail(path, $"{named.Count} model parameters", $"{stored}");
+        var problems = model.CheckStateDict(modelState, strict: true).Problems;
+        problems.AddRange(optimizer.CheckStateDict(optimizerState));
+        if (problems.Count > 0)
+            throw DataFile.Fail(path, $"a training checkpoint of this {model.GetType().Name} and {optimizer.GetType().Name}", string.Join("; ", problems));
+        long step = Number(data.Metadata, path, "train.step");
+        int epoch = (int)Number(data.Metadata, path, "train.epoch");
+        model.LoadStateDict(modelState);
+        optimizer.LoadStateDict(optimizerState);
 
-        using (Autograd.NoGrad())
-            foreach (var (name, p) in named) p.CopyFrom(data.Tensors[ModelPrefix + name]);
-        for (int i = 0; i < optimizer.Parameters.Count; i++)
-        {
-            var state = new Dictionary<string, Tensor>();
-            foreach (var name in optimizer.StateNames)
-                if (data.Tensors.TryGetValue($"{OptimizerPrefix}{i}.{name}", out var t)) state[name] = t;
-            optimizer.LoadState(i, (int)Number(meta, path, $"{OptimizerPrefix}{i}.step"), state);
-        }
-        optimizer.StepCount = (int)Number(meta, path, "optim.step_count");
-        optimizer.LearningRate = double.Parse(Required(meta, path, "optim.lr"), CultureInfo.InvariantCulture);
-
+        var meta = data.Metadata;
         var generators = new Dictionary<string, Generator>(StringComparer.Ordinal);
         foreach (var key in meta.Keys.Where(k => k.StartsWith("rng.", StringComparison.Ordinal) && k.EndsWith(".seed", StringComparison.Ordinal)))
         {
             string name = key["rng.".Length..^".seed".Length];
             generators[name] = Checkpoint.RestoreGenerator(meta, "rng." + name);
         }
-        var extra = meta.Where(kv => kv.Key.StartsWith("extra.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key["extra.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return new TrainingState(Number(meta, path, "train.step"), (int)Number(meta, path, "train.epoch"), generators, extra);
+        var extra = Part(meta, "extra.");
+        return new TrainingState(step, epoch, generators, extra);
+    }
+
+    /// <summary>
+    /// Restores only the model's parameters from a training checkpoint (to evaluate or fine-tune it without
+    /// its optimizer); a checkpoint of another model throws <see cref="InvalidDataFileException"/>.
+    /// </summary>
+    public static void LoadModel(string path, Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var data = Checkpoint.Load(path, model.Parameters().FirstOrDefault()?.Device);
+        var modelState = Part(data.Tensors, ModelPrefix);
+        var problems = model.CheckStateDict(modelState, strict: true).Problems;
+        if (problems.Count > 0) throw DataFile.Fail(path, $"a training checkpoint of this {model.GetType().Name}", string.Join("; ", problems));
+        model.LoadStateDict(modelState);
+    }
+
+    /// <summary>The entries whose key starts with <paramref name="prefix"/>, without it.</summary>
+    private static Dictionary<string, T> Part<T>(IReadOnlyDictionary<string, T> all, string prefix)
+    {
+        var part = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (k, v) in all)
+            if (k.StartsWith(prefix, StringComparison.Ordinal)) part[k[prefix.Length..]] = v;
+        return part;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Required(IReadOnlyDictionary<string, string> meta, string path, string key) =>
-        meta.TryGetValue(key, out var v) ? v : throw DataFile.Fail(path, $"metadata '{key}'", "missing");
-
     private static long Number(IReadOnlyDictionary<string, string> meta, string path, string key)
     {
-        string text = Required(meta, path, key);
+        if (!meta.TryGetValue(key, out var text)) throw DataFile.Fail(path, $"metadata '{key}'", "missing");
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= 0
             ? v : throw DataFile.Fail(path, $"a non-negative integer for '{key}'", text);
     }

@@ -5,7 +5,7 @@ namespace TinyGrad.Nn;
 /// order, so <see cref="NamedParameters"/> gives stable dotted names ("features.0.weight") that
 /// checkpoints and optimizers rely on.
 /// </summary>
-public abstract class Module
+public abstract partial class Module
 {
     private readonly List<(string Name, Tensor Parameter)> parameters = [];
     private readonly List<(string Name, Module Module)> children = [];

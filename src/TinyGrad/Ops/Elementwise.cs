@@ -4,106 +4,129 @@ namespace TinyGrad;
 
 public sealed partial class Tensor
 {
-    private Tensor Map(UnaryOp op, string name)
+    /// <summary>Runs unary op <typeparamref name="TOp"/> (computed in memory order for a permuted dense input, which keeps its layout).</summary>
+    private Tensor Map<TOp>() where TOp : struct, IUnaryOp<TOp>
     {
-        RequireFloat(name);
+        RequireFloat(TOp.Name);
         if (DenseOrder() is { } order)
         {
             var x = Reordered(order);
             var yr = Empty(x.shape, DType, Device);
-            Backend.Unary(op, x.View, yr.Buffer);
+            Backend.Unary<TOp>(x.View, yr.Buffer);
             return yr.InOriginalOrder(order);
         }
         var y = Empty(shape, DType, Device);
-        Backend.Unary(op, View, y.Buffer);
+        Backend.Unary<TOp>(View, y.Buffer);
         return y;
     }
 
+    /// <summary>Runs unary op <typeparamref name="TOp"/> and records its gradient rule.</summary>
+    private Tensor Apply<TOp>() where TOp : struct, IUnaryRule<TOp>
+    {
+        var y = Map<TOp>();
+        return y.Record(TOp.Name, [this], g => [TOp.Backward(this, y, g)]);
+    }
+
     /// <summary>-x.</summary>
-    public Tensor Neg() => Map(UnaryOp.Neg, "neg").Record("neg", [this], g => [-g]);
+    public Tensor Neg() => Apply<UnaryOps.Neg>();
 
     /// <summary>e^x.</summary>
-    public Tensor Exp()
-    {
-        var y = Map(UnaryOp.Exp, "exp");
-        return y.Record("exp", [this], g => [g * y]);
-    }
+    public Tensor Exp() => Apply<UnaryOps.Exp>();
 
     /// <summary>Natural logarithm.</summary>
-    public Tensor Log() => Map(UnaryOp.Log, "log").Record("log", [this], g => [g / this]);
+    public Tensor Log() => Apply<UnaryOps.Log>();
 
     /// <summary>Square root.</summary>
-    public Tensor Sqrt()
-    {
-        var y = Map(UnaryOp.Sqrt, "sqrt");
-        return y.Record("sqrt", [this], g => [g * 0.5 / y]);
-    }
+    public Tensor Sqrt() => Apply<UnaryOps.Sqrt>();
 
     /// <summary>|x| (gradient sign(x), 0 at 0).</summary>
-    public Tensor Abs() => Map(UnaryOp.Abs, "abs").Record("abs", [this], g => [g * Sign()]);
+    public Tensor Abs() => Apply<UnaryOps.Abs>();
 
     /// <summary>-1, 0 or 1; not differentiable (its derivative is 0 almost everywhere).</summary>
-    public Tensor Sign() => Map(UnaryOp.Sign, "sign");
+    public Tensor Sign() => Map<UnaryOps.Sign>();
 
     /// <summary>Sine.</summary>
-    public Tensor Sin() => Map(UnaryOp.Sin, "sin").Record("sin", [this], g => [g * Cos()]);
+    public Tensor Sin() => Apply<UnaryOps.Sin>();
 
     /// <summary>Cosine.</summary>
-    public Tensor Cos() => Map(UnaryOp.Cos, "cos").Record("cos", [this], g => [-(g * Sin())]);
+    public Tensor Cos() => Apply<UnaryOps.Cos>();
 
     /// <summary>Hyperbolic tangent.</summary>
-    public Tensor Tanh()
-    {
-        var y = Map(UnaryOp.Tanh, "tanh");
-        return y.Record("tanh", [this], g => [g * (1.0 - y * y)]);
-    }
+    public Tensor Tanh() => Apply<UnaryOps.Tanh>();
 
     /// <summary>Logistic sigmoid 1 / (1 + e^-x).</summary>
-    public Tensor Sigmoid()
-    {
-        var y = Map(UnaryOp.Sigmoid, "sigmoid");
-        return y.Record("sigmoid", [this], g => [g * y * (1.0 - y)]);
-    }
+    public Tensor Sigmoid() => Apply<UnaryOps.Sigmoid>();
 
     /// <summary>max(x, 0) (gradient 0 at 0, as in PyTorch).</summary>
-    public Tensor Relu()
-    {
-        var y = Map(UnaryOp.Relu, "relu");
-        // The gradient passes where the output is nonzero (x > 0, or NaN as in PyTorch): one select
-        // instead of a step mask and a product.
-        return y.Record("relu", [this], g => [Where(y.Detach(), g, g.ScalarLike(0))]);
-    }
+    public Tensor Relu() => Apply<UnaryOps.Relu>();
 
     /// <summary>1 / x.</summary>
-    public Tensor Reciprocal()
-    {
-        var y = Map(UnaryOp.Reciprocal, "reciprocal");
-        return y.Record("reciprocal", [this], g => [-(g * y * y)]);
-    }
+    public Tensor Reciprocal() => Apply<UnaryOps.Reciprocal>();
+
+    /// <summary>The error function, as PyTorch's erf.</summary>
+    public Tensor Erf() => Apply<UnaryOps.Erf>();
+
+    /// <summary>GELU, x Phi(x) with the exact normal CDF through erf: PyTorch's gelu with its default approximate='none'.</summary>
+    public Tensor Gelu() => Apply<UnaryOps.Gelu>();
+
+    /// <summary>
+    /// x where x &gt; 0, else <paramref name="negativeSlope"/> x: PyTorch's leaky_relu and its default; the
+    /// gradient at 0 is the slope, as there.
+    /// </summary>
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Zip<BinaryOps.LeakyRelu>(this, ScalarLike(negativeSlope));
+
+    /// <summary>SiLU (swish): x sigmoid(x), as PyTorch's silu.</summary>
+    public Tensor Silu() => Apply<UnaryOps.Silu>();
+
+    /// <summary>
+    /// log(1 + e^(beta x)) / beta, and x itself where beta x &gt; <paramref name="threshold"/>: PyTorch's
+    /// softplus with its defaults. Gradient sigmoid(beta x), 1 above the threshold.
+    /// </summary>
+    public Tensor Softplus(double beta = 1, double threshold = 20) => beta == 1
+        ? Zip<BinaryOps.Softplus>(this, ScalarLike(threshold))
+        : Zip<BinaryOps.Softplus>(this * beta, ScalarLike(threshold)) / beta;
 
     /// <summary>x * x.</summary>
     public Tensor Square() => this * this;
 
-    /// <summary>Broadcasting elementwise op: the inputs are expanded (a recorded view whose backward
-    /// sums the gradient back to the input's shape: the one place broadcasting is undone).</summary>
-    private static Tensor Zip(BinaryOp op, string name, Tensor a, Tensor b, out Tensor av, out Tensor bv)
+    /// <summary>
+    /// Broadcasts two tensors for an elementwise op: each input is expanded (a recorded view whose
+    /// backward sums the gradient back to the input's shape: the one place broadcasting is undone),
+    /// and the output is allocated, in the operands' permuted dense layout when they share one.
+    /// </summary>
+    private static (Tensor Y, StridedView A, StridedView B) Broadcast(string name, Tensor a, Tensor b, out Tensor av, out Tensor bv, out int[]? order)
     {
         CheckCompatible(a, b, name);
-        a.RequireFloat(name);
         var outShape = Shapes.Broadcast(a.shape, b.shape, name);
         av = a.Expand(outShape);
         bv = b.Expand(outShape);
-        if (av.strides.AsSpan().SequenceEqual(bv.strides) && av.DenseOrder() is { } order)
+        order = av.strides.AsSpan().SequenceEqual(bv.strides) ? av.DenseOrder() : null;
+        if (order is not null)
         {
             // Both operands share one permuted dense layout: computed in memory order, same layout out.
             var ar = av.Reordered(order);
-            var yr = Empty(ar.shape, a.DType, a.Device);
-            a.Backend.Binary(op, ar.View, bv.Reordered(order).View, yr.Buffer);
-            return yr.InOriginalOrder(order);
+            return (Empty(ar.shape, a.DType, a.Device), ar.View, bv.Reordered(order).View);
         }
-        var y = Empty(outShape, a.DType, a.Device);
-        a.Backend.Binary(op, av.View, bv.View, y.Buffer);
-        return y;
+        return (Empty(outShape, a.DType, a.Device), av.View, bv.View);
+    }
+
+    /// <summary>Runs binary op <typeparamref name="TOp"/> with broadcasting and records its gradient rule.</summary>
+    private static Tensor Zip<TOp>(Tensor a, Tensor b) where TOp : struct, IBinaryRule<TOp>
+    {
+        a.RequireFloat(TOp.Name);
+        var (y, va, vb) = Broadcast(TOp.Name, a, b, out var av, out var bv, out var order);
+        a.Backend.Binary<TOp>(va, vb, y.Buffer);
+        if (order is not null) y = y.InOriginalOrder(order);
+        var result = y;
+        return y.Record(TOp.Name, [av, bv], g => TOp.Backward(av, bv, result, g));
+    }
+
+    /// <summary>Runs comparison <typeparamref name="TOp"/> with broadcasting (Float32, Float64 or Int32; not recorded).</summary>
+    private Tensor Compare<TOp>(Tensor other) where TOp : struct, IComparison<TOp>
+    {
+        var (y, va, vb) = Broadcast(TOp.Name, this, other, out _, out _, out var order);
+        Backend.Compare<TOp>(va, vb, y.Buffer);
+        return order is null ? y : y.InOriginalOrder(order);
     }
 
     internal static void CheckCompatible(Tensor a, Tensor b, string op)
@@ -119,53 +142,25 @@ public sealed partial class Tensor
         if (!DType.IsFloat()) throw new NotSupportedException($"{op} needs a Float32 or Float64 tensor, got {DType}");
     }
 
-    private Tensor ScalarLike(double value) => Scalar(value, DType, Device);
+    internal Tensor ScalarLike(double value) => Scalar(value, DType, Device);
 
     /// <summary>a + b with broadcasting.</summary>
-    public Tensor Add(Tensor other)
-    {
-        var y = Zip(BinaryOp.Add, "add", this, other, out var a, out var b);
-        return y.Record("add", [a, b], g => [g, g]);
-    }
+    public Tensor Add(Tensor other) => Zip<BinaryOps.Add>(this, other);
 
     /// <summary>a - b with broadcasting.</summary>
-    public Tensor Sub(Tensor other)
-    {
-        var y = Zip(BinaryOp.Sub, "sub", this, other, out var a, out var b);
-        return y.Record("sub", [a, b], g => [g, -g]);
-    }
+    public Tensor Sub(Tensor other) => Zip<BinaryOps.Sub>(this, other);
 
     /// <summary>a * b with broadcasting.</summary>
-    public Tensor Mul(Tensor other)
-    {
-        var y = Zip(BinaryOp.Mul, "mul", this, other, out var a, out var b);
-        return y.Record("mul", [a, b], g => [a.RequiresGrad ? g * b : null, b.RequiresGrad ? g * a : null]);
-    }
+    public Tensor Mul(Tensor other) => Zip<BinaryOps.Mul>(this, other);
 
     /// <summary>a / b with broadcasting.</summary>
-    public Tensor Div(Tensor other)
-    {
-        var y = Zip(BinaryOp.Div, "div", this, other, out var a, out var b);
-        return y.Record("div", [a, b], g => [a.RequiresGrad ? g / b : null, b.RequiresGrad ? -(g * y / b) : null]);
-    }
+    public Tensor Div(Tensor other) => Zip<BinaryOps.Div>(this, other);
 
     /// <summary>
     /// a ^ b with broadcasting. Gradients follow PyTorch where the formulas give 0 * inf: 0 with respect
     /// to a where b == 0 (x^0 is constant, also at x = 0), 0 with respect to b where a == 0 and b &gt;= 0.
     /// </summary>
-    public Tensor Pow(Tensor exponent)
-    {
-        var y = Zip(BinaryOp.Pow, "pow", this, exponent, out var a, out var b);
-        return y.Record("pow", [a, b], g =>
-        {
-            var zero = g.ScalarLike(0);
-            return
-            [
-                a.RequiresGrad ? Where(b.Eq(0.0), zero, g * b * a.Pow(b - 1.0)) : null,
-                b.RequiresGrad ? Where(a.Eq(0.0) * b.Ge(b.ScalarLike(0)), zero, g * y * a.Log()) : null,
-            ];
-        });
-    }
+    public Tensor Pow(Tensor exponent) => Zip<BinaryOps.Pow>(this, exponent);
 
     /// <summary>x ^ <paramref name="exponent"/>.</summary>
     public Tensor Pow(double exponent) => Pow(ScalarLike(exponent));
@@ -174,48 +169,28 @@ public sealed partial class Tensor
     /// Elementwise larger value. The gradient goes to the larger input, half to each on ties, and all of
     /// it to both where either is NaN (as in PyTorch).
     /// </summary>
-    public Tensor Maximum(Tensor other)
-    {
-        var y = Zip(BinaryOp.Maximum, "maximum", this, other, out var a, out var b);
-        return y.Record("maximum", [a, b], g => Share(g, a.Gt(b), b.Gt(a), a.Eq(b)));
-    }
+    public Tensor Maximum(Tensor other) => Zip<BinaryOps.Maximum>(this, other);
 
     /// <summary>Elementwise smaller value; gradient as in <see cref="Maximum"/>, to the smaller input.</summary>
-    public Tensor Minimum(Tensor other)
-    {
-        var y = Zip(BinaryOp.Minimum, "minimum", this, other, out var a, out var b);
-        return y.Record("minimum", [a, b], g => Share(g, a.Lt(b), b.Lt(a), a.Eq(b)));
-    }
+    public Tensor Minimum(Tensor other) => Zip<BinaryOps.Minimum>(this, other);
 
-    /// <summary>
-    /// Gradient of a pick between a and b: a keeps all of it unless b wins, b unless a wins, half each on
-    /// ties. A NaN pair neither wins nor ties (comparisons with NaN are false), so both keep all of it.
-    /// </summary>
-    private static Tensor?[] Share(Tensor g, Tensor aWins, Tensor bWins, Tensor tie)
-    {
-        var half = tie * 0.5;
-        return [g * (1.0 - bWins - half), g * (1.0 - aWins - half)];
-    }
-
-    private Tensor Compare(BinaryOp op, string name, Tensor other) => Zip(op, name, this, other, out _, out _);
-
-    /// <summary>1 where a == b else 0 (same dtype as the inputs; not differentiable).</summary>
-    public Tensor Eq(Tensor other) => Compare(BinaryOp.Equal, "eq", other);
+    /// <summary>1 where a == b else 0, in the inputs' dtype (Float32, Float64 or Int32); not differentiable.</summary>
+    public Tensor Eq(Tensor other) => Compare<Comparisons.Equal>(other);
 
     /// <summary>1 where a != b else 0.</summary>
-    public Tensor Ne(Tensor other) => Compare(BinaryOp.NotEqual, "ne", other);
+    public Tensor Ne(Tensor other) => Compare<Comparisons.NotEqual>(other);
 
     /// <summary>1 where a &lt; b else 0.</summary>
-    public Tensor Lt(Tensor other) => Compare(BinaryOp.Less, "lt", other);
+    public Tensor Lt(Tensor other) => Compare<Comparisons.Less>(other);
 
     /// <summary>1 where a &lt;= b else 0.</summary>
-    public Tensor Le(Tensor other) => Compare(BinaryOp.LessEqual, "le", other);
+    public Tensor Le(Tensor other) => Compare<Comparisons.LessEqual>(other);
 
     /// <summary>1 where a &gt; b else 0.</summary>
-    public Tensor Gt(Tensor other) => Compare(BinaryOp.Greater, "gt", other);
+    public Tensor Gt(Tensor other) => Compare<Comparisons.Greater>(other);
 
     /// <summary>1 where a &gt;= b else 0.</summary>
-    public Tensor Ge(Tensor other) => Compare(BinaryOp.GreaterEqual, "ge", other);
+    public Tensor Ge(Tensor other) => Compare<Comparisons.GreaterEqual>(other);
 
     /// <summary>1 where x == <paramref name="value"/> else 0.</summary>
     public Tensor Eq(double value) => Eq(ScalarLike(value));

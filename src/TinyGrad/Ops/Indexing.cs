@@ -40,14 +40,27 @@ public sealed partial class Tensor
 
     /// <summary>
     /// <c>Zeros(shape).ScatterAdd(dim, index, source)</c> without copying the zeros: the scatter
-    /// goes straight into the fresh tensor (max pooling's backward). Backward: a gather for the source.
+    /// goes straight into the fresh tensor (max pooling's backward). The indices are the engine's own,
+    /// in range by construction, so a backend that can skips their check. Backward: a gather for the source.
     /// </summary>
     private static Tensor ScatterAddIntoZeros(int[] shape, int dim, Tensor index, Tensor source)
     {
         var y = Zeros(shape, source.DType, source.Device);
         y.CheckIndex(index, "scatter_add");
-        y.Backend.ScatterAdd(y.View, dim, index.View, source.View);
-        return y.Record("scatter_add", [source], g => [g.Gather(dim, index)]);
+        if (y.Backend is ITrustedIndices trusted) trusted.ScatterAddTrusted(y.View, dim, index.View, source.View);
+        else y.Backend.ScatterAdd(y.View, dim, index.View, source.View);
+        return y.Record("scatter_add", [source], g => [g.GatherTrusted(dim, index)]);
+    }
+
+    /// <summary><see cref="Gather"/> at the engine's own indices (the scatter above's backward), unchecked where a backend can.</summary>
+    private Tensor GatherTrusted(int dim, Tensor index)
+    {
+        CheckIndex(index, "gather");
+        var y = Empty(index.shape, DType, Device);
+        if (Backend is ITrustedIndices trusted) trusted.GatherTrusted(View, dim, index.View, y.Buffer);
+        else Backend.Gather(View, dim, index.View, y.Buffer);
+        var original = shape;
+        return y.Record("gather", [this], g => [ScatterAddIntoZeros(original, dim, index, g)]);
     }
 
     private void CheckIndex(Tensor index, string op)
@@ -58,15 +71,31 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: index shape {Shapes.Format(index.shape)} must have the rank of data shape {Shapes.Format(shape)}");
     }
 
-    /// <summary>Rows of a matrix (or slices along dimension 0) picked by an Int32 index vector.</summary>
-    public Tensor IndexSelect(Tensor index)
+    /// <summary>
+    /// PyTorch's index_select: the slices of this tensor along <paramref name="dim"/> at the positions
+    /// <paramref name="index"/> (Int32, 0-D or 1-D; repeats allowed) gives, in its order. The result has
+    /// this tensor's shape with <paramref name="dim"/>'s extent replaced by the number of indices. It is a
+    /// gather with the index broadcast over the other dimensions (a view, not a copy); its gradient is
+    /// PyTorch's index_add (a scatter-add, whose own gradient is this select again).
+    /// </summary>
+    public Tensor IndexSelect(int dim, Tensor index)
     {
         ArgumentNullException.ThrowIfNull(index);
-        if (index.Rank != 1) throw new ArgumentException($"index_select: index must be 1-D, got shape {Shapes.Format(index.shape)}");
-        if (Rank == 0) throw new ArgumentException("index_select: cannot index a scalar");
-        var rest = shape[1..];
-        int[] expandedShape = [index.shape[0], .. rest];
-        var idx = index.Reshape([index.shape[0], .. rest.Select(_ => 1)]).Expand(expandedShape).Contiguous();
-        return Gather(0, idx);
+        if (Rank == 0) throw new ArgumentException("index_select: cannot select from a 0-D tensor");
+        int d = Shapes.Axis(dim, Rank, "index_select");
+        if (index.DType != DType.Int32) throw new ArgumentException($"index_select: index must be Int32, got {index.DType}");
+        if (index.Rank > 1) throw new ArgumentException($"index_select: index must be 0-D or 1-D, got shape {Shapes.Format(index.shape)}");
+        if (index.Device != Device) throw new ArgumentException($"index_select: index is on {index.Device}, data on {Device}");
+        int[] picked = (int[])shape.Clone(), along = [.. shape.Select(_ => 1)];
+        picked[d] = along[d] = index.Numel;
+        try
+        {
+            return Gather(d, index.Reshape(along).Expand(picked));
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "index")
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), e.ActualValue,
+                $"index_select: {(e.ActualValue is null ? "an index" : $"index {e.ActualValue}")} is out of range for dimension {d} of size {shape[d]}");
+        }
     }
 }

@@ -51,6 +51,9 @@ public class Adam : Optimizer
     /// <inheritdoc />
     public override IReadOnlyList<string> StateNames { get; } = [ExpAvg, ExpAvgSq];
 
+    private protected override IEnumerable<(string Name, double Value)> Settings =>
+        [("beta1", Beta1), ("beta2", Beta2), ("eps", Eps), ("weight_decay", WeightDecay)];
+
     /// <inheritdoc />
     public override void Step()
     {

@@ -4,9 +4,10 @@ namespace TinyGrad.Optim;
 /// Base of the optimizers, like torch.optim.Optimizer: updates a fixed list of parameters in
 /// place from their <see cref="Tensor.Grad"/>. Parameters whose gradient is null are skipped.
 /// Per-parameter state (named tensors plus a step count) is created lazily on a parameter's
-/// first update and is exposed for checkpointing through <see cref="State"/> and <see cref="LoadState"/>.
+/// first update and is exposed for checkpointing through <see cref="StateDict"/> and <see cref="LoadStateDict"/>; it lives
+/// on its parameter's device, and follows the parameter when Module.To moves or converts it.
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly Tensor[] parameters;
     private readonly Dictionary<string, Tensor>[] state;
@@ -69,7 +70,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The live state tensors of parameter <paramref name="parameterIndex"/>; empty before its first update.</summary>
-    public IReadOnlyDictionary<string, Tensor> State(int parameterIndex) => state[CheckIndex(parameterIndex)];
+    public IReadOnlyDictionary<string, Tensor> State(int parameterIndex) => Live(CheckIndex(parameterIndex));
 
     /// <summary>How many updates parameter <paramref name="parameterIndex"/> has received (Adam's bias-correction t).</summary>
     public int ParameterStep(int parameterIndex) => parameterSteps[CheckIndex(parameterIndex)];
@@ -122,14 +123,39 @@ public abstract class Optimizer
     }
 
     /// <summary>State tensor <paramref name="name"/> of parameter <paramref name="index"/>, or null before it exists.</summary>
-    private protected Tensor? FindState(int index, string name) => state[index].GetValueOrDefault(name);
+    private protected Tensor? FindState(int index, string name) => Live(index).GetValueOrDefault(name);
 
     /// <summary>State tensor <paramref name="name"/> of parameter <paramref name="index"/>, created as zeros of its shape when absent.</summary>
     private protected Tensor GetOrCreateState(int index, string name)
     {
-        if (!state[index].TryGetValue(name, out var t))
-            state[index][name] = t = Tensor.ZerosLike(parameters[index]);
+        var live = Live(index);
+        if (!live.TryGetValue(name, out var t))
+            live[name] = t = Tensor.ZerosLike(parameters[index]);
         return t;
+    }
+
+    /// <summary>
+    /// Parameter <paramref name="index"/>'s state, on its parameter's device and in its dtype: after
+    /// Module.To moved or converted the parameter, the state follows it here (as torch's load_state_dict
+    /// casts state to its parameter), instead of failing the next step on a device mismatch.
+    /// </summary>
+    private Dictionary<string, Tensor> Live(int index)
+    {
+        var p = parameters[index];
+        var live = state[index];
+        bool stale = false;
+        foreach (var t in live.Values) stale |= t.Device != p.Device || t.DType != p.DType;
+        if (!stale) return live;
+        foreach (var name in live.Keys.ToArray())
+        {
+            var t = live[name];
+            if (t.Device == p.Device && t.DType == p.DType) continue;
+            using var _ = Autograd.NoGrad();
+            var moved = Tensor.ZerosLike(p);
+            moved.CopyFrom(t);
+            live[name] = moved;
+        }
+        return live;
     }
 
     /// <summary>Counts one more update of parameter <paramref name="index"/> and returns the new count.</summary>

@@ -41,6 +41,9 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc />
     public override IReadOnlyList<string> StateNames { get; } = [MomentumBuffer];
 
+    private protected override IEnumerable<(string Name, double Value)> Settings =>
+        [("momentum", Momentum), ("dampening", Dampening), ("weight_decay", WeightDecay), ("nesterov", Nesterov ? 1 : 0)];
+
     /// <inheritdoc />
     public override void Step()
     {

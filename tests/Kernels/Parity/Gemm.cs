@@ -87,6 +87,27 @@ public static partial class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, args.K), $"gemm {dtype} skinny {args}");
         }
+        // Aligned operands (offsets, leading dimensions and batch strides multiples of 4): the ILGPU
+        // backend's 128-bit loads and stores, with row, column and K tails, K cut into slices, batches and the bias.
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (68, 40, 36), (33, 65, 17), (130, 70, 90), (150, 97, 600), (9, 300, 530) })
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (int batch in new[] { 1, 2 })
+        {
+            (int ra, int ca) = ta ? (k, m) : (m, k);
+            (int rb, int cb) = tb ? (n, k) : (k, n);
+            int lda = (ca + 3) / 4 * 4, ldb = (cb + 3) / 4 * 4 + 4, ldc = (n + 3) / 4 * 4;
+            int strideA = ra * lda + 4, strideB = tb ? 0 : rb * ldb, strideC = m * ldc + 8;
+            var a = c.Random(dtype, 4 + batch * strideA);
+            var b = c.Random(dtype, 8 + Math.Max(1, batch * strideB) + rb * ldb);
+            var cv = c.Random(dtype, 12 + batch * strideC);
+            var bias = c.Random(dtype, n);
+            double beta = batch > 1 ? 0.5 : 0;
+            var args = new GemmArgs(batch, m, n, k, ta, tb, 4, lda, strideA, 8, ldb, strideB, 12, ldc, strideC, batch > 1 ? -1.5 : 1, beta);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), ta == tb ? on(bias) : null));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} aligned {args}");
+        }
         // Plain contiguous helper and a size big enough to use threads.
         foreach (var dtype in Floats)
         {

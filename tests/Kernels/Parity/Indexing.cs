@@ -17,6 +17,8 @@ public static partial class ParityChecks
             (ViewSpec.Contiguous(4, 6, 5), 0, new ViewSpec([6, 6, 5], [0, 5, 1])),
             (ViewSpec.Contiguous(4, 6, 5), 1, new ViewSpec([4, 3, 2], [1, 4, 12], 2)),
             (ViewSpec.Contiguous(9), 0, ViewSpec.Contiguous(20)),
+            // index_select's index: one vector along the axis, broadcast over the other dimensions.
+            (ViewSpec.Contiguous(4, 6, 5), 1, new ViewSpec([4, 9, 5], [0, 1, 0])),
         };
         foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32 })
         foreach (var (src, axis, index) in cases)
@@ -40,6 +42,8 @@ public static partial class ParityChecks
             (ViewSpec.Contiguous(3, 4, 5).At(2), 1, new ViewSpec([2, 6, 5], [0, 5, 1]), ViewSpec.Contiguous(2, 6, 5)),
             (ViewSpec.Contiguous(3, 4, 5), 0, ViewSpec.Contiguous(6, 4, 5), new ViewSpec([6, 4, 5], [1, 0, 6], 1)),
             (ViewSpec.Contiguous(10), 0, ViewSpec.Contiguous(50), ViewSpec.Contiguous(50)),
+            // index_select's gradient (index_add): repeated positions, the index broadcast over the other dimensions.
+            (ViewSpec.Contiguous(4, 6, 5), 1, new ViewSpec([4, 9, 5], [0, 1, 0]), ViewSpec.Contiguous(4, 9, 5)),
             // Along the last axis with enough rows for threads (max pooling's backward shape).
             (ViewSpec.Contiguous(300, 64), 1, ViewSpec.Contiguous(300, 130), ViewSpec.Contiguous(300, 130)),
         };

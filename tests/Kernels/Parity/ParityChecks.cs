@@ -7,7 +7,7 @@ namespace TinyGrad.Tests.Kernels;
 /// src/Kernels/Cpu/Reference, src/Kernels/Cpu/Fast, src/Kernels/Ilgpu, and here), its name, and its body.
 public sealed record ParityCheck(string Family, string Name, Action<ParityContext> Body);
 
-/// Backend-independent parity checks: every primitive of IBackend run on a candidate backend and
+/// Backend-independent parity checks: every primitive of Backend run on a candidate backend and
 /// on ReferenceBackend with the same inputs, one file per primitive family.
 public static partial class ParityChecks
 {
@@ -43,7 +43,7 @@ public static partial class ParityChecks
     public static IEnumerable<TestCaseData> Cases => All.Select(c => new TestCaseData(c.Family, c.Name));
 
     /// Runs one check against <paramref name="candidate"/>; returns the context (its call counts).
-    public static ParityContext Run(IBackend candidate, string family, string name, FallbackRecorder? fallbacks = null)
+    public static ParityContext Run(Backend candidate, string family, string name, FallbackRecorder? fallbacks = null)
     {
         var check = All.Single(c => c.Family == family && c.Name == name);
         var context = new ParityContext(candidate, fallbacks);

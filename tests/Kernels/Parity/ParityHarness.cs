@@ -27,6 +27,18 @@ public sealed record ViewSpec(int[] Shape, int[] Strides, int Offset = 0)
 
     public StridedView On(DeviceBuffer buffer) => new(buffer, Shape, Strides, Offset);
 
+    /// Buffer index of element <paramref name="i"/> in row-major order.
+    public int IndexOf(int i)
+    {
+        int at = Offset;
+        for (int d = Shape.Length - 1; d >= 0; d--)
+        {
+            at += i % Shape[d] * Strides[d];
+            i /= Shape[d];
+        }
+        return at;
+    }
+
     public override string ToString() => $"[{string.Join(",", Shape)}]/[{string.Join(",", Strides)}]@{Offset}";
 }
 
@@ -36,10 +48,10 @@ public sealed record Pair(DeviceBuffer Ref, DeviceBuffer Cand, DType DType, int 
 /// Creates identical inputs on both backends and compares their outputs. With <paramref name="fallbacks"/>
 /// (the recorder a fast CPU backend hands its fallbacks to) it also counts which candidate calls ran the
 /// candidate's own kernels and which were delegated to the reference, and says so in failure messages.
-public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallbacks = null)
+public sealed class ParityContext(Backend candidate, FallbackRecorder? fallbacks = null)
 {
-    public IBackend Reference { get; } = new ReferenceBackend();
-    public IBackend Candidate { get; } = candidate;
+    public Backend Reference { get; } = new ReferenceBackend();
+    public Backend Candidate { get; } = candidate;
     private ulong _stream = 1;
     private bool _lastDelegated;
 
@@ -91,7 +103,7 @@ public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallback
 
     public Pair Random(DType dtype, int n, double lo = -1, double hi = 1) => Upload(dtype, dtype == DType.Int32 ? Integers(n, (int)lo, (int)hi) : Random(n, lo, hi));
 
-    public static double[] Read(IBackend backend, DeviceBuffer buffer)
+    public static double[] Read(Backend backend, DeviceBuffer buffer)
     {
         backend.Synchronize();
         switch (buffer.DType)
@@ -121,8 +133,10 @@ public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallback
     public static double Tolerance(DType dtype, int terms = 1) =>
         (dtype == DType.Float64 ? 1e-12 : 1e-5) * Math.Sqrt(Math.Max(1, terms));
 
-    /// Compares the whole buffers; tolerance 0 demands identical values (NaN equals NaN).
-    public void AssertSame(Pair pair, double tolerance, string what)
+    /// Compares the whole buffers; tolerance 0 demands identical values (NaN equals NaN). The tolerance is
+    /// relative to max(1, |expected|), or to max(|expected|, <paramref name="scale"/>(i)) when a scale is given
+    /// (tiny values then count too).
+    public void AssertSame(Pair pair, double tolerance, string what, Func<int, double>? scale = null)
     {
         double[] expected = Read(Reference, pair.Ref), actual = Read(Candidate, pair.Cand);
         Assert.That(actual.Length, Is.EqualTo(expected.Length), what);
@@ -130,14 +144,14 @@ public sealed class ParityContext(IBackend candidate, FallbackRecorder? fallback
         {
             double e = expected[i], a = actual[i];
             if (e.Equals(a) || (double.IsNaN(e) && double.IsNaN(a))) continue;
-            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e))) continue;
+            if (tolerance > 0 && Math.Abs(e - a) <= tolerance * Math.Max(Math.Abs(e), scale is null ? 1 : scale(i))) continue;
             string via = _lastDelegated ? ", delegated to the reference" : "";
             Assert.Fail($"{what} [{Candidate.Name} vs reference{via}]: element {i} is {a:R}, expected {e:R} (tolerance {tolerance:G3})");
         }
     }
 
     /// Runs the same call on both backends; notes whether the candidate delegated it.
-    public void Both(Action<IBackend, Func<Pair, DeviceBuffer>> call)
+    public void Both(Action<Backend, Func<Pair, DeviceBuffer>> call)
     {
         call(Reference, p => p.Ref);
         int before = fallbacks?.Calls ?? 0;

@@ -16,25 +16,16 @@ internal static partial class Conv
     private const int WeightChunks = 2;
 
     /// <summary>y = conv(x, w), plus bias[o] on every output of channel o when given.</summary>
-    public static void Forward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
-    {
-        if (x.DType == DType.Float32) Forward(geometry, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(w), CpuBuffer.ArrayOf<float>(y), bias is null ? null : CpuBuffer.ArrayOf<float>(bias));
-        else Forward(geometry, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(w), CpuBuffer.ArrayOf<double>(y), bias is null ? null : CpuBuffer.ArrayOf<double>(bias));
-    }
+    public static void Forward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Forward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias));
 
     /// <summary>dx: for stride 1 a forward convolution with the flipped kernel, else a GEMM and col2im per image.</summary>
-    public static void BackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
-    {
-        if (dx.DType == DType.Float32) BackwardInput(geometry, CpuBuffer.ArrayOf<float>(dy), CpuBuffer.ArrayOf<float>(w), CpuBuffer.ArrayOf<float>(dx));
-        else BackwardInput(geometry, CpuBuffer.ArrayOf<double>(dy), CpuBuffer.ArrayOf<double>(w), CpuBuffer.ArrayOf<double>(dx));
-    }
+    public static void BackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BackwardInput(geometry, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(dx));
 
     /// <summary>dw: <see cref="WeightChunks"/> partial sums over fixed image ranges, added in chunk order.</summary>
-    public static void BackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
-    {
-        if (x.DType == DType.Float32) BackwardWeight(geometry, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(dy), CpuBuffer.ArrayOf<float>(dw));
-        else BackwardWeight(geometry, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(dy), CpuBuffer.ArrayOf<double>(dw));
-    }
+    public static void BackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BackwardWeight(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(dw));
 
     private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -145,19 +145,8 @@ internal static class Copy
         }
     }
 
-    /// <summary>Sets every element of the view to <paramref name="value"/> (checked for Int32).</summary>
-    public static void Fill(in StridedView destination, double value)
-    {
-        if (destination.Length == 0) return;
-        switch (destination.Buffer.DType)
-        {
-            case DType.Float32: FillT(destination, (float)value); break;
-            case DType.Float64: FillT(destination, value); break;
-            default: FillT(destination, checked((int)value)); break;
-        }
-    }
-
-    private static void FillT<T>(in StridedView destination, T value) where T : unmanaged
+    /// <summary>Sets every element of the view to <paramref name="value"/>.</summary>
+    public static void Fill<T>(in StridedView destination, T value) where T : unmanaged
     {
         T[] dst = CpuBuffer.ArrayOf<T>(destination.Buffer);
         if (destination.IsContiguous)

@@ -6,6 +6,40 @@ using System.Runtime.InteropServices;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
+/// <summary>A binary map or comparison on the host CPU, for one element type: its span forms and its scalar form.</summary>
+internal interface IRowOp<T> where T : unmanaged
+{
+    /// <summary><c>y[i] = a[i] op b[i]</c>.</summary>
+    static abstract void Spans(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y);
+
+    /// <summary><c>y[i] = a[i] op b</c>.</summary>
+    static abstract void SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y);
+
+    /// <summary><c>y[i] = a op b[i]</c>.</summary>
+    static abstract void ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y);
+
+    /// <summary><c>a op b</c>.</summary>
+    static abstract T Scalar(T a, T b);
+}
+
+/// <summary>A binary op's own span forms.</summary>
+internal readonly struct Arithmetic<T, TOp> : IRowOp<T> where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp<TOp>
+{
+    public static void Spans(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TOp.Invoke(a, b, y);
+    public static void SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y) => TOp.Invoke(a, b, y);
+    public static void ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y) => TOp.Invoke(a, b, y);
+    public static T Scalar(T a, T b) => TOp.Invoke(a, b);
+}
+
+/// <summary>A comparison through its vector mask: 1 or 0 in the element type.</summary>
+internal readonly struct Comparison<T, TOp> : IRowOp<T> where T : unmanaged, INumber<T> where TOp : struct, IComparison<TOp>
+{
+    public static void Spans(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(a, 1, b, 1, y);
+    public static void SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(a, 1, new ReadOnlySpan<T>(in b), 0, y);
+    public static void ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y) => VectorMath.Map<T, VectorComparison<T, TOp>>(new ReadOnlySpan<T>(in a), 0, b, 1, y);
+    public static T Scalar(T a, T b) => TOp.Test(a, b) ? T.One : T.Zero;
+}
+
 internal static partial class Elementwise
 {
     /// <summary>
@@ -13,21 +47,15 @@ internal static partial class Elementwise
     /// transposed operand gathered first, a short row repeated down a contiguous operand, rows with
     /// unit-stride or broadcast operands, and element by element for the rest.
     /// </summary>
-    public static void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
-    {
-        if (a.Buffer.DType == DType.Float32) BinaryT<float>(op, a, b, y); else BinaryT<double>(op, a, b, y);
-    }
-
-    private static void BinaryT<T>(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Binary<T, TRow>(in StridedView a, in StridedView b, DeviceBuffer y) where T : unmanaged where TRow : IRowOp<T>
     {
         int total = a.Length;
-        if (total == 0) return;
         T[] sa = CpuBuffer.ArrayOf<T>(a.Buffer), sb = CpuBuffer.ArrayOf<T>(b.Buffer), dst = CpuBuffer.ArrayOf<T>(y);
         if (a.IsContiguous && b.IsContiguous)
         {
             int ao0 = a.Offset, bo0 = b.Offset;
-            if (total < Partition.ParallelElements) BinarySpans(op, sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), dst.AsSpan(0, total));
-            else Partition.Elements(total, (lo, hi) => BinarySpans(op, sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), dst.AsSpan(lo, hi - lo)));
+            if (total < Partition.ParallelElements) TRow.Spans(sa.AsSpan(ao0, total), sb.AsSpan(bo0, total), dst.AsSpan(0, total));
+            else Partition.Elements(total, (lo, hi) => TRow.Spans(sa.AsSpan(ao0 + lo, hi - lo), sb.AsSpan(bo0 + lo, hi - lo), dst.AsSpan(lo, hi - lo)));
             return;
         }
         var plan = CpuLayout.Create(a.Shape, [a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)], [a.Offset, b.Offset, 0]);
@@ -37,7 +65,7 @@ internal static partial class Elementwise
             // One long row (contiguous or scalar-broadcast operands): split it over the cores.
             int a0 = plan.Offsets[0], b0 = plan.Offsets[1], y0 = plan.Offsets[2];
             Partition.Elements(total, (lo, hi) =>
-                BinaryRow(op, sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
+                BinaryRow<T, TRow>(sa, a0 + lo * as_, as_, sb, b0 + lo * bs, bs, dst.AsSpan(y0 + lo, hi - lo)));
             return;
         }
         if (total >= 4096 && (as_ > 1 || bs > 1) && (a.IsContiguous || b.IsContiguous) && NoBroadcast(a) && NoBroadcast(b))
@@ -51,7 +79,7 @@ internal static partial class Elementwise
                 Copy.Strided(CpuBuffer.ArrayOf<T>(strided.Buffer), strided.Shape, strided.Strides, strided.Offset, dense, StridedView.RowMajorStrides(strided.Shape), 0);
                 var left = a.IsContiguous ? sa.AsSpan(a.Offset, total) : dense.AsSpan(0, total);
                 var right = a.IsContiguous ? dense.AsSpan(0, total) : sb.AsSpan(b.Offset, total);
-                BinarySpans(op, left, right, dst.AsSpan(0, total));
+                TRow.Spans(left, right, dst.AsSpan(0, total));
             }
             finally
             {
@@ -64,7 +92,7 @@ internal static partial class Elementwise
             bool rowIsB = a.IsContiguous && bs == 1 && RepeatsOneRow(plan, 1);
             if (rowIsB || b.IsContiguous && as_ == 1 && RepeatsOneRow(plan, 0))
             {
-                BinaryRepeatedRow(op, rowIsB ? a : b, rowIsB ? b : a, rowIsB, dst, n);
+                BinaryRepeatedRow<T, TRow>(rowIsB ? a : b, rowIsB ? b : a, rowIsB, dst, n);
                 return;
             }
         }
@@ -76,7 +104,7 @@ internal static partial class Elementwise
             Partition.Parallel(plan.Rows, (long)total * 4, (lo, hi) =>
             {
                 for (int r = lo; r < hi; r++)
-                    BinaryRow(op, sa, plan.RowOffset(0, r, a0), as_, sb, plan.RowOffset(1, r, b0), bs, dst.AsSpan(plan.RowOffset(2, r, y0), n));
+                    BinaryRow<T, TRow>(sa, plan.RowOffset(0, r, a0), as_, sb, plan.RowOffset(1, r, b0), bs, dst.AsSpan(plan.RowOffset(2, r, y0), n));
             });
             return;
         }
@@ -84,11 +112,11 @@ internal static partial class Elementwise
         {
             int ao = plan.Offsets[0], bo = plan.Offsets[1];
             Span<T> row = dst.AsSpan(plan.Offsets[2], n);
-            if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
-            else if (as_ == 1 && bs == 0) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
-            else if (as_ == 0 && bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
-            else if (as_ == 0 && bs == 0) row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
-            else for (int i = 0; i < n; i++) row[i] = Scalar.Binary(op, sa[ao + i * as_], sb[bo + i * bs]);
+            if (as_ == 1 && bs == 1) TRow.Spans(sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+            else if (as_ == 1 && bs == 0) TRow.SpanScalar(sa.AsSpan(ao, n), sb[bo], row);
+            else if (as_ == 0 && bs == 1) TRow.ScalarSpan(sa[ao], sb.AsSpan(bo, n), row);
+            else if (as_ == 0 && bs == 0) row.Fill(TRow.Scalar(sa[ao], sb[bo]));
+            else for (int i = 0; i < n; i++) row[i] = TRow.Scalar(sa[ao + i * as_], sb[bo + i * bs]);
         }
     }
 
@@ -112,7 +140,7 @@ internal static partial class Elementwise
     /// the row is tiled into a block of whole rows about a thousand elements long, so the kernel runs
     /// on long spans instead of paying its call overhead once per short row.
     /// </summary>
-    private static void BinaryRepeatedRow<T>(BinaryOp op, in StridedView full, in StridedView row, bool rowIsB, T[] dst, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void BinaryRepeatedRow<T, TRow>(in StridedView full, in StridedView row, bool rowIsB, T[] dst, int n) where T : unmanaged where TRow : IRowOp<T>
     {
         T[] src = CpuBuffer.ArrayOf<T>(full.Buffer), rowData = CpuBuffer.ArrayOf<T>(row.Buffer);
         int total = full.Length, rows = total / n, perBlock = Math.Max(1, 1024 / n), blocks = (rows + perBlock - 1) / perBlock;
@@ -127,8 +155,8 @@ internal static partial class Elementwise
                 {
                     int r0 = blk * perBlock, len = (Math.Min(rows, r0 + perBlock) - r0) * n;
                     ReadOnlySpan<T> f = src.AsSpan(fullAt + r0 * n, len), t = tiled.AsSpan(0, len);
-                    if (rowIsB) BinarySpans(op, f, t, dst.AsSpan(r0 * n, len));
-                    else BinarySpans(op, t, f, dst.AsSpan(r0 * n, len));
+                    if (rowIsB) TRow.Spans(f, t, dst.AsSpan(r0 * n, len));
+                    else TRow.Spans(t, f, dst.AsSpan(r0 * n, len));
                 }
             });
         }
@@ -139,123 +167,12 @@ internal static partial class Elementwise
     }
 
     /// <summary>One row of a broadcast binary op; each input is unit-stride (step 1) or one repeated element (step 0).</summary>
-    private static void BinaryRow<T>(BinaryOp op, T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void BinaryRow<T, TRow>(T[] sa, int ao, int as_, T[] sb, int bo, int bs, Span<T> row) where T : unmanaged where TRow : IRowOp<T>
     {
         int n = row.Length;
-        if (as_ == 1 && bs == 1) BinarySpans(op, sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
-        else if (as_ == 1) BinarySpanScalar(op, sa.AsSpan(ao, n), sb[bo], row);
-        else if (bs == 1) BinaryScalarSpan(op, sa[ao], sb.AsSpan(bo, n), row);
-        else row.Fill(Scalar.Binary(op, sa[ao], sb[bo]));
+        if (as_ == 1 && bs == 1) TRow.Spans(sa.AsSpan(ao, n), sb.AsSpan(bo, n), row);
+        else if (as_ == 1) TRow.SpanScalar(sa.AsSpan(ao, n), sb[bo], row);
+        else if (bs == 1) TRow.ScalarSpan(sa[ao], sb.AsSpan(bo, n), row);
+        else row.Fill(TRow.Scalar(sa[ao], sb[bo]));
     }
-
-    private static void BinarySpans<T>(BinaryOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
-            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
-            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
-            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
-            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
-            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
-            default: Compare(op, a, 1, b, 1, y); break;
-        }
-    }
-
-    private static void BinarySpanScalar<T>(BinaryOp op, ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
-            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
-            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
-            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
-            case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
-            case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); break;
-            default: Compare(op, a, 1, new ReadOnlySpan<T>(in b), 0, y); break;
-        }
-    }
-
-    private static void BinaryScalarSpan<T>(BinaryOp op, T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            // Commutative ops reuse the span-scalar kernels.
-            case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
-            case BinaryOp.Mul: TensorPrimitives.Multiply(b, a, y); break;
-            case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); break;
-            case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); break;
-            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
-            case BinaryOp.Div: TensorPrimitives.Divide(a, b, y); break;
-            case BinaryOp.Pow: TensorPrimitives.Pow(a, b, y); break;
-            default: Compare(op, new ReadOnlySpan<T>(in a), 0, b, 1, y); break;
-        }
-    }
-
-    /// <summary>Comparison producing 1 or 0; a step of 0 repeats that operand's single element.</summary>
-    private static void Compare<T>(BinaryOp op, ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case BinaryOp.Equal: Compare<T, EqualOp<T>>(a, stepA, b, stepB, y); break;
-            case BinaryOp.NotEqual: Compare<T, NotEqualOp<T>>(a, stepA, b, stepB, y); break;
-            case BinaryOp.Less: Compare<T, LessOp<T>>(a, stepA, b, stepB, y); break;
-            case BinaryOp.LessEqual: Compare<T, LessEqualOp<T>>(a, stepA, b, stepB, y); break;
-            case BinaryOp.Greater: Compare<T, LessOp<T>>(b, stepB, a, stepA, y); break;
-            case BinaryOp.GreaterEqual: Compare<T, LessEqualOp<T>>(b, stepB, a, stepA, y); break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown binary op");
-        }
-    }
-
-    /// <summary>A predicate with a vector mask form and a scalar form.</summary>
-    private interface IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        static abstract Vector<T> Mask(Vector<T> a, Vector<T> b);
-        static abstract bool Test(T a, T b);
-    }
-
-    private readonly struct EqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.Equals(a, b);
-        public static bool Test(T a, T b) => a == b;
-    }
-
-    private readonly struct NotEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => ~Vector.Equals(a, b);
-        public static bool Test(T a, T b) => a != b;
-    }
-
-    private readonly struct LessOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThan(a, b);
-        public static bool Test(T a, T b) => a < b;
-    }
-
-    private readonly struct LessEqualOp<T> : IVectorPredicate<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static Vector<T> Mask(Vector<T> a, Vector<T> b) => Vector.LessThanOrEqual(a, b);
-        public static bool Test(T a, T b) => a <= b;
-    }
-
-    private static void Compare<T, TOp>(ReadOnlySpan<T> a, int stepA, ReadOnlySpan<T> b, int stepB, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IVectorPredicate<T>
-    {
-        int n = y.Length, i = 0;
-        ref T ar = ref MemoryMarshal.GetReference(a);
-        ref T br = ref MemoryMarshal.GetReference(b);
-        ref T yr = ref MemoryMarshal.GetReference(y);
-        Vector<T> fixedA = new(ar), fixedB = new(br);
-        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-        {
-            Vector<T> va = stepA == 0 ? fixedA : Vector.LoadUnsafe(ref ar, (nuint)i);
-            Vector<T> vb = stepB == 0 ? fixedB : Vector.LoadUnsafe(ref br, (nuint)i);
-            Vector.StoreUnsafe(TOp.Mask(va, vb) & Vector<T>.One, ref yr, (nuint)i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref yr, i) = TOp.Test(Unsafe.Add(ref ar, i * stepA), Unsafe.Add(ref br, i * stepB)) ? T.One : T.Zero;
-    }
-
 }

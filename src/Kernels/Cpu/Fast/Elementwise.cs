@@ -6,23 +6,17 @@ using System.Runtime.InteropServices;
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// The elementwise family: unary maps (TensorPrimitives, or a vector op agreeing with
-/// <see cref="Scalar.Unary{T}"/>), where (vector selects), and binary maps (Elementwise.Binary.cs).
-/// The output never overlaps an input other than exactly in place (the dispatcher sends such calls
-/// to the reference).
+/// The elementwise family: unary maps (each op's span form: TensorPrimitives, or a vector loop that
+/// agrees with its scalar form), where (vector selects), and binary maps and comparisons
+/// (Elementwise.Binary.cs). The output never overlaps an input other than exactly in place (the
+/// dispatcher sends such calls to the reference).
 /// </summary>
 internal static partial class Elementwise
 {
-    /// <summary><c>y[i] = op(x[i])</c>; a strided x is first gathered into y, then transformed in place.</summary>
-    public static void Unary(UnaryOp op, in StridedView x, DeviceBuffer y)
-    {
-        if (x.Buffer.DType == DType.Float32) UnaryT<float>(op, x, y); else UnaryT<double>(op, x, y);
-    }
-
-    private static void UnaryT<T>(UnaryOp op, in StridedView x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary><c>y[i] = TOp(x[i])</c>; a strided x is first gathered into y, then transformed in place.</summary>
+    public static void Unary<T, TOp>(in StridedView x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp<TOp>
     {
         int n = x.Length;
-        if (n == 0) return;
         Span<T> dst = CpuBuffer.ArrayOf<T>(y).AsSpan(0, n);
         ReadOnlySpan<T> src;
         if (x.IsContiguous) src = CpuBuffer.ArrayOf<T>(x.Buffer).AsSpan(x.Offset, n);
@@ -34,88 +28,15 @@ internal static partial class Elementwise
         }
         if (n < Partition.ParallelElements)
         {
-            ApplyUnary(op, src, dst);
+            TOp.Invoke(src, dst);
             return;
         }
         T[] srcArray = x.IsContiguous ? CpuBuffer.ArrayOf<T>(x.Buffer) : CpuBuffer.ArrayOf<T>(y);
         int srcOffset = x.IsContiguous ? x.Offset : 0;
         T[] dstArray = CpuBuffer.ArrayOf<T>(y);
-        Partition.Elements(n, (lo, hi) => ApplyUnary(op, srcArray.AsSpan(srcOffset + lo, hi - lo), dstArray.AsSpan(lo, hi - lo)));
+        Partition.Elements(n, (lo, hi) => TOp.Invoke(srcArray.AsSpan(srcOffset + lo, hi - lo), dstArray.AsSpan(lo, hi - lo)));
     }
 
-    private static void ApplyUnary<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case UnaryOp.Neg: TensorPrimitives.Negate(x, y); break;
-            case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
-            case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
-            case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
-            case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
-            case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
-            case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
-            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
-            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
-            case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
-            case UnaryOp.Sign: Map<T, SignOp<T>>(x, y); break;
-            case UnaryOp.Relu: Map<T, ReluOp<T>>(x, y); break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown unary op");
-        }
-    }
-
-    /// <summary>A unary op with a vector body and a scalar tail that agree with <see cref="Scalar.Unary{T}"/>.</summary>
-    private interface IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        static abstract Vector<T> Apply(Vector<T> x);
-        static abstract T Apply(T x);
-    }
-
-    private readonly struct SignOp<T> : IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static Vector<T> Apply(Vector<T> x) =>
-            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One,
-                Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, x));
-        public static T Apply(T x) => Scalar.Unary(UnaryOp.Sign, x);
-    }
-
-    private readonly struct ReluOp<T> : IVectorUnary<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // Keep x where x > 0 or x is NaN (x != x), else +0.
-        public static Vector<T> Apply(Vector<T> x) =>
-            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero) | ~Vector.Equals(x, x), x, Vector<T>.Zero);
-        public static T Apply(T x) => Scalar.Unary(UnaryOp.Relu, x);
-    }
-
-    private static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IVectorUnary<T>
-    {
-        int n = x.Length, i = 0;
-        ref T xr = ref MemoryMarshal.GetReference(x);
-        ref T yr = ref MemoryMarshal.GetReference(y);
-        for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-            Vector.StoreUnsafe(TOp.Apply(Vector.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref yr, i) = TOp.Apply(Unsafe.Add(ref xr, i));
-    }
-
-    /// <summary><c>y[i] = condition[i] != 0 ? a[i] : b[i]</c> for every pair of condition and value dtypes.</summary>
-    public static void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
-    {
-        switch (condition.Buffer.DType)
-        {
-            case DType.Float32: WhereC<float>(condition, a, b, y); break;
-            case DType.Float64: WhereC<double>(condition, a, b, y); break;
-            default: WhereC<int>(condition, a, b, y); break;
-        }
-    }
-
-    private static void WhereC<TC>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y) where TC : unmanaged, INumberBase<TC>
-    {
-        switch (a.Buffer.DType)
-        {
-            case DType.Float32: WhereT<TC, float>(condition, a, b, y); break;
-            case DType.Float64: WhereT<TC, double>(condition, a, b, y); break;
-            default: WhereT<TC, int>(condition, a, b, y); break;
-        }
-    }
 
     /// <summary>y[i] = c[co + i] != 0 ? a : b, where a and b advance by 1 or stay (stride 0); NaN selects a.</summary>
     private static void WhereRow<T>(T[] c, int co, T[] a, int ao, int as_, T[] b, int bo, int bs, Span<T> y) where T : unmanaged
@@ -137,10 +58,10 @@ internal static partial class Elementwise
             Unsafe.Add(ref yr, i) = EqualityComparer<T>.Default.Equals(Unsafe.Add(ref cr, i), default) ? b[bo + i * bs] : a[ao + i * as_];
     }
 
-    private static void WhereT<TC, T>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
+    /// <summary><c>y[i] = condition[i] != 0 ? a[i] : b[i]</c> for a condition of element type <typeparamref name="TC"/>.</summary>
+    public static void Where<TC, T>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
         where TC : unmanaged, INumberBase<TC> where T : unmanaged
     {
-        if (a.Length == 0) return;
         TC[] c = CpuBuffer.ArrayOf<TC>(condition.Buffer);
         T[] sa = CpuBuffer.ArrayOf<T>(a.Buffer), sb = CpuBuffer.ArrayOf<T>(b.Buffer), dst = CpuBuffer.ArrayOf<T>(y);
         var plan = CpuLayout.Create(a.Shape, [condition.Strides, a.Strides, b.Strides, StridedView.RowMajorStrides(a.Shape)],

@@ -10,11 +10,8 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 internal static class Gemm
 {
     /// <summary>The batched product of checked, non-empty arguments whose C does not share a buffer with A or B.</summary>
-    public static void Run(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
-    {
-        if (a.DType == DType.Float32) Core(args, CpuBuffer.ArrayOf<float>(a), CpuBuffer.ArrayOf<float>(b), CpuBuffer.ArrayOf<float>(c), bias is null ? null : CpuBuffer.ArrayOf<float>(bias));
-        else Core(args, CpuBuffer.ArrayOf<double>(a), CpuBuffer.ArrayOf<double>(b), CpuBuffer.ArrayOf<double>(c), bias is null ? null : CpuBuffer.ArrayOf<double>(bias));
-    }
+    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Core(args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c), bias is null ? null : CpuBuffer.ArrayOf<T>(bias));
 
     /// <summary>Batched GEMM on host arrays (already checked), then the bias on every row when given; split over the cores.</summary>
     public static void Core<T>(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T> =>

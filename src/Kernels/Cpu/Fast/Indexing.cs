@@ -10,23 +10,12 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 internal static class Indexing
 {
     /// <summary><c>destination[i] = source[..index[i]..]</c>, the destination contiguous in the index's shape.</summary>
-    public static void Gather(in StridedView source, int axis, in StridedView index, DeviceBuffer destination)
-    {
-        if (index.Length == 0) return;
-        switch (source.Buffer.DType)
-        {
-            case DType.Float32: GatherT<float>(source, axis, index, CpuBuffer.ArrayOf<float>(destination)); break;
-            case DType.Float64: GatherT<double>(source, axis, index, CpuBuffer.ArrayOf<double>(destination)); break;
-            default: GatherT<int>(source, axis, index, CpuBuffer.ArrayOf<int>(destination)); break;
-        }
-    }
+    public static void Gather<T>(in StridedView source, int axis, in StridedView index, DeviceBuffer destination) where T : unmanaged =>
+        GatherT(source, axis, index, CpuBuffer.ArrayOf<T>(destination));
 
-    /// <summary><c>destination[..index[i]..] += source[i]</c> for float data (Int32 is the reference's).</summary>
-    public static void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source)
-    {
-        if (destination.Buffer.DType == DType.Float32) ScatterAddT<float>(destination, axis, index, source);
-        else ScatterAddT<double>(destination, axis, index, source);
-    }
+    /// <summary><c>destination[..index[i]..] += source[i]</c> (the backend sends Int32 data to the reference).</summary>
+    public static void ScatterAdd<T>(in StridedView destination, int axis, in StridedView index, in StridedView source) where T : unmanaged, INumber<T> =>
+        ScatterAddT<T>(destination, axis, index, source);
 
     /// <summary>
     /// Walks the index view row-major with a second walker over the data view whose axis stride is
@@ -63,7 +52,7 @@ internal static class Indexing
 
     /// <inheritdoc />
     private static void ScatterAddT<T>(in StridedView destination, int axis, in StridedView index, in StridedView source)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
     {
         T[] dst = CpuBuffer.ArrayOf<T>(destination.Buffer), src = CpuBuffer.ArrayOf<T>(source.Buffer);
         int[] idx = CpuBuffer.ArrayOf<int>(index.Buffer);
@@ -91,7 +80,7 @@ internal static class Indexing
     }
 
     private static void ScatterLine<T>(T[] dst, int d0, int dstep, int axisStride, int size, T[] src, int so, int sstep, int[] idx, int io, int istep, int n, int axis)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < n; i++)
         {

@@ -12,11 +12,8 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 internal static class Optim
 {
     /// <summary>SGD with optional momentum, dampening, Nesterov and weight decay.</summary>
-    public static void SgdStep(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum)
-    {
-        if (param.DType == DType.Float32) Sgd(args, param.Length, CpuBuffer.ArrayOf<float>(param), CpuBuffer.ArrayOf<float>(grad), momentum is null ? null : CpuBuffer.ArrayOf<float>(momentum));
-        else Sgd(args, param.Length, CpuBuffer.ArrayOf<double>(param), CpuBuffer.ArrayOf<double>(grad), momentum is null ? null : CpuBuffer.ArrayOf<double>(momentum));
-    }
+    public static void SgdStep<T>(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Sgd(args, param.Length, CpuBuffer.ArrayOf<T>(param), CpuBuffer.ArrayOf<T>(grad), momentum is null ? null : CpuBuffer.ArrayOf<T>(momentum));
 
     private static void Sgd<T>(SgdArgs s, int n, T[] p, T[] g, T[]? buf) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -41,16 +38,16 @@ internal static class Optim
 
     /// <inheritdoc />
     /// <summary>Adam (weight decay added to the gradient) or AdamW (decoupled decay of p), with bias corrections.</summary>
-    public static void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
+    public static void AdamStep<T>(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (param.DType == DType.Float32)
+        if (typeof(T) == typeof(float))
         {
             var (p, g, mf, vf) = (CpuBuffer.ArrayOf<float>(param), CpuBuffer.ArrayOf<float>(grad), CpuBuffer.ArrayOf<float>(m), CpuBuffer.ArrayOf<float>(v));
             if (Vector512.IsHardwareAccelerated) AdamSingle<V512<float>>(args, param.Length, p, g, mf, vf);
             else if (Vector256.IsHardwareAccelerated) AdamSingle<V256<float>>(args, param.Length, p, g, mf, vf);
             else AdamSingle<V128<float>>(args, param.Length, p, g, mf, vf);
         }
-        else Adam(args, param.Length, CpuBuffer.ArrayOf<double>(param), CpuBuffer.ArrayOf<double>(grad), CpuBuffer.ArrayOf<double>(m), CpuBuffer.ArrayOf<double>(v));
+        else Adam(args, param.Length, CpuBuffer.ArrayOf<T>(param), CpuBuffer.ArrayOf<T>(grad), CpuBuffer.ArrayOf<T>(m), CpuBuffer.ArrayOf<T>(v));
     }
 
     /// <summary>Adam on float32 in float32 vector arithmetic (the scalar tail uses the same float operations, so the width does not change a bit).</summary>

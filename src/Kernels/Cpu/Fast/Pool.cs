@@ -12,25 +12,16 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 internal static class Pool
 {
     /// <summary>Each window's first maximum (NaN over numbers) and its flat position h * W + w in the input plane.</summary>
-    public static void MaxForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
-    {
-        if (x.DType == DType.Float32) MaxPool(g, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(y), CpuBuffer.ArrayOf<int>(indices));
-        else MaxPool(g, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(y), CpuBuffer.ArrayOf<int>(indices));
-    }
+    public static void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) where T : unmanaged, IFloatingPointIeee754<T> =>
+        MaxPool(g, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(y), CpuBuffer.ArrayOf<int>(indices));
 
     /// <summary>Window sums in double divided by KH * KW (padding counts), rounded once.</summary>
-    public static void AvgForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y)
-    {
-        if (x.DType == DType.Float32) AvgPoolForward(geometry, CpuBuffer.ArrayOf<float>(x), CpuBuffer.ArrayOf<float>(y));
-        else AvgPoolForward(geometry, CpuBuffer.ArrayOf<double>(x), CpuBuffer.ArrayOf<double>(y));
-    }
+    public static void AvgForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        AvgPoolForward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(y));
 
     /// <summary>dx: each dy / (KH * KW) added to the cells of its window, windows in row-major order.</summary>
-    public static void AvgBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx)
-    {
-        if (dx.DType == DType.Float32) AvgPoolBackward(geometry, CpuBuffer.ArrayOf<float>(dy), CpuBuffer.ArrayOf<float>(dx));
-        else AvgPoolBackward(geometry, CpuBuffer.ArrayOf<double>(dy), CpuBuffer.ArrayOf<double>(dx));
-    }
+    public static void AvgBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> =>
+        AvgPoolBackward(geometry, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(dx));
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
     {

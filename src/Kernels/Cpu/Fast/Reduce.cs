@@ -25,11 +25,8 @@ internal static class Reduce
     }
 
     /// <summary>Reduces x into contiguous y as <paramref name="plan"/> says.</summary>
-    public static void Run(ReduceOp op, in StridedView x, in StridedView y, ReducePlan plan)
-    {
-        if (x.Buffer.DType == DType.Float32) Staged<float>(op, x, y, plan.Outer, plan.Mid, plan.Inner, plan.Split);
-        else Staged<double>(op, x, y, plan.Outer, plan.Mid, plan.Inner, plan.Split);
-    }
+    public static void Run<T>(ReduceOp op, in StridedView x, in StridedView y, ReducePlan plan) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Staged<T>(op, x, y, plan.Outer, plan.Mid, plan.Inner, plan.Split);
 
     /// <summary>
     /// Merges x's axes (extent-1 axes dropped) into alternating kept/reduced groups. Handles
@@ -219,12 +216,6 @@ internal static class Reduce
     public static bool ArgMaxFits(in StridedView x, int axis, in StridedView indices) =>
         IndicesShapeFits(x.Shape, axis, indices.Shape) && x.Length != 0 && x.Shape[axis] != 0;
 
-    /// <summary>Index of the first largest element along the axis (NaN counts as the largest), output positions walked in order.</summary>
-    public static void ArgMax(in StridedView x, int axis, in StridedView indices)
-    {
-        if (x.Buffer.DType == DType.Float32) ArgMaxT<float>(x, axis, indices); else ArgMaxT<double>(x, axis, indices);
-    }
-
     private static bool IndicesShapeFits(int[] xs, int axis, int[] shape)
     {
         if (shape.Length != xs.Length) return false;
@@ -233,7 +224,8 @@ internal static class Reduce
         return true;
     }
 
-    private static void ArgMaxT<T>(in StridedView x, int axis, in StridedView indices) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Index of the first largest element along the axis (NaN counts as the largest), output positions walked in order.</summary>
+    public static void ArgMax<T>(in StridedView x, int axis, in StridedView indices) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] src = CpuBuffer.ArrayOf<T>(x.Buffer);
         int[] dst = CpuBuffer.ArrayOf<int>(indices.Buffer);

@@ -14,11 +14,11 @@ internal static class Copy
         for (int i = 0; i < n; i++) dst.Set(destination.IndexOf(i), src.Get(source.IndexOf(i)));
     }
 
-    /// <summary>Sets every element of the view to <paramref name="value"/> (checked for Int32).</summary>
-    public static void Fill(in StridedView destination, double value)
+    /// <summary>Sets every element of the view to <paramref name="value"/>.</summary>
+    public static void Fill<T>(in StridedView destination, T value) where T : unmanaged
     {
-        CpuBuffer dst = CpuBuffer.Of(destination.Buffer);
+        Span<T> dst = CpuBuffer.Of(destination.Buffer).Span<T>();
         int n = destination.Length;
-        for (int i = 0; i < n; i++) dst.Set(destination.IndexOf(i), value);
+        for (int i = 0; i < n; i++) dst[destination.IndexOf(i)] = value;
     }
 }

@@ -6,9 +6,9 @@ namespace TinyGrad.Kernels.Cpu.Reference;
 internal static class Gemm
 {
     /// <summary>C = alpha op(A) op(B) + beta C per batch entry, then bias[n] added to column n when given.</summary>
-    public static void Run(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
+    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (a.DType == DType.Float32) Loop<float>(args, a, b, c); else Loop<double>(args, a, b, c);
+        Loop<T>(args, a, b, c);
         if (bias is null) return;
         CpuBuffer dst = CpuBuffer.Of(c), add = CpuBuffer.Of(bias);
         for (int batch = 0; batch < args.Batch; batch++)

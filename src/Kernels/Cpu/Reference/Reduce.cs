@@ -6,12 +6,7 @@ namespace TinyGrad.Kernels.Cpu.Reference;
 internal static class Reduce
 {
     /// <summary>Each input element is added (or maxed) into the output element its kept coordinates address.</summary>
-    public static void Run(ReduceOp op, in StridedView x, in StridedView y)
-    {
-        if (x.Buffer.DType == DType.Float32) Loop<float>(op, x, y); else Loop<double>(op, x, y);
-    }
-
-    private static void Loop<T>(ReduceOp op, in StridedView x, in StridedView y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run<T>(ReduceOp op, in StridedView x, in StridedView y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> src = CpuBuffer.Of(x.Buffer).Span<T>(), dst = CpuBuffer.Of(y.Buffer).Span<T>();
         T init = op == ReduceOp.Sum ? T.Zero : T.NegativeInfinity;

@@ -1,177 +1,109 @@
+using System.Numerics;
+
 namespace TinyGrad.Kernels.Cpu;
 
 /// <summary>
 /// Plain scalar implementations of every primitive: one obvious loop each, no SIMD, no threads.
 /// They define what each primitive means; the fast CPU backend and the GPU backends are tested
-/// against them element by element. Each primitive checks its arguments (<see cref="Check"/>), then
-/// runs its family's loop: Cpu/Reference/Copy.cs, Elementwise.cs, Random.cs, Reduce.cs, Gemm.cs,
-/// Conv.cs, Pool.cs, Indexing.cs and Optim.cs.
+/// against them element by element. Each primitive runs its family's loop: Cpu/Reference/Copy.cs,
+/// Elementwise.cs, Random.cs, Reduce.cs, Gemm.cs, Conv.cs, Pool.cs, Indexing.cs and Optim.cs.
 /// </summary>
-public sealed class ReferenceBackend : IBackend
+public sealed class ReferenceBackend : Backend
 {
     /// <summary>A backend whose buffers are plain arrays, or come from <paramref name="cache"/> when one is given.</summary>
     public ReferenceBackend(HostArrayCache? cache = null) => ArrayCache = cache;
 
-    /// <summary>The caching allocator behind <see cref="Allocate"/>, or null for plain arrays.</summary>
+    /// <summary>The caching allocator behind <see cref="Backend.Allocate"/>, or null for plain arrays.</summary>
     public HostArrayCache? ArrayCache { get; }
 
     /// <inheritdoc />
-    public string Name => "reference";
+    public override string Name => "reference";
 
     /// <inheritdoc />
-    public string Description => "scalar reference kernels on the host";
+    public override string Description => "scalar reference kernels on the host";
 
     /// <inheritdoc />
-    public bool SupportsFloat64 => true;
-
-    /// <inheritdoc />
-    public DeviceBuffer Allocate(DType dtype, int length) => new CpuBuffer(this, dtype, length, ArrayCache);
-
-    /// <inheritdoc />
-    public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset = 0) where T : unmanaged =>
-        CpuBuffer.Upload(source, destination, offset);
-
-    /// <inheritdoc />
-    public void Download<T>(DeviceBuffer source, Span<T> destination, int offset = 0) where T : unmanaged =>
-        CpuBuffer.Download(source, destination, offset);
-
-    /// <inheritdoc />
-    public void Synchronize()
+    public override void Synchronize()
     {
     }
 
     /// <inheritdoc />
-    public void Copy(in StridedView source, in StridedView destination)
-    {
-        Check.CopyArgs(source, destination);
-        Reference.Copy.Run(source, destination);
-    }
+    protected override DeviceBuffer RunAllocate(DType dtype, int length) => new CpuBuffer(this, dtype, length, ArrayCache);
 
     /// <inheritdoc />
-    public void Fill(in StridedView destination, double value)
-    {
-        Check.InBounds(destination, "fill");
-        Reference.Copy.Fill(destination, value);
-    }
+    protected override void RunUpload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, int offset) => CpuBuffer.Upload(source, destination, offset);
 
     /// <inheritdoc />
-    public void Random(DeviceBuffer destination, RandomDistribution distribution, ulong seed, ulong offset)
-    {
-        Check.Float(destination.DType, "random");
-        Reference.Random.Run(destination, distribution, seed, offset);
-    }
+    protected override void RunDownload<T>(DeviceBuffer source, Span<T> destination, int offset) => CpuBuffer.Download(source, destination, offset);
 
     /// <inheritdoc />
-    public void Unary(UnaryOp op, in StridedView x, DeviceBuffer y)
-    {
-        Check.UnaryArgs(op, x, y);
-        Reference.Elementwise.Unary(op, x, y);
-    }
+    protected override void RunCopy(in StridedView source, in StridedView destination) => Reference.Copy.Run(source, destination);
 
     /// <inheritdoc />
-    public void Binary(BinaryOp op, in StridedView a, in StridedView b, DeviceBuffer y)
-    {
-        Check.BinaryArgs(op, a, b, y);
-        Reference.Elementwise.Binary(op, a, b, y);
-    }
+    protected override void RunFill<T>(in StridedView destination, T value) => Reference.Copy.Fill(destination, value);
 
     /// <inheritdoc />
-    public void Where(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y)
-    {
-        Check.WhereArgs(condition, a, b, y);
-        Reference.Elementwise.Where(condition, a, b, y);
-    }
+    protected override void RunRandom<T>(DeviceBuffer destination, RandomDistribution distribution, ulong seed, ulong offset) =>
+        Reference.Random.Run<T>(destination, distribution, seed, offset);
 
     /// <inheritdoc />
-    public void Reduce(ReduceOp op, in StridedView x, in StridedView y)
-    {
-        Check.ReduceArgs(op, x, y);
-        Reference.Reduce.Run(op, x, y);
-    }
+    protected override void RunUnary<T, TOp>(in StridedView x, DeviceBuffer y) => Reference.Elementwise.Unary<T, TOp>(x, y);
 
     /// <inheritdoc />
-    public void ArgMax(in StridedView x, int axis, in StridedView indices)
-    {
-        Check.ArgMaxArgs(x, axis, indices);
-        Reference.Reduce.ArgMax(x, axis, indices);
-    }
+    protected override void RunBinary<T, TOp>(in StridedView a, in StridedView b, DeviceBuffer y) => Reference.Elementwise.Binary<T, TOp>(a, b, y);
 
     /// <inheritdoc />
-    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
-    {
-        Check.GemmArgs(args, a, b, c);
-        Check.GemmBias(args, a, bias);
-        Reference.Gemm.Run(args, a, b, c, bias);
-    }
+    protected override void RunCompare<T, TOp>(in StridedView a, in StridedView b, DeviceBuffer y) => Reference.Elementwise.Compare<T, TOp>(a, b, y);
 
     /// <inheritdoc />
-    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
-    {
-        Check.ConvArgs(geometry, x, w, y, "conv2d forward");
-        Check.ConvBias(geometry, x, bias, "conv2d forward");
+    protected override void RunWhere<TC, T>(in StridedView condition, in StridedView a, in StridedView b, DeviceBuffer y) =>
+        Reference.Elementwise.Where<TC, T>(condition, a, b, y);
+
+    /// <inheritdoc />
+    protected override void RunReduce<T>(ReduceOp op, in StridedView x, in StridedView y) => Reference.Reduce.Run<T>(op, x, y);
+
+    /// <inheritdoc />
+    protected override void RunArgMax<T>(in StridedView x, int axis, in StridedView indices) => Reference.Reduce.ArgMax(x, axis, indices);
+
+    /// <inheritdoc />
+    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) =>
+        Reference.Gemm.Run<T>(args, a, b, c, bias);
+
+    /// <inheritdoc />
+    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
         Reference.Conv.Forward(geometry, x, w, y, bias);
-    }
 
     /// <inheritdoc />
-    public void Conv2dBackwardInput(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
-    {
-        Check.ConvArgs(geometry, dx, w, dy, "conv2d backward-input");
+    protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>
         Reference.Conv.BackwardInput(geometry, dy, w, dx);
-    }
 
     /// <inheritdoc />
-    public void Conv2dBackwardWeight(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
-    {
-        Check.ConvArgs(geometry, x, dw, dy, "conv2d backward-weight");
+    protected override void RunConv2dBackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) =>
         Reference.Conv.BackwardWeight(geometry, x, dy, dw);
-    }
 
     /// <inheritdoc />
-    public void MaxPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
-    {
-        Check.MaxPoolArgs(geometry, x, y, indices);
+    protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) =>
         Reference.Pool.MaxForward(geometry, x, y, indices);
-    }
 
     /// <inheritdoc />
-    public void AvgPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y)
-    {
-        Check.PoolArgs(geometry, x, y, "avg_pool2d");
-        Reference.Pool.AvgForward(geometry, x, y);
-    }
+    protected override void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) => Reference.Pool.AvgForward(geometry, x, y);
 
     /// <inheritdoc />
-    public void AvgPool2dBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx)
-    {
-        Check.PoolArgs(geometry, dx, dy, "avg_pool2d backward");
-        Reference.Pool.AvgBackward(geometry, dy, dx);
-    }
+    protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) => Reference.Pool.AvgBackward(geometry, dy, dx);
 
     /// <inheritdoc />
-    public void Gather(in StridedView source, int axis, in StridedView index, DeviceBuffer destination)
-    {
-        Check.IndexingArgs(source, axis, index, StridedView.Contiguous(destination, index.Shape), "gather");
+    protected override void RunGather<T>(in StridedView source, int axis, in StridedView index, DeviceBuffer destination) =>
         Reference.Indexing.Gather(source, axis, index, destination);
-    }
 
     /// <inheritdoc />
-    public void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source)
-    {
-        Check.IndexingArgs(destination, axis, index, source, "scatter_add");
+    protected override void RunScatterAdd<T>(in StridedView destination, int axis, in StridedView index, in StridedView source) =>
         Reference.Indexing.ScatterAdd(destination, axis, index, source);
-    }
 
     /// <inheritdoc />
-    public void SgdStep(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum)
-    {
-        Check.StepArgs(param, "sgd step", grad, momentum);
+    protected override void RunSgdStep<T>(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum) =>
         Reference.Optim.SgdStep(args, param, grad, momentum);
-    }
 
     /// <inheritdoc />
-    public void AdamStep(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v)
-    {
-        Check.StepArgs(param, "adam step", grad, m, v);
+    protected override void RunAdamStep<T>(in AdamArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer m, DeviceBuffer v) =>
         Reference.Optim.AdamStep(args, param, grad, m, v);
-    }
 }

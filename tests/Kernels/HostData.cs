@@ -1,0 +1,23 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// <summary>Host arrays to device buffers and back, for the kernel tests.</summary>
+internal static class HostData
+{
+    /// <summary>A fresh buffer of <paramref name="backend"/> holding <paramref name="values"/>.</summary>
+    public static DeviceBuffer Upload<T>(this Backend backend, params T[] values) where T : unmanaged
+    {
+        var buffer = backend.Allocate(DTypeInfo.Of<T>(), values.Length);
+        backend.Upload<T>(values, buffer);
+        return buffer;
+    }
+
+    /// <summary>Every element of <paramref name="buffer"/>, downloaded (a download waits for the device).</summary>
+    public static T[] Read<T>(this Backend backend, DeviceBuffer buffer) where T : unmanaged
+    {
+        var values = new T[buffer.Length];
+        backend.Download<T>(buffer, values);
+        return values;
+    }
+}
