@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// The pool family: max pooling (a 2x2 / stride 2 path, AVX-512 for float) and average pooling and
+/// The pool family: max pooling (a 2x2 / stride 2 path, vectorised for float in Pool.Max2x2.cs) and average pooling and
 /// its adjoint, planes split over the cores. Windows are visited in the reference's order, so values,
 /// indices and roundings are the reference's.
 /// </summary>
-internal static class Pool
+internal static partial class Pool
 {
     /// <summary>Each window's first maximum (NaN over numbers) and its flat position h * W + w in the input plane.</summary>
     public static void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -28,7 +28,8 @@ internal static class Pool
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
         {
-            if (typeof(T) == typeof(float) && Avx512F.IsSupported) MaxPool2x2Single(g, (float[])(object)x, (float[])(object)y, idx);
+            if (typeof(T) == typeof(float) && Avx512F.IsSupported) MaxPool2x2Single<Max2x2Avx512>(g, (float[])(object)x, (float[])(object)y, idx);
+            else if (typeof(T) == typeof(float) && Avx2.IsSupported) MaxPool2x2Single<Max2x2Avx2>(g, (float[])(object)x, (float[])(object)y, idx);
             else MaxPool2x2(g, x, y, idx);
             return;
         }
@@ -58,135 +59,6 @@ internal static class Pool
                         int o = nc * planeOut + p * g.OutW + q;
                         y[o] = best;
                         idx[o] = bestAt;
-                    }
-                }
-            }
-        });
-    }
-
-    /// <summary>
-    /// 2x2 / stride 2 max pooling on float with AVX-512: 16 outputs at a time (even/odd columns split
-    /// by a two-register permute), candidates compared in the reference's order with strict
-    /// greater-than, so the first maximum wins. Short rows (the homework's 14- and 7-wide outputs)
-    /// use masked loads, filled with -inf, and masked stores. A chunk holding a NaN goes through the
-    /// scalar rule.
-    /// </summary>
-    private static unsafe void MaxPool2x2Single(Pool2dGeometry g, float[] x, float[] y, int[] idx)
-    {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
-        Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
-        {
-            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            var odds = evens + Vector512<int>.One;
-            var lanes = Vector512<int>.Indices;
-            var fill = Vector512.Create(float.NegativeInfinity);
-            fixed (float* xp = x, yp = y)
-            fixed (int* ip = idx)
-            {
-                for (int nc = lo; nc < hi; nc++)
-                {
-                    float* plane = xp + (long)nc * planeIn;
-                    for (int p = 0; p < oh; p++)
-                    {
-                        int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow;
-                        for (int q = 0; q < ow; q += 16)
-                        {
-                            int count = Math.Min(16, ow - q);
-                            Vector512<float> t0, t1, b0, b1;
-                            if (count == 16)
-                            {
-                                t0 = Vector512.Load(plane + r0 + 2 * q);
-                                t1 = Vector512.Load(plane + r0 + 2 * q + 16);
-                                b0 = Vector512.Load(plane + r1 + 2 * q);
-                                b1 = Vector512.Load(plane + r1 + 2 * q + 16);
-                            }
-                            else
-                            {
-                                // Only the 2 * count inputs of this row are read; the other lanes are -inf.
-                                var m0 = Vector512.LessThan(lanes, Vector512.Create(2 * count)).AsSingle();
-                                var m1 = Vector512.LessThan(lanes, Vector512.Create(2 * count - 16)).AsSingle();
-                                t0 = Avx512F.MaskLoad(plane + r0 + 2 * q, m0, fill);
-                                t1 = Avx512F.MaskLoad(plane + r0 + 2 * q + 16, m1, fill);
-                                b0 = Avx512F.MaskLoad(plane + r1 + 2 * q, m0, fill);
-                                b1 = Avx512F.MaskLoad(plane + r1 + 2 * q + 16, m1, fill);
-                            }
-                            var a = Avx512F.PermuteVar16x32x2(t0, evens, t1);
-                            var b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
-                            var c = Avx512F.PermuteVar16x32x2(b0, evens, b1);
-                            var d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
-                            var nan = ~Vector512.Equals(a, a) | ~Vector512.Equals(b, b) | ~Vector512.Equals(c, c) | ~Vector512.Equals(d, d);
-                            if (nan != Vector512<float>.Zero)
-                            {
-                                for (int j = q; j < q + count; j++) MaxPool2x2Scalar(plane, r0, r1, j, out yp[o + j], out ip[o + j]);
-                                continue;
-                            }
-                            var at = Vector512.Create(r0 + 2 * q) + evens;
-                            var best = a;
-                            var take = Vector512.GreaterThan(b, best);
-                            best = Vector512.ConditionalSelect(take, b, best);
-                            at = Vector512.ConditionalSelect(take.AsInt32(), at + Vector512<int>.One, at);
-                            take = Vector512.GreaterThan(c, best);
-                            best = Vector512.ConditionalSelect(take, c, best);
-                            var atC = Vector512.Create(r1 + 2 * q) + evens;
-                            at = Vector512.ConditionalSelect(take.AsInt32(), atC, at);
-                            take = Vector512.GreaterThan(d, best);
-                            best = Vector512.ConditionalSelect(take, d, best);
-                            at = Vector512.ConditionalSelect(take.AsInt32(), atC + Vector512<int>.One, at);
-                            if (count == 16)
-                            {
-                                best.Store(yp + o + q);
-                                at.Store(ip + o + q);
-                            }
-                            else
-                            {
-                                var mo = Vector512.LessThan(lanes, Vector512.Create(count));
-                                Avx512F.MaskStore(yp + o + q, mo.AsSingle(), best);
-                                Avx512F.MaskStore(ip + o + q, mo, at);
-                            }
-                        }
-                    }
-                }
-            }
-        });
-    }
-
-    /// <summary>One 2x2 window by the reference's rule (candidates in order, first maximum wins, NaN over numbers).</summary>
-    private static unsafe void MaxPool2x2Scalar(float* plane, int r0, int r1, int q, out float value, out int at)
-    {
-        int a0 = r0 + 2 * q, c0 = r1 + 2 * q;
-        float best = plane[a0];
-        int bestAt = a0;
-        TakeFirstMax(plane[a0 + 1], a0 + 1, ref best, ref bestAt);
-        TakeFirstMax(plane[c0], c0, ref best, ref bestAt);
-        TakeFirstMax(plane[c0 + 1], c0 + 1, ref best, ref bestAt);
-        value = best;
-        at = bestAt;
-    }
-
-    /// <summary>The common 2x2 / stride 2 / no padding window: four candidates in the reference's order, no bounds tests.</summary>
-    private static void MaxPool2x2<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
-        Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
-        {
-            for (int nc = lo; nc < hi; nc++)
-            {
-                ReadOnlySpan<T> plane = x.AsSpan(nc * planeIn, planeIn);
-                Span<T> yo = y.AsSpan(nc * planeOut, planeOut);
-                Span<int> io = idx.AsSpan(nc * planeOut, planeOut);
-                for (int p = 0; p < oh; p++)
-                {
-                    int r0 = 2 * p * width, r1 = r0 + width, o = p * ow;
-                    for (int q = 0; q < ow; q++)
-                    {
-                        int at = r0 + 2 * q;
-                        T best = plane[at];
-                        int bestAt = at;
-                        TakeFirstMax(plane[at + 1], at + 1, ref best, ref bestAt);
-                        TakeFirstMax(plane[r1 + 2 * q], r1 + 2 * q, ref best, ref bestAt);
-                        TakeFirstMax(plane[r1 + 2 * q + 1], r1 + 2 * q + 1, ref best, ref bestAt);
-                        yo[o + q] = best;
-                        io[o + q] = bestAt;
                     }
                 }
             }
