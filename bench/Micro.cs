@@ -5,10 +5,19 @@ namespace TinyGrad.Bench;
 /// <summary><c>micro</c>: single primitives at the shapes the workloads use (for profiling by hand).</summary>
 public static class Micro
 {
-    public static void Run(int steps)
+    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv).</summary>
+    public static void Run(int steps, string[]? only = null)
     {
+        bool Wants(string section) => only is null || Array.IndexOf(only, section) >= 0;
         var be = Device.Cpu.Backend;
         DeviceBuffer F(int n) { var b = be.Allocate(DType.Float32, n); be.Random(b, RandomDistribution.Uniform, 5, 0); return b; }
+        if (Wants("elementwise")) Elementwise(be, F, steps);
+        if (Wants("gemm")) Gemms(be, F, steps);
+        if (Wants("conv")) Convs(be, F, steps);
+    }
+
+    private static void Elementwise(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
         int n = 700 * 784;
         var p = F(n); var g = F(n); var m = F(n); var v = F(n); var t = F(n);
         int step = 1;
@@ -23,13 +32,21 @@ public static class Micro
         Report("add bias 10000x50", () => be.Binary<BinaryOps.Add>(StridedView.Contiguous(x, [10000, 50]), new StridedView(bias, [10000, 50], [0, 1], 0), t), steps);
         var sum = F(50);
         Report("sum rows 10000x50", () => be.Reduce(ReduceOp.Sum, StridedView.Contiguous(x, [10000, 50]), StridedView.Contiguous(sum, [1, 50])), steps);
-        foreach (var (mm, nn, kk, ta, tb) in new[] { (10000, 50, 50, false, true), (50, 50, 10000, true, false), (10000, 1, 50, false, true), (10000, 50, 1, false, true), (100, 700, 784, false, true), (700, 784, 100, true, false), (1024, 1024, 1024, false, false) })
+    }
+
+    private static void Gemms(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
+        foreach (var (mm, nn, kk, ta, tb) in new[] { (10000, 50, 50, false, true), (50, 50, 10000, true, false), (10000, 1, 50, false, true), (10000, 50, 1, false, true), (100, 700, 784, false, true), (700, 784, 100, true, false), (1024, 1024, 1024, false, false), (32, 784, 25, false, false), (20, 196, 288, false, false), (288, 20, 196, false, true) })
         {
             var a = F(mm * kk); var b = F(kk * nn); var c = F(mm * nn);
             var args = new GemmArgs(1, mm, nn, kk, ta, tb, 0, ta ? mm : kk, 0, 0, tb ? kk : nn, 0, 0, nn, 0);
             double ms = Timing.MedianMs(() => be.Gemm(args, a, b, c), steps, 40);
             Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Timing.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Timing.LastCpuMs / 1e6:F1}");
         }
+    }
+
+    private static void Convs(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
         foreach (var geo in new[]
         {
             new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),

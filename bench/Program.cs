@@ -33,7 +33,7 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "micro")
         {
-            Micro.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+            Micro.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? args[2].Split(',') : null);
             return 0;
         }
         if (args.Length > 0 && args[0] == "determinism")
