@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
@@ -192,6 +193,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     for (int mp = mb; mp < me; mp++)
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
+                        PrefetchTile(c, oc + row * g.Ldc + col, g.Ldc, rows, width);
                         if (mp >= lastFull) TTile.Run<T, TVec>(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
                         else if (g.TransA) TTile.Run<T, TVec>(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
                         else TTile.Run<T, TVec>(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
@@ -201,6 +203,24 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the C tile's cache lines (first and last element of each row) before the tile is
+    /// computed, so its store finds them in L1 instead of waiting on memory: the kernel's K steps
+    /// hide the fetch. A hint only (it never faults, and a moved array just makes it useless).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchTile(T[] c, int at, int ldc, int rows, int width)
+    {
+        if (!Sse.IsSupported) return;
+        ref T first = ref c[at];
+        for (int r = 0; r < rows; r++)
+        {
+            ref T row = ref Unsafe.Add(ref first, r * ldc);
+            Sse.Prefetch0(Unsafe.AsPointer(ref row));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref row, width - 1)));
         }
     }
 
