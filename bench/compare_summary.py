@@ -60,7 +60,7 @@ machine = max(our_gflops, peer["gflops"])
 
 cpu = ours["cpu"]
 print(f"\ncpu: family {int(cpu['family'])} model {int(cpu['model'])} ({cpu['kind']}, AVX-512 {'yes' if cpu['avx512'] else 'no'})")
-print("OpenBLAS SGEMM 1024 per core (best correct round): " +
+print("OpenBLAS SGEMM 1024 GFLOPS on 2 threads, per OPENBLAS_CORETYPE asked->run (best correct round): " +
       ", ".join(f"{k}->{v['core']} {v['gflops']:.1f}" for k, v in cores.items()) +
       f"; torch ran on {torch_core}")
 print(f"median of {steps} steps after warm-up; best of {rounds} alternating rounds per side; "

@@ -12,7 +12,7 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 /// per K block into Mr-row and NR-column panels (NR = the tile's vectors times the width;
 /// transposes and strides handled by the packing), and the tile accumulates with fused
 /// multiply-adds. Blocking: K in blocks of about <see cref="Kc"/>, rows in blocks of about
-/// <see cref="Mc"/> (packed A stays in L2), one NR-wide B panel in L1 while the row block is swept.
+/// <see cref="Mc"/> (packed A stays in L2), each NR-wide B panel in L1 while the row block sweeps it.
 /// Work is split into a fixed partition (by row panels, or by column panels when there are few
 /// rows, or by batch entries for many small products), and every element of C is computed by the
 /// same sequence of operations whatever the partition, tile or width, so results never depend on
@@ -159,15 +159,14 @@ internal static partial class GemmBlocked<T, TVec, TTile>
 
     /// <summary>
     /// C over row panels [m0, m1) x column panels [n0, n1), all K blocks, on the calling thread. Per
-    /// row block and K block, A is packed once (it stays in L2); each B panel is packed just before
-    /// the row block sweeps it (it stays in L1).
+    /// row block and K block, A is packed once (it stays in L2) and so are the region's B panels
+    /// (read along B's rows); each B panel stays in L1 while the row block sweeps it.
     /// </summary>
     private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
-       
     {
         int nr = Nr, mcPanels = Mc / Mr;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
-        T[] bp = Scratch(false, nr * kc);
+        T[] bp = Scratch(false, nr * kc * (n1 - n0));
         T[] ap = Scratch(true, mcPanels * Mr * kc);
         Span<T> tile = stackalloc T[Mr * Nr];
         ref T tileRef = ref MemoryMarshal.GetReference(tile);
@@ -182,13 +181,17 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 // transposed); only a partial last panel goes through the packed copy.
                 int lastFull = Math.Min(me, g.M / Mr);
                 if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
+                // A few row panels cannot repay packing B: its full row-major panels are read in
+                // place (a partial last one is packed alone). Otherwise the region's panels are
+                // packed together, B read row by row.
+                bool packAll = g.TransB || me - mb > SmallRowPanels;
+                if (packAll) PackBRegion(g, b, ob, k0, kb, n0, n1, bp, nr);
                 for (int np = n0; np < n1; np++)
                 {
                     int col = np * nr, width = Math.Min(nr, g.N - col);
-                    // A few row panels cannot repay packing B: a full row-major panel is read in place.
-                    bool directB = !g.TransB && width == nr && me - mb <= SmallRowPanels;
-                    if (!directB) PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
-                    ref T bRef = ref directB ? ref b[ob + k0 * g.Ldb + col] : ref bp[0];
+                    bool directB = !packAll && width == nr;
+                    if (!packAll && !directB) PackB(g, b, ob, k0, kb, np, np + 1, bp, nr);
+                    ref T bRef = ref directB ? ref b[ob + k0 * g.Ldb + col] : ref bp[packAll ? (np - n0) * kb * nr : 0];
                     int bStep = directB ? g.Ldb : nr;
                     for (int mp = mb; mp < me; mp++)
                     {
