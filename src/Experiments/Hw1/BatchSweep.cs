@@ -1,4 +1,6 @@
+using OxyPlot;
 using TinyGrad.Data;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 
@@ -49,4 +51,17 @@ public static class BatchSweep
 
     /// <summary>The batch sizes and the values of one "sweep" metric, in unit order.</summary>
     public static (double[] Batch, double[] Value) Get(RunContext ctx, string metric) => ctx.Metrics.Get("sweep", metric);
+
+    /// <summary>Saves a row of panels, one "sweep" series each against batch size (log axis).</summary>
+    public static void SaveFigure(RunContext ctx, string name, string title, double[] batch,
+        params (string Title, string Y, string Name, double[] Value, int Color)[] panels)
+    {
+        PlotModel Panel((string Title, string Y, string Name, double[] Value, int Color) p) =>
+            Panels.Lines(p.Title, PlotAxes.Log("batch size"), PlotAxes.Linear(p.Y), [Curves.Line(p.Name, batch, p.Value, Palette.Series(p.Color), markers: true)]);
+        ctx.SaveFigure(name, new Figure(title, [.. panels.Select(Panel)], panels.Length) { PanelWidth = 400 });
+    }
+
+    /// <summary>"batch 8: v, batch 32: v, ...": one value per batch size, formatted.</summary>
+    public static string PerBatch(double[] batch, double[] value, Func<double, string> format) =>
+        string.Join(", ", batch.Select((b, i) => $"batch {b}: {format(value[i])}"));
 }
