@@ -36,14 +36,9 @@ public sealed class SensitivityExperiment : IExperiment
         BatchSweep.Settings(ctx);
         ctx.Setting("sensitivity", $"mean Frobenius norm of the Jacobian of the logits w.r.t. the input over {Samples(ctx)} test samples");
         var (bs, sens) = BatchSweep.Get(ctx, "sensitivity");
-        var testLoss = BatchSweep.Get(ctx, "test_loss").Value;
-        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
-        BatchSweep.SaveFigure(ctx, "sensitivity", "Sensitivity and generalization vs batch size", bs,
-            ("sensitivity", "‖∂y/∂x‖_F", "sensitivity", sens, 2),
-            ("test loss", "cross-entropy", "test loss", testLoss, 0),
-            ("test accuracy", "accuracy", "test accuracy", testAcc, 1));
-        double rho = Common.Spearman(bs, sens);
-        ctx.Observe($"sensitivity {BatchSweep.PerBatch(bs, sens, Common.N)}; Spearman correlation with batch size {Common.N(rho)}");
-        ctx.Observe($"test accuracy {BatchSweep.PerBatch(bs, testAcc, Common.Pct)}");
+        BatchSweep.SaveFigure(ctx, "sensitivity", "Sensitivity and generalization vs batch size",
+            ("sensitivity", "‖∂y/∂x‖_F", "sensitivity", "sensitivity", 2), ("test loss", "cross-entropy", "test loss", "test_loss", 0));
+        ctx.Observe($"sensitivity {BatchSweep.PerBatch(bs, sens, Common.N)}; Spearman correlation with batch size {Common.N(Common.Spearman(bs, sens))}");
+        ctx.Observe($"test accuracy {BatchSweep.PerBatch(bs, BatchSweep.Get(ctx, "test_acc").Value, Common.Pct)}");
     }
 }

@@ -47,11 +47,8 @@ public sealed class SharpnessExperiment : IExperiment
         ctx.Setting("top eigenvalue", $"power iteration on Hessian-vector products, {powerIters} iterations");
         var (bs, keskar) = BatchSweep.Get(ctx, "keskar_sharpness");
         var top = BatchSweep.Get(ctx, "top_eigenvalue").Value;
-        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
-        BatchSweep.SaveFigure(ctx, "sharpness", "Sharpness vs batch size", bs,
-            ("Keskar ε-sharpness", "sharpness", "ε-sharpness", keskar, 3),
-            ("top Hessian eigenvalue", "λ_max", "λ_max", top, 4),
-            ("test accuracy", "accuracy", "test accuracy", testAcc, 1));
+        BatchSweep.SaveFigure(ctx, "sharpness", "Sharpness vs batch size",
+            ("Keskar ε-sharpness", "sharpness", "ε-sharpness", "keskar_sharpness", 3), ("top Hessian eigenvalue", "λ_max", "λ_max", "top_eigenvalue", 4));
         ctx.Observe($"ε-sharpness {BatchSweep.PerBatch(bs, keskar, Common.N)} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
         ctx.Observe($"top Hessian eigenvalue {BatchSweep.PerBatch(bs, top, Common.N)} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
     }
