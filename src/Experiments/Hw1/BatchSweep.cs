@@ -1,4 +1,6 @@
+using OxyPlot;
 using TinyGrad.Data;
+using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 using TinyGrad.Nn;
 
@@ -49,4 +51,19 @@ public static class BatchSweep
 
     /// <summary>The batch sizes and the values of one "sweep" metric, in unit order.</summary>
     public static (double[] Batch, double[] Value) Get(RunContext ctx, string metric) => ctx.Metrics.Get("sweep", metric);
+
+    /// <summary>Saves a row of panels against batch size (log axis): one per "sweep" metric given, then test accuracy.</summary>
+    public static void SaveFigure(RunContext ctx, string name, string title, params (string Title, string Y, string Name, string Metric, int Color)[] panels)
+    {
+        PlotModel Panel((string Title, string Y, string Name, string Metric, int Color) p)
+        {
+            var (batch, value) = Get(ctx, p.Metric);
+            return Panels.Lines(p.Title, PlotAxes.Log("batch size"), PlotAxes.Linear(p.Y), [Curves.Line(p.Name, batch, value, Palette.Series(p.Color), markers: true)]);
+        }
+        ctx.SaveFigure(name, new Figure(title, [.. panels.Append(("test accuracy", "accuracy", "test accuracy", "test_acc", 1)).Select(Panel)], panels.Length + 1) { PanelWidth = 400 });
+    }
+
+    /// <summary>"batch 8: v, batch 32: v, ...": one value per batch size, formatted.</summary>
+    public static string PerBatch(double[] batch, double[] value, Func<double, string> format) =>
+        string.Join(", ", batch.Select((b, i) => $"batch {b}: {format(value[i])}"));
 }

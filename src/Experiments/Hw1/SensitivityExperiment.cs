@@ -1,6 +1,4 @@
 using TinyGrad.Analysis;
-using OxyPlot;
-using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -38,16 +36,9 @@ public sealed class SensitivityExperiment : IExperiment
         BatchSweep.Settings(ctx);
         ctx.Setting("sensitivity", $"mean Frobenius norm of the Jacobian of the logits w.r.t. the input over {Samples(ctx)} test samples");
         var (bs, sens) = BatchSweep.Get(ctx, "sensitivity");
-        var testLoss = BatchSweep.Get(ctx, "test_loss").Value;
-        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
-        PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
-            Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
-        ctx.SaveFigure("sensitivity", new Figure("Sensitivity and generalization vs batch size", [
-            Panel("sensitivity", "‖∂y/∂x‖_F", "sensitivity", sens, 2),
-            Panel("test loss", "cross-entropy", "test loss", testLoss, 0),
-            Panel("test accuracy", "accuracy", "test accuracy", testAcc, 1)], 3) { PanelWidth = 400 });
-        double rho = Common.Spearman(bs, sens);
-        ctx.Observe($"sensitivity {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(sens[i])}"))}; Spearman correlation with batch size {Common.N(rho)}");
-        ctx.Observe($"test accuracy {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.Pct(testAcc[i])}"))}");
+        BatchSweep.SaveFigure(ctx, "sensitivity", "Sensitivity and generalization vs batch size",
+            ("sensitivity", "‖∂y/∂x‖_F", "sensitivity", "sensitivity", 2), ("test loss", "cross-entropy", "test loss", "test_loss", 0));
+        ctx.Observe($"sensitivity {BatchSweep.PerBatch(bs, sens, Common.N)}; Spearman correlation with batch size {Common.N(Common.Spearman(bs, sens))}");
+        ctx.Observe($"test accuracy {BatchSweep.PerBatch(bs, BatchSweep.Get(ctx, "test_acc").Value, Common.Pct)}");
     }
 }

@@ -1,7 +1,5 @@
 using TinyGrad.Analysis;
 using TinyGrad.Data;
-using OxyPlot;
-using TinyGrad.Experiments.Figures;
 using TinyGrad.Experiments.Runner;
 
 namespace TinyGrad.Experiments.Hw1;
@@ -49,14 +47,9 @@ public sealed class SharpnessExperiment : IExperiment
         ctx.Setting("top eigenvalue", $"power iteration on Hessian-vector products, {powerIters} iterations");
         var (bs, keskar) = BatchSweep.Get(ctx, "keskar_sharpness");
         var top = BatchSweep.Get(ctx, "top_eigenvalue").Value;
-        var testAcc = BatchSweep.Get(ctx, "test_acc").Value;
-        PlotModel Panel(string title, string y, string name, IEnumerable<double> v, int c) =>
-            Panels.Lines(title, PlotAxes.Log("batch size"), PlotAxes.Linear(y), [Curves.Line(name, bs, v.ToArray(), Palette.Series(c), markers: true)]);
-        ctx.SaveFigure("sharpness", new Figure("Sharpness vs batch size", [
-            Panel("Keskar ε-sharpness", "sharpness", "ε-sharpness", keskar, 3),
-            Panel("top Hessian eigenvalue", "λ_max", "λ_max", top, 4),
-            Panel("test accuracy", "accuracy", "test accuracy", testAcc, 1)], 3) { PanelWidth = 400 });
-        ctx.Observe($"ε-sharpness {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(keskar[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
-        ctx.Observe($"top Hessian eigenvalue {string.Join(", ", bs.Select((b, i) => $"batch {b}: {Common.N(top[i])}"))} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
+        BatchSweep.SaveFigure(ctx, "sharpness", "Sharpness vs batch size",
+            ("Keskar ε-sharpness", "sharpness", "ε-sharpness", "keskar_sharpness", 3), ("top Hessian eigenvalue", "λ_max", "λ_max", "top_eigenvalue", 4));
+        ctx.Observe($"ε-sharpness {BatchSweep.PerBatch(bs, keskar, Common.N)} (Spearman with batch size {Common.N(Common.Spearman(bs, keskar))})");
+        ctx.Observe($"top Hessian eigenvalue {BatchSweep.PerBatch(bs, top, Common.N)} (Spearman with batch size {Common.N(Common.Spearman(bs, top))})");
     }
 }

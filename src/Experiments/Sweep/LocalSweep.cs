@@ -18,9 +18,8 @@ public static class LocalSweep
     /// </summary>
     public static int Run(SweepOptions o, RunOutput output)
     {
-        var hw1 = o.Program ?? Hw1Command.Current();
         // Every unit's data is checked before anything starts.
-        var states = o.Experiments.Select(e => SweepState.Of(o, e, [])).ToList();
+        var states = SweepState.All(o, []);
         bool blocked = BlockedUnits.Say(states, output);
         foreach (var s in states.Where(s => s.Aggregation == "done")) output.Line($"[{s.Experiment.Name}] done in {o.Folder(s.Experiment)}; nothing to run");
         foreach (var s in states.Where(s => s.Partial)) output.Line($"[{s.Experiment.Name}] {s.Aggregation} in {o.Folder(s.Experiment)}; nothing to run until the data is there");
@@ -33,18 +32,18 @@ public static class LocalSweep
             if (missing.Count > 0) Record(o, s.Experiment, missing, aggregate: false);
         }
         if (units.Count > 0) output.Line($"running {units.Count} units as {Math.Min(o.Jobs, units.Count)} parallel processes");
-        int failed = Pool(units.Select(u => (Func<Task<bool>>)(() => Unit(o, hw1, u.E, u.Index, output))), o.Jobs);
+        int failed = Pool(units.Select(u => (Func<Task<bool>>)(() => Unit(o, u.E, u.Index, output))), o.Jobs);
         // The aggregations whose units are done, but for those blocked by missing data.
         var ready = todo.Where(s => UnitFolders.Missing(o.Folder(s.Experiment), s.Experiment, o.Run.Preset).All(i => s.Units[i] == UnitState.Blocked))
             .Select(s => s.Experiment).ToList();
         foreach (var e in ready) Record(o, e, [], aggregate: true);
-        failed += Pool(ready.Select(e => (Func<Task<bool>>)(() => Aggregate(o, hw1, e, output))), o.Jobs);
+        failed += Pool(ready.Select(e => (Func<Task<bool>>)(() => Aggregate(o, e, output))), o.Jobs);
         if (o.All && failed == 0)
         {
             var args = new List<string> { "report", "--preset", o.Run.Preset.ToString().ToLowerInvariant(), "--seed", o.Run.Seed.ToString(CultureInfo.InvariantCulture), "--device", o.Run.Device, "--out", Path.GetFullPath(o.Out) };
             args.AddRange(o.Run.Data.Args());
             string log = Path.Combine(Path.GetFullPath(o.Out), "sweep", "report.log");
-            int code = LocalProcess.RunAsync(hw1, args, log).GetAwaiter().GetResult();
+            int code = LocalProcess.RunAsync(o.Program, args, log).GetAwaiter().GetResult();
             // With units blocked, the report is written and names them; its exit code 3 says so.
             bool written = code == 0 || (blocked && code == Program.DataError);
             output.Line(written ? $"[report] {Path.Combine(Path.GetFullPath(o.Out), "report.html")}" : $"[report] failed (exit {code}); log: {log}");
@@ -53,21 +52,21 @@ public static class LocalSweep
         return failed > 0 ? Program.RunError : blocked ? Program.DataError : 0;
     }
 
-    private static async Task<bool> Unit(SweepOptions o, IReadOnlyList<string> hw1, IExperiment e, int index, RunOutput output)
+    private static async Task<bool> Unit(SweepOptions o, IExperiment e, int index, RunOutput output)
     {
         var clock = Stopwatch.StartNew();
         string log = o.UnitLog(e, index);
-        int code = await LocalProcess.RunAsync(hw1, [.. o.RunArgs(e), "--unit", index.ToString(CultureInfo.InvariantCulture)], log).ConfigureAwait(false);
+        int code = await LocalProcess.RunAsync(o.Program, [.. o.RunArgs(e), "--unit", index.ToString(CultureInfo.InvariantCulture)], log).ConfigureAwait(false);
         bool ok = code == 0 && UnitFolders.IsDone(o.Folder(e), e, o.Run.Preset, index);
         Say(output, ok ? string.Create(CultureInfo.InvariantCulture, $"[{e.Name} unit {index}] done in {clock.Elapsed.TotalSeconds:0.0}s")
             : $"[{e.Name} unit {index}] failed (exit {code}); log: {log}");
         return ok;
     }
 
-    private static async Task<bool> Aggregate(SweepOptions o, IReadOnlyList<string> hw1, IExperiment e, RunOutput output)
+    private static async Task<bool> Aggregate(SweepOptions o, IExperiment e, RunOutput output)
     {
         string log = o.AggregateLog(e);
-        int code = await LocalProcess.RunAsync(hw1, [.. o.RunArgs(e), "--aggregate"], log).ConfigureAwait(false);
+        int code = await LocalProcess.RunAsync(o.Program, [.. o.RunArgs(e), "--aggregate"], log).ConfigureAwait(false);
         Say(output, code == 0 ? $"[{e.Name}] aggregated into {o.Folder(e)}" : $"[{e.Name}] aggregation failed (exit {code}); log: {log}");
         return code == 0;
     }

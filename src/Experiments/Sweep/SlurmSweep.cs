@@ -17,10 +17,9 @@ public static class SlurmSweep
     /// </summary>
     public static int Submit(SweepOptions o, RunOutput output)
     {
-        var hw1 = o.Program ?? Hw1Command.Current();
         IReadOnlyList<QueuedJob> queue = o.DryRun ? [] : SlurmClient.Queue();
         // Every unit's data is checked before anything is submitted.
-        var states = o.Experiments.Select(e => SweepState.Of(o, e, queue)).ToList();
+        var states = SweepState.All(o, queue);
         bool blocked = BlockedUnits.Say(states, output);
         var aggregations = new List<string>();
         bool pending = false;
@@ -42,7 +41,7 @@ public static class SlurmSweep
             pending = true;
             var missing = state.In(UnitState.Failed).Concat(state.In(UnitState.NotSubmitted)).Order().ToList();
             string script = SlurmScript.Path(o, e);
-            string text = SlurmScript.Experiment(o, e, hw1);
+            string text = SlurmScript.Experiment(o, e, o.Program);
             List<string> arrayArgs = [$"--array={SlurmScript.Array(missing, o.MaxParallel)}"];
             if (o.DryRun)
             {
@@ -84,12 +83,12 @@ public static class SlurmSweep
                 Units = missing, ArrayJob = array, AggregateJob = aggregation,
             });
         }
-        if (o.All && (pending || !File.Exists(Path.Combine(o.Out, "report.html")))) SubmitReport(o, output, hw1, aggregations);
+        if (o.All && (pending || !File.Exists(Path.Combine(o.Out, "report.html")))) SubmitReport(o, output, aggregations);
         return blocked ? Program.DataError : 0;
     }
 
     // The report job of a sweep over all experiments, after every aggregation job.
-    private static void SubmitReport(SweepOptions o, RunOutput output, IReadOnlyList<string> hw1, List<string> aggregations)
+    private static void SubmitReport(SweepOptions o, RunOutput output, List<string> aggregations)
     {
         string script = SlurmScript.ReportPath(o);
         List<string> args = aggregations.Count > 0 ? [$"--dependency=afterok:{string.Join(":", aggregations)}"] : [];
@@ -100,7 +99,7 @@ public static class SlurmSweep
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(script)!);
-        File.WriteAllText(script, SlurmScript.Report(o, hw1));
+        File.WriteAllText(script, SlurmScript.Report(o, o.Program));
         string job = SlurmClient.Submit(args, script);
         SweepJournal.Append(SweepJournal.ReportPath(o), new Submission
         {

@@ -49,7 +49,7 @@ public static class SweepCommand
                 Scheduler = p.GetValue(scheduler) == "local" ? SchedulerKind.Local : SchedulerKind.Slurm,
                 Jobs = p.GetValue(jobs), MaxParallel = p.GetValue(maxParallel), Partition = p.GetValue(partition), Time = p.GetValue(time),
                 CpusPerTask = p.GetValue(cpus), Gres = p.GetValue(gres), Gpus = p.GetValue(gpus), Account = p.GetValue(account), SbatchArgs = extra,
-                Program = p.GetValue(program) is string cmd ? Hw1Command.Parse(cmd) : null,
+                Program = p.GetValue(program) is string cmd ? Hw1Command.Parse(cmd) : Hw1Command.Current(),
                 DryRun = p.GetValue(dryRun), Status = p.GetValue(status),
             };
             int code = o.Status ? SweepStatus.Show(o, output)

@@ -56,8 +56,8 @@ public sealed record SweepOptions
     /// <summary>Further sbatch options, each written as an <c>#SBATCH</c> line (e.g. --mem=4G).</summary>
     public IReadOnlyList<string> SbatchArgs { get; init; } = [];
 
-    /// <summary>How job scripts and local processes start hw1; null: the program running now.</summary>
-    public IReadOnlyList<string>? Program { get; init; }
+    /// <summary>How job scripts and local processes start hw1; by default the program running now.</summary>
+    public IReadOnlyList<string> Program { get; init; } = Hw1Command.Current();
 
     /// <summary>Print the scripts and sbatch commands without writing or submitting anything.</summary>
     public bool DryRun { get; init; }

@@ -68,6 +68,9 @@ public sealed class SweepState
     private static string Ended(string scheduler, string job) =>
         scheduler == "slurm" && SlurmClient.JobState(job) is string state ? $"ended {state}" : "failed or cancelled";
 
+    /// <summary>Reads the state of every experiment of the sweep; <paramref name="queue"/> as for <see cref="Of"/>.</summary>
+    public static List<SweepState> All(SweepOptions o, IReadOnlyList<QueuedJob> queue) => [.. o.Experiments.Select(e => Of(o, e, queue))];
+
     /// <summary>Reads the state of experiment <paramref name="e"/>; <paramref name="queue"/> is Slurm's queue (empty when only local runs were made).</summary>
     public static SweepState Of(SweepOptions o, IExperiment e, IReadOnlyList<QueuedJob> queue)
     {

@@ -16,7 +16,7 @@ public static class SweepStatus
     {
         bool slurm = o.Experiments.Any(e => SweepJournal.Read(SweepJournal.PathOf(o, e)).Submissions.Any(s => s.Scheduler == "slurm"));
         IReadOnlyList<QueuedJob> queue = slurm ? SlurmClient.Queue() : [];
-        var states = o.Experiments.Select(e => SweepState.Of(o, e, queue)).ToList();
+        var states = SweepState.All(o, queue);
         foreach (var state in states)
         {
             var e = state.Experiment;

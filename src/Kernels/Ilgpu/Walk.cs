@@ -73,8 +73,9 @@ internal static class Walk
     public static Extents Of(ReadOnlySpan<int> shape, ReadOnlySpan<int> sa, int oa, ReadOnlySpan<int> sb, int ob,
         ReadOnlySpan<int> sc, int oc, out Strides a, out Strides b, out Strides c)
     {
-        Span<int> extents = stackalloc int[shape.Length + 1];
-        Span<int> ta = stackalloc int[shape.Length + 1], tb = stackalloc int[shape.Length + 1], tc = stackalloc int[shape.Length + 1];
+        // At least MaxRank long and zero past the rank (stackalloc zeroes), so the structs read them whole.
+        int length = Math.Max(shape.Length + 1, Extents.MaxRank);
+        Span<int> extents = stackalloc int[length], ta = stackalloc int[length], tb = stackalloc int[length], tc = stackalloc int[length];
         int rank = 0;
         for (int d = shape.Length - 1; d >= 0; d--)
         {
@@ -95,18 +96,10 @@ internal static class Walk
         if (rank == 0) (extents[0], ta[0], tb[0], tc[0], rank) = (1, 0, 0, 0, 1);
         if (rank > Extents.MaxRank)
             throw new NotSupportedException($"ILGPU kernels walk at most {Extents.MaxRank} dimensions after merging; shape [{string.Join(", ", shape.ToArray())}] needs {rank}");
-        var e = new Extents { Rank = rank };
-        a = new Strides { Offset = oa };
-        b = new Strides { Offset = ob };
-        c = new Strides { Offset = oc };
-        for (int k = 0; k < rank; k++)
-        {
-            Set(ref e, k, extents[k]);
-            Set(ref a, k, ta[k]);
-            Set(ref b, k, tb[k]);
-            Set(ref c, k, tc[k]);
-        }
-        return e;
+        a = StridesOf(ta, oa);
+        b = StridesOf(tb, ob);
+        c = StridesOf(tc, oc);
+        return new Extents { Rank = rank, E0 = extents[0], E1 = extents[1], E2 = extents[2], E3 = extents[3], E4 = extents[4], E5 = extents[5] };
     }
 
     /// <summary>The walk of a row-major dense block of <paramref name="length"/> elements from 0.</summary>
@@ -119,43 +112,21 @@ internal static class Walk
     /// <summary>The strides that lay <paramref name="e"/> out row-major and dense, each element <paramref name="scale"/> apart.</summary>
     public static Strides DenseStrides(Extents e, int scale)
     {
-        var s = new Strides();
+        Span<int> s = stackalloc int[Extents.MaxRank];
         int step = scale;
         for (int k = 0; k < e.Rank; k++)
         {
-            Set(ref s, k, step);
+            s[k] = step;
             step *= Extent(e, k);
         }
-        return s;
+        return StridesOf(s, 0);
     }
 
     private static int Extent(Extents e, int k) => k switch { 0 => e.E0, 1 => e.E1, 2 => e.E2, 3 => e.E3, 4 => e.E4, _ => e.E5 };
 
     private static int Stride(ReadOnlySpan<int> strides, int d) => strides.IsEmpty ? 0 : strides[d];
 
-    private static void Set(ref Extents e, int k, int v)
-    {
-        switch (k)
-        {
-            case 0: e.E0 = v; break;
-            case 1: e.E1 = v; break;
-            case 2: e.E2 = v; break;
-            case 3: e.E3 = v; break;
-            case 4: e.E4 = v; break;
-            default: e.E5 = v; break;
-        }
-    }
-
-    private static void Set(ref Strides s, int k, int v)
-    {
-        switch (k)
-        {
-            case 0: s.S0 = v; break;
-            case 1: s.S1 = v; break;
-            case 2: s.S2 = v; break;
-            case 3: s.S3 = v; break;
-            case 4: s.S4 = v; break;
-            default: s.S5 = v; break;
-        }
-    }
+    /// <summary>The strides <paramref name="t"/>[0..MaxRank) from <paramref name="offset"/>.</summary>
+    private static Strides StridesOf(ReadOnlySpan<int> t, int offset) =>
+        new() { Offset = offset, S0 = t[0], S1 = t[1], S2 = t[2], S3 = t[3], S4 = t[4], S5 = t[5] };
 }

@@ -11,58 +11,46 @@ namespace TinyGrad;
 /// </summary>
 public sealed class GradCheckResult
 {
-    private readonly string subject, unit;
-
-    internal GradCheckResult(string check, bool passed, string subject, string unit, int input, string inputName, int[] index, int output, int[] outputIndex,
-        double analytic, double numeric, int entries, double eps, double atol, double rtol, bool projected)
+    // Built by GradChecker with an object initializer: sixteen values read better named than in order.
+    internal GradCheckResult()
     {
-        Check = check;
-        this.subject = subject;
-        this.unit = unit;
-        Passed = passed;
-        Input = input;
-        InputName = inputName;
-        Index = index;
-        Output = output;
-        OutputIndex = outputIndex;
-        Analytic = analytic;
-        Numeric = numeric;
-        EntriesChecked = entries;
-        Eps = eps;
-        Atol = atol;
-        Rtol = rtol;
-        Projected = projected;
     }
 
+    /// <summary>The worst entry in words, e.g. "d output 0[1] / d input 1[2, 0]".</summary>
+    internal string Subject { get; init; } = "";
+
+    /// <summary>What was compared, in the plural: "entries", "projections" or "Hessian-vector product entries".</summary>
+    internal string Unit { get; init; } = "";
+
     /// <summary>"gradcheck" or "gradgradcheck".</summary>
-    public string Check { get; }
+    public string Check { get; internal init; } = "";
 
     /// <summary>Whether every checked entry satisfied |analytic - numeric| &lt;= atol + rtol |numeric|.</summary>
-    public bool Passed { get; }
+    public bool Passed { get; internal init; }
 
     /// <summary>
     /// Position of the worst entry's input in the checked inputs (for gradgradcheck: the function's inputs,
     /// then the output gradients).
     /// </summary>
-    public int Input { get; }
+    public int Input { get; internal init; }
 
     /// <summary>The worst entry's input in words: "input 1", or "grad_output 0" for gradgradcheck's output gradients.</summary>
-    public string InputName { get; }
+    public string InputName { get; internal init; } = "";
 
     /// <summary>The element of that input (one index per dimension); empty for gradcheck's fast-mode projection.</summary>
-    public IReadOnlyList<int> Index { get; }
+    public IReadOnlyList<int> Index { get; internal init; } = [];
 
     /// <summary>Which output of the function the worst entry belongs to (for gradgradcheck: which first-order gradient).</summary>
-    public int Output { get; }
+    public int Output { get; internal init; }
 
     /// <summary>The element of that output; empty for gradcheck's fast-mode projection.</summary>
-    public IReadOnlyList<int> OutputIndex { get; }
+    public IReadOnlyList<int> OutputIndex { get; internal init; } = [];
 
     /// <summary>The worst entry's derivative from backward (d output[OutputIndex] / d input[Index]).</summary>
-    public double Analytic { get; }
+    public double Analytic { get; internal init; }
 
     /// <summary>The worst entry's central difference (f(x + eps) - f(x - eps)) / (2 eps).</summary>
-    public double Numeric { get; }
+    public double Numeric { get; internal init; }
 
     /// <summary>|analytic - numeric| / |numeric| at the worst entry (0 when both are equal, infinity when only numeric is 0).</summary>
     public double RelativeError => Analytic == Numeric ? 0 : Math.Abs(Analytic - Numeric) / Math.Abs(Numeric);
@@ -71,19 +59,19 @@ public sealed class GradCheckResult
     public double ToleranceRatio => Analytic == Numeric ? 0 : Math.Abs(Analytic - Numeric) / (Atol + Rtol * Math.Abs(Numeric));
 
     /// <summary>Values compared: Jacobian entries, or in fast mode projections (gradcheck) or Hessian-vector product entries (gradgradcheck).</summary>
-    public int EntriesChecked { get; }
+    public int EntriesChecked { get; internal init; }
 
     /// <summary>Finite-difference step.</summary>
-    public double Eps { get; }
+    public double Eps { get; internal init; }
 
     /// <summary>Absolute tolerance.</summary>
-    public double Atol { get; }
+    public double Atol { get; internal init; }
 
     /// <summary>Relative tolerance (of the numeric value).</summary>
-    public double Rtol { get; }
+    public double Rtol { get; internal init; }
 
     /// <summary>True when the values compared are products with random directions (fast mode) rather than single Jacobian entries.</summary>
-    public bool Projected { get; }
+    public bool Projected { get; internal init; }
 
     /// <summary>One line: passed or failed, and the worst entry with both values.</summary>
     public string Message
@@ -92,8 +80,8 @@ public sealed class GradCheckResult
         {
             string tolerance = $"atol {G(Atol)} + rtol {G(Rtol)} |numeric|";
             return Passed
-                ? $"{Check} passed: {EntriesChecked} {unit} within {tolerance} (eps {G(Eps)}); worst {subject}: analytic {G(Analytic)}, numeric {G(Numeric)}, relative error {G(RelativeError)}"
-                : $"{Check} failed: {subject}: analytic {G(Analytic)}, numeric {G(Numeric)}, relative error {G(RelativeError)} ({G(ToleranceRatio)}x the tolerance {tolerance}, eps {G(Eps)}; {EntriesChecked} {unit} checked)";
+                ? $"{Check} passed: {EntriesChecked} {Unit} within {tolerance} (eps {G(Eps)}); worst {Subject}: analytic {G(Analytic)}, numeric {G(Numeric)}, relative error {G(RelativeError)}"
+                : $"{Check} failed: {Subject}: analytic {G(Analytic)}, numeric {G(Numeric)}, relative error {G(RelativeError)} ({G(ToleranceRatio)}x the tolerance {tolerance}, eps {G(Eps)}; {EntriesChecked} {Unit} checked)";
         }
     }
 

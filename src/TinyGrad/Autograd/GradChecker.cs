@@ -131,8 +131,12 @@ internal sealed class GradChecker
         var (wo, wk, we, wj) = worst.Where;
         int[] index = Unravel(wj, wrtTensors[wk].ShapeArray), outputIndex = Unravel(we, outputs[wo].ShapeArray);
         string subject = $"d output {wo}{GradCheckResult.Format(outputIndex)} / d {name(wrt[wk])}{GradCheckResult.Format(index)}";
-        return new GradCheckResult(check, worst.Ratio <= 1, subject, "entries", wrt[wk], name(wrt[wk]), index, wo, outputIndex,
-            worst.Analytic, worst.Numeric, entries, eps, atol, rtol, projected: false);
+        return new GradCheckResult
+        {
+            Check = check, Passed = worst.Ratio <= 1, Analytic = worst.Analytic, Numeric = worst.Numeric, Eps = eps, Atol = atol, Rtol = rtol,
+            Subject = subject, Unit = "entries", EntriesChecked = entries,
+            Input = wrt[wk], InputName = name(wrt[wk]), Index = index, Output = wo, OutputIndex = outputIndex,
+        };
     }
 
     /// <summary>
@@ -195,8 +199,12 @@ internal sealed class GradChecker
             worst.Offer(analytic, numeric, atol * uNorm1 * vNorm1, rtol, (-1, k, 0, 0));
         }
         int kw = worst.Where.K;
-        return new GradCheckResult(check, worst.Ratio <= 1, $"projection u^T J v of d outputs / d {name(wrt[kw])}", "projections", wrt[kw], name(wrt[kw]), [], -1, [],
-            worst.Analytic, worst.Numeric, wrt.Length, eps, atol, rtol, projected: true);
+        return new GradCheckResult
+        {
+            Check = check, Passed = worst.Ratio <= 1, Analytic = worst.Analytic, Numeric = worst.Numeric, Eps = eps, Atol = atol, Rtol = rtol,
+            Subject = $"projection u^T J v of d outputs / d {name(wrt[kw])}", Unit = "projections", EntriesChecked = wrt.Length, Projected = true,
+            Input = wrt[kw], InputName = name(wrt[kw]), Output = -1,
+        };
     }
 
     /// <summary>
@@ -266,8 +274,12 @@ internal sealed class GradChecker
         var (wo, _, we, _) = worst.Where;
         int[] index = Unravel(we, gradients[wo].ShapeArray);
         string subject = $"the gradient of {name(xs[wo])}{GradCheckResult.Format(index)} differentiated along a random direction of the inputs and output gradients (a Hessian-vector product)";
-        return new GradCheckResult(check, worst.Ratio <= 1, subject, "Hessian-vector product entries", xs[wo], name(xs[wo]), index, wo, index,
-            worst.Analytic, worst.Numeric, entries, eps, atol, rtol, projected: true);
+        return new GradCheckResult
+        {
+            Check = check, Passed = worst.Ratio <= 1, Analytic = worst.Analytic, Numeric = worst.Numeric, Eps = eps, Atol = atol, Rtol = rtol,
+            Subject = subject, Unit = "Hessian-vector product entries", EntriesChecked = entries, Projected = true,
+            Input = xs[wo], InputName = name(xs[wo]), Index = index, Output = wo, OutputIndex = index,
+        };
     }
 
     private Tensor[] Outputs(Tensor[]? outputs)

@@ -71,25 +71,25 @@ public sealed class Dataset
     public static Dataset FromBytes(string name, byte[] data, int[] sampleShape, int[] labels, int numClasses, bool synthetic)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(sampleShape);
-        ArgumentNullException.ThrowIfNull(labels);
-        CheckLabels(labels, numClasses);
-        var ds = new Dataset(name, synthetic, data, null, (int[])sampleShape.Clone(), null, labels, numClasses, null, 0, labels.Length);
-        if ((long)ds.SampleSize * labels.Length != data.LongLength)
-            throw new ArgumentException($"{labels.Length} samples of {ds.SampleSize} bytes need {(long)ds.SampleSize * labels.Length} bytes, got {data.LongLength}");
-        return ds;
+        return Classification(name, data, null, data.LongLength, "bytes", sampleShape, labels, numClasses, synthetic);
     }
 
     /// <summary>A classification dataset over float samples (no copy).</summary>
     public static Dataset FromFloats(string name, float[] data, int[] sampleShape, int[] labels, int numClasses, bool synthetic)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return Classification(name, null, data, data.LongLength, "floats", sampleShape, labels, numClasses, synthetic);
+    }
+
+    /// <summary>A classification dataset over <paramref name="bytes"/> or <paramref name="floats"/>, whose <paramref name="length"/> must be the samples' size.</summary>
+    private static Dataset Classification(string name, byte[]? bytes, float[]? floats, long length, string unit, int[] sampleShape, int[] labels, int numClasses, bool synthetic)
+    {
         ArgumentNullException.ThrowIfNull(sampleShape);
         ArgumentNullException.ThrowIfNull(labels);
         CheckLabels(labels, numClasses);
-        var ds = new Dataset(name, synthetic, null, data, (int[])sampleShape.Clone(), null, labels, numClasses, null, 0, labels.Length);
-        if ((long)ds.SampleSize * labels.Length != data.LongLength)
-            throw new ArgumentException($"{labels.Length} samples of {ds.SampleSize} floats need {(long)ds.SampleSize * labels.Length}, got {data.LongLength}");
+        var ds = new Dataset(name, synthetic, bytes, floats, (int[])sampleShape.Clone(), null, labels, numClasses, null, 0, labels.Length);
+        if ((long)ds.SampleSize * labels.Length != length)
+            throw new ArgumentException($"{labels.Length} samples of {ds.SampleSize} {unit} need {(long)ds.SampleSize * labels.Length} {unit}, got {length}");
         return ds;
     }
 

@@ -3,7 +3,7 @@ using System.IO.Hashing;
 namespace TinyGrad.IO;
 
 /// <summary>A read-only pass-through stream that counts the bytes read through it and computes their CRC-32.</summary>
-internal sealed class Crc32ReadStream(Stream inner) : Stream
+internal sealed class Crc32ReadStream(Stream inner) : ReadOnlyStream
 {
     private readonly Crc32 crc = new();
 
@@ -21,32 +21,11 @@ internal sealed class Crc32ReadStream(Stream inner) : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        return Read(one) == 0 ? -1 : one[0];
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => BytesRead;
         set => throw new NotSupportedException();
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -13,7 +13,7 @@ namespace TinyGrad.IO;
 /// trailer). zlib reports every data error alike, so when it rejects the data a second, raw-deflate pass
 /// over the file (bounded, constant memory) tells corrupt deflate data from a wrong trailer.
 /// </summary>
-internal sealed class GzipInput : Stream
+internal sealed class GzipInput : ReadOnlyStream
 {
     /// <summary>Bytes of the fixed header (10) and the trailer (8): the shortest gzip file.</summary>
     private const int FixedHeader = 10, Trailer = 8;
@@ -77,14 +77,6 @@ internal sealed class GzipInput : Stream
             EndedEarly = !TrailerMatches(data.Crc, data.BytesRead);
         }
         return n;
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        return Read(one) == 0 ? -1 : one[0];
     }
 
     /// <summary>Parses the header (RFC 1952) and returns its length.</summary>
@@ -193,24 +185,11 @@ internal sealed class GzipInput : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => data.BytesRead;
         set => throw new NotSupportedException();
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -22,54 +22,41 @@ public enum HostDType
 /// <summary>Sizes and names of <see cref="HostDType"/>.</summary>
 public static class HostDTypeInfo
 {
+    // One row per type: bytes per element, numpy descr (little-endian), safetensors name.
+    private static readonly (HostDType Type, int Size, string Numpy, string SafeTensors)[] Table =
+    [
+        (HostDType.Float32, 4, "<f4", "F32"),
+        (HostDType.Float64, 8, "<f8", "F64"),
+        (HostDType.Int32, 4, "<i4", "I32"),
+        (HostDType.Int64, 8, "<i8", "I64"),
+        (HostDType.UInt8, 1, "|u1", "U8"),
+    ];
+
     /// <summary>Bytes per element.</summary>
-    public static int SizeOf(this HostDType dtype) => dtype switch
-    {
-        HostDType.Float32 or HostDType.Int32 => 4,
-        HostDType.Float64 or HostDType.Int64 => 8,
-        HostDType.UInt8 => 1,
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-    };
+    public static int SizeOf(this HostDType dtype) => Row(dtype).Size;
 
     /// <summary>The numpy descr string (little-endian).</summary>
-    public static string NumpyDescr(this HostDType dtype) => dtype switch
-    {
-        HostDType.Float32 => "<f4",
-        HostDType.Float64 => "<f8",
-        HostDType.Int32 => "<i4",
-        HostDType.Int64 => "<i8",
-        HostDType.UInt8 => "|u1",
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-    };
+    public static string NumpyDescr(this HostDType dtype) => Row(dtype).Numpy;
 
     /// <summary>The safetensors dtype string.</summary>
-    public static string SafeTensorsName(this HostDType dtype) => dtype switch
-    {
-        HostDType.Float32 => "F32",
-        HostDType.Float64 => "F64",
-        HostDType.Int32 => "I32",
-        HostDType.Int64 => "I64",
-        HostDType.UInt8 => "U8",
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
-    };
+    public static string SafeTensorsName(this HostDType dtype) => Row(dtype).SafeTensors;
 
-    internal static HostDType? FromNumpyDescr(string descr) => descr switch
-    {
-        "<f4" => HostDType.Float32,
-        "<f8" => HostDType.Float64,
-        "<i4" => HostDType.Int32,
-        "<i8" => HostDType.Int64,
-        "|u1" or "<u1" or "u1" => HostDType.UInt8,
-        _ => null,
-    };
+    /// <summary>The type of a numpy descr; a byte has no byte order, so "&lt;u1" and "u1" name it too.</summary>
+    internal static HostDType? FromNumpyDescr(string descr) => descr is "<u1" or "u1" ? HostDType.UInt8 : Find(descr, safeTensors: false);
 
-    internal static HostDType? FromSafeTensorsName(string name) => name switch
+    internal static HostDType? FromSafeTensorsName(string name) => Find(name, safeTensors: true);
+
+    private static (HostDType Type, int Size, string Numpy, string SafeTensors) Row(HostDType dtype)
     {
-        "F32" => HostDType.Float32,
-        "F64" => HostDType.Float64,
-        "I32" => HostDType.Int32,
-        "I64" => HostDType.Int64,
-        "U8" => HostDType.UInt8,
-        _ => null,
-    };
+        foreach (var row in Table)
+            if (row.Type == dtype) return row;
+        throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype");
+    }
+
+    private static HostDType? Find(string name, bool safeTensors)
+    {
+        foreach (var row in Table)
+            if ((safeTensors ? row.SafeTensors : row.Numpy) == name) return row.Type;
+        return null;
+    }
 }

@@ -8,23 +8,19 @@ namespace TinyGrad.IO;
 /// compressed input: larger than what its compressed bytes can inflate to, deflate's 1032:1).
 /// Plain I/O failures (file missing, permission denied) keep their own BCL exception types.
 /// </summary>
-public sealed class InvalidDataFileException : IOException
+/// <param name="filePath">The file (or "archive!entry") that was being read.</param>
+/// <param name="expected">What the reader expected at the point of failure.</param>
+/// <param name="found">What the reader found instead.</param>
+/// <param name="inner">The failure underneath, if any.</param>
+public sealed class InvalidDataFileException(string filePath, string expected, string found, Exception? inner = null)
+    : IOException($"{filePath}: invalid data file: expected {expected}, found {found}", inner)
 {
-    /// <summary>Creates the exception for <paramref name="filePath"/>: expected <paramref name="expected"/>, found <paramref name="found"/>.</summary>
-    public InvalidDataFileException(string filePath, string expected, string found, Exception? inner = null)
-        : base($"{filePath}: invalid data file: expected {expected}, found {found}", inner)
-    {
-        FilePath = filePath;
-        Expected = expected;
-        Found = found;
-    }
-
     /// <summary>The file (or "archive!entry") that was being read.</summary>
-    public string FilePath { get; }
+    public string FilePath { get; } = filePath;
 
     /// <summary>What the reader expected at the point of failure.</summary>
-    public string Expected { get; }
+    public string Expected { get; } = expected;
 
     /// <summary>What the reader found instead.</summary>
-    public string Found { get; }
+    public string Found { get; } = found;
 }

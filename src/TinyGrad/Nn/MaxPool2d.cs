@@ -1,24 +1,8 @@
 namespace TinyGrad.Nn;
 
-/// <summary>Max pooling over NCHW input, like torch.nn.MaxPool2d; the stride defaults to the kernel size.</summary>
-public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? padding = null) : Module
+/// <summary>Max pooling over NCHW input, like torch.nn.MaxPool2d: -inf padding; the stride defaults to the kernel size.</summary>
+public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? padding = null) : Pool2d(kernelSize, stride, padding)
 {
-    /// <summary>Window (height, width).</summary>
-    public Size2d KernelSize { get; } = kernelSize;
-
-    /// <summary>Step between windows (height, width).</summary>
-    public Size2d Stride { get; } = stride ?? kernelSize;
-
-    /// <summary>Implicit -inf padding on each side (height, width).</summary>
-    public Size2d Padding { get; } = padding ?? 0;
-
-    /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return input.MaxPool2d(KernelSize.ToTuple(), Stride.ToTuple(), Padding.ToTuple());
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"MaxPool2d(kernel_size={KernelSize}, stride={Stride}, padding={Padding})";
+    private protected override Tensor Pool(Tensor input, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding) =>
+        input.MaxPool2d(kernel, stride, padding);
 }
