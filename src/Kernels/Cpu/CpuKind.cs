@@ -10,25 +10,21 @@ namespace TinyGrad.Kernels.Cpu;
 /// </summary>
 public sealed class CpuKind
 {
-    private CpuKind(string vendor, int family, int model, string kind)
+    private CpuKind()
     {
-        Vendor = vendor;
-        Family = family;
-        Model = model;
-        Kind = kind;
     }
 
     /// <summary>The CPUID vendor string, e.g. "AuthenticAMD".</summary>
-    public string Vendor { get; }
+    public string Vendor { get; private init; } = "";
 
     /// <summary>The CPU family with its extended part (25 = Zen 3/4, 26 = Zen 5 on AMD).</summary>
-    public int Family { get; }
+    public int Family { get; private init; }
 
     /// <summary>The CPU model with its extended part.</summary>
-    public int Model { get; }
+    public int Model { get; private init; }
 
     /// <summary>"zen3", "zen4", "zen5" or "other".</summary>
-    public string Kind { get; }
+    public string Kind { get; private init; } = "";
 
     /// <summary>The processor this process runs on (read once with CPUID).</summary>
     public static CpuKind Host { get; } = Detect();
@@ -44,7 +40,7 @@ public sealed class CpuKind
 
     private static CpuKind Detect()
     {
-        if (!X86Base.IsSupported) return new("unknown", 0, 0, "other");
+        if (!X86Base.IsSupported) return new() { Vendor = "unknown", Kind = "other" };
         var (_, b, c, d) = X86Base.CpuId(0, 0);
         string vendor = string.Concat(Ascii(b), Ascii(d), Ascii(c));
         int eax = X86Base.CpuId(1, 0).Eax;
@@ -56,7 +52,7 @@ public sealed class CpuKind
             : family == 0x1A ? "zen5"
             : family == 0x19 ? (Avx512F.IsSupported ? "zen4" : "zen3")
             : "other";
-        return new(vendor, family, model, kind);
+        return new() { Vendor = vendor, Family = family, Model = model, Kind = kind };
     }
 
     private static string Ascii(int register) =>

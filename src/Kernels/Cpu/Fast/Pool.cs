@@ -25,7 +25,6 @@ internal static partial class Pool
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
         {
             if (typeof(T) == typeof(float) && Avx512F.IsSupported) MaxPool2x2Single<Max2x2Avx512>(g, (float[])(object)x, (float[])(object)y, idx);
@@ -33,36 +32,21 @@ internal static partial class Pool
             else MaxPool2x2(g, x, y, idx);
             return;
         }
-        Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
-        {
-            for (int nc = lo; nc < hi; nc++)
-            {
-                int src = nc * planeIn;
-                for (int p = 0; p < g.OutH; p++)
-                {
-                    int hs = p * g.StrideH - g.PadH, h0 = Math.Max(hs, 0), h1 = Math.Min(hs + g.KH, g.H);
-                    for (int q = 0; q < g.OutW; q++)
-                    {
-                        int vs = q * g.StrideW - g.PadW, v0 = Math.Max(vs, 0), v1 = Math.Min(vs + g.KW, g.W);
-                        T best = T.NegativeInfinity;
-                        int bestAt = -1;
-                        for (int h = h0; h < h1; h++)
-                        for (int v = v0; v < v1; v++)
-                        {
-                            T value = x[src + h * g.W + v];
-                            if (bestAt < 0 || value > best || (T.IsNaN(value) && !T.IsNaN(best)))
-                            {
-                                best = value;
-                                bestAt = h * g.W + v;
-                            }
-                        }
-                        int o = nc * planeOut + p * g.OutW + q;
-                        y[o] = best;
-                        idx[o] = bestAt;
-                    }
-                }
-            }
-        });
+        ForEachWindow(g, new MaxWindow<T>(g, x, y, idx));
+    }
+
+    /// <summary>The input rows [Lo, Hi) of output row <paramref name="p"/>'s windows (the padding cut off).</summary>
+    private static (int Lo, int Hi) WindowRows(in Pool2dGeometry g, int p)
+    {
+        int start = p * g.StrideH - g.PadH;
+        return (Math.Max(start, 0), Math.Min(start + g.KH, g.H));
+    }
+
+    /// <summary>The input columns [Lo, Hi) of output column <paramref name="q"/>'s windows (the padding cut off).</summary>
+    private static (int Lo, int Hi) WindowColumns(in Pool2dGeometry g, int q)
+    {
+        int start = q * g.StrideW - g.PadW;
+        return (Math.Max(start, 0), Math.Min(start + g.KW, g.W));
     }
 
     /// <summary>The reference's window rule: a later candidate wins only if larger, or NaN over a number (first maximum wins ties).</summary>
@@ -75,60 +59,108 @@ internal static partial class Pool
         }
     }
 
-    private static void AvgPoolForward<T>(Pool2dGeometry g, T[] x, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AvgPoolForward<T>(Pool2dGeometry g, T[] x, T[] y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForEachWindow(g, new AvgWindow<T>(g, x, y));
+
+    private static void AvgPoolBackward<T>(Pool2dGeometry g, T[] dy, T[] dx) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForEachWindow(g, new AvgAdjointWindow<T>(g, dy, dx));
+
+    /// <summary>One pooling kernel's work per plane and per window (a struct: the walker's calls inline).</summary>
+    private interface IWindowOp
     {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
-        double scale = 1.0 / (g.KH * g.KW);
-        Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
+        /// <summary>Before the windows of plane <paramref name="nc"/>.</summary>
+        void Plane(int nc);
+
+        /// <summary>Output <paramref name="o"/> of plane <paramref name="nc"/>: input rows [h0, h1) x columns [v0, v1) of that plane.</summary>
+        void Window(int nc, int o, int h0, int h1, int v0, int v1);
+    }
+
+    /// <summary>Every window in row-major order, planes split over the cores.</summary>
+    private static void ForEachWindow<TOp>(Pool2dGeometry g, TOp op) where TOp : struct, IWindowOp
+    {
+        Partition.Parallel(g.N * g.C, (long)g.N * g.C * g.OutH * g.OutW * g.KH * g.KW, (lo, hi) =>
         {
+            var local = op;
             for (int nc = lo; nc < hi; nc++)
             {
-                int src = nc * planeIn;
+                local.Plane(nc);
                 for (int p = 0; p < g.OutH; p++)
                 {
-                    int hs = p * g.StrideH - g.PadH, h0 = Math.Max(hs, 0), h1 = Math.Min(hs + g.KH, g.H);
+                    var (h0, h1) = WindowRows(g, p);
                     for (int q = 0; q < g.OutW; q++)
                     {
-                        int vs = q * g.StrideW - g.PadW, v0 = Math.Max(vs, 0), v1 = Math.Min(vs + g.KW, g.W);
-                        // Summed in double like the reference, so both round once at the end.
-                        double sum = 0;
-                        for (int h = h0; h < h1; h++)
-                        for (int v = v0; v < v1; v++)
-                            sum += double.CreateTruncating(x[src + h * g.W + v]);
-                        y[nc * planeOut + p * g.OutW + q] = T.CreateTruncating(sum * scale);
+                        var (v0, v1) = WindowColumns(g, q);
+                        local.Window(nc, (nc * g.OutH + p) * g.OutW + q, h0, h1, v0, v1);
                     }
                 }
             }
         });
     }
 
-    private static void AvgPoolBackward<T>(Pool2dGeometry g, T[] dy, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Each window's first maximum (NaN over numbers) and its flat position in the plane.</summary>
+    private readonly struct MaxWindow<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) : IWindowOp where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
-        double scale = 1.0 / (g.KH * g.KW);
-        Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * g.KH * g.KW, (lo, hi) =>
+        public void Plane(int nc)
         {
-            for (int nc = lo; nc < hi; nc++)
+        }
+
+        public void Window(int nc, int o, int h0, int h1, int v0, int v1)
+        {
+            int src = nc * g.H * g.W;
+            T best = T.NegativeInfinity;
+            int bestAt = -1;
+            for (int h = h0; h < h1; h++)
+            for (int v = v0; v < v1; v++)
             {
-                int dst = nc * planeIn;
-                dx.AsSpan(dst, planeIn).Clear();
-                for (int p = 0; p < g.OutH; p++)
+                T value = x[src + h * g.W + v];
+                if (bestAt < 0 || value > best || (T.IsNaN(value) && !T.IsNaN(best)))
                 {
-                    int hs = p * g.StrideH - g.PadH, h0 = Math.Max(hs, 0), h1 = Math.Min(hs + g.KH, g.H);
-                    for (int q = 0; q < g.OutW; q++)
-                    {
-                        int vs = q * g.StrideW - g.PadW, v0 = Math.Max(vs, 0), v1 = Math.Min(vs + g.KW, g.W);
-                        double share = double.CreateTruncating(dy[nc * planeOut + p * g.OutW + q]) * scale;
-                        // Same order and rounding as the reference: one plane, windows in row-major order.
-                        for (int h = h0; h < h1; h++)
-                        for (int v = v0; v < v1; v++)
-                        {
-                            ref T cell = ref dx[dst + h * g.W + v];
-                            cell = T.CreateTruncating(double.CreateTruncating(cell) + share);
-                        }
-                    }
+                    best = value;
+                    bestAt = h * g.W + v;
                 }
             }
-        });
+            y[o] = best;
+            idx[o] = bestAt;
+        }
+    }
+
+    /// <summary>Window sums in double times 1 / (KH * KW), as the reference computes them, so both round once at the end.</summary>
+    private readonly struct AvgWindow<T>(Pool2dGeometry g, T[] x, T[] y) : IWindowOp where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly double scale = 1.0 / (g.KH * g.KW);
+
+        public void Plane(int nc)
+        {
+        }
+
+        public void Window(int nc, int o, int h0, int h1, int v0, int v1)
+        {
+            int src = nc * g.H * g.W;
+            double sum = 0;
+            for (int h = h0; h < h1; h++)
+            for (int v = v0; v < v1; v++)
+                sum += double.CreateTruncating(x[src + h * g.W + v]);
+            y[o] = T.CreateTruncating(sum * scale);
+        }
+    }
+
+    /// <summary>dx: the plane cleared, then each dy / (KH * KW) added to its window's cells in the reference's order and rounding.</summary>
+    private readonly struct AvgAdjointWindow<T>(Pool2dGeometry g, T[] dy, T[] dx) : IWindowOp where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly double scale = 1.0 / (g.KH * g.KW);
+
+        public void Plane(int nc) => dx.AsSpan(nc * g.H * g.W, g.H * g.W).Clear();
+
+        public void Window(int nc, int o, int h0, int h1, int v0, int v1)
+        {
+            int dst = nc * g.H * g.W;
+            double share = double.CreateTruncating(dy[o]) * scale;
+            for (int h = h0; h < h1; h++)
+            for (int v = v0; v < v1; v++)
+            {
+                ref T cell = ref dx[dst + h * g.W + v];
+                cell = T.CreateTruncating(double.CreateTruncating(cell) + share);
+            }
+        }
     }
 }
