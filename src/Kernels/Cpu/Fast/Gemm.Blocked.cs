@@ -197,9 +197,12 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
                         PrefetchTile(c, oc + row * g.Ldc + col, g.Ldc, rows, width);
-                        if (mp >= lastFull) TTile.Run<T, TVec>(ref ap[(mp - lastFull) * kb * Mr], 1, Mr, ref bRef, bStep, kb, ref tileRef);
-                        else if (g.TransA) TTile.Run<T, TVec>(ref a[oa + k0 * g.Lda + row], 1, g.Lda, ref bRef, bStep, kb, ref tileRef);
-                        else TTile.Run<T, TVec>(ref a[oa + row * g.Lda + k0], g.Lda, 1, ref bRef, bStep, kb, ref tileRef);
+                        bool packed = mp >= lastFull;
+                        ref T aRef = ref packed ? ref ap[(mp - lastFull) * kb * Mr] : ref g.TransA ? ref a[oa + k0 * g.Lda + row] : ref a[oa + row * g.Lda + k0];
+                        nint rowStep = packed || g.TransA ? 1 : g.Lda, kStep = packed ? Mr : g.TransA ? g.Lda : 1;
+                        // A last panel at most one vector wide (fit's 50 columns leave 2) runs one vector, not Nr.
+                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref tileRef);
+                        else TTile.Run<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref tileRef);
                         StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                         // The bias after the last K block, while the tile's rows are still in L1.
                         if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);

@@ -20,6 +20,61 @@ internal interface ITile
     /// <summary>Runs the tile over <paramref name="kb"/> steps of k.</summary>
     static abstract void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>;
+
+    /// <summary>
+    /// The tile's first vector of columns only (a last panel at most one vector wide, as fit's 50
+    /// columns leave): the same sums, written where <see cref="Run"/> writes them.
+    /// </summary>
+    static abstract void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T>;
+}
+
+/// <summary>One-vector-wide tiles of 6 and 8 rows, the <see cref="ITile.RunNarrow"/> of the wide ones; row r goes to r * <c>rowStride</c>.</summary>
+internal static class NarrowTile
+{
+    public static void Rows6<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    {
+        nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1;
+        TVec c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int k = 0; k < kb; k++)
+        {
+            TVec b0 = TVec.Load(ref bp, 0);
+            c0 = TVec.Fma(TVec.Broadcast(ap), b0, c0);
+            c1 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0, c1);
+            c2 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0, c2);
+            c3 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0, c3);
+            c4 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0, c4);
+            c5 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0, c5);
+            ap = ref Unsafe.Add(ref ap, kStep);
+            bp = ref Unsafe.Add(ref bp, bStep);
+        }
+        c0.Store(ref t, 0); c1.Store(ref t, rowStride); c2.Store(ref t, 2 * rowStride);
+        c3.Store(ref t, 3 * rowStride); c4.Store(ref t, 4 * rowStride); c5.Store(ref t, 5 * rowStride);
+    }
+
+    public static void Rows8<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    {
+        nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
+        TVec c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int k = 0; k < kb; k++)
+        {
+            TVec b0 = TVec.Load(ref bp, 0);
+            c0 = TVec.Fma(TVec.Broadcast(ap), b0, c0);
+            c1 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0, c1);
+            c2 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0, c2);
+            c3 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0, c3);
+            c4 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0, c4);
+            c5 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0, c5);
+            c6 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r6)), b0, c6);
+            c7 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r7)), b0, c7);
+            ap = ref Unsafe.Add(ref ap, kStep);
+            bp = ref Unsafe.Add(ref bp, bStep);
+        }
+        c0.Store(ref t, 0); c1.Store(ref t, rowStride); c2.Store(ref t, 2 * rowStride); c3.Store(ref t, 3 * rowStride);
+        c4.Store(ref t, 4 * rowStride); c5.Store(ref t, 5 * rowStride); c6.Store(ref t, 6 * rowStride); c7.Store(ref t, 7 * rowStride);
+    }
 }
 
 /// <summary>
@@ -31,6 +86,10 @@ internal readonly struct Tile6x2 : ITile
     public static int Mr => 6;
 
     public static int Vectors => 2;
+
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
+        NarrowTile.Rows6<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(2 * TVec.Count));
 
     // The method makes no calls (everything inlines): on the SysV ABI no vector register survives a
     // call, and one call in the loop makes the JIT spill every accumulator on every iteration.
@@ -77,6 +136,10 @@ internal readonly struct Tile8x2 : ITile
     public static int Mr => 8;
 
     public static int Vectors => 2;
+
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
+        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(2 * TVec.Count));
 
     public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
@@ -128,6 +191,10 @@ internal readonly struct Tile8x3 : ITile
     public static int Mr => 8;
 
     public static int Vectors => 3;
+
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
+        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(3 * TVec.Count));
 
     public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
