@@ -7,30 +7,22 @@ using TinyGrad.Tests.IO;
 namespace TinyGrad.Tests.Data;
 
 /// <summary>Fashion-MNIST shares MNIST's IDX reader but has its own name, files, mirrors, checksums and normalization.</summary>
-public sealed class FashionMnistTests
+public sealed class FashionMnistTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     [Test]
     public void LoadsItsIdxFilesUnderItsOwnName()
     {
         byte[] images = TestFiles.IdxImages(9, seed: 4), labels = TestFiles.IdxLabels(9, seed: 5);
-        File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte.gz"), TestFiles.Gzip(images));
-        File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte"), labels);
-        var ds = FashionMnist.Load(dir, train: true);
+        File.WriteAllBytes(Path.Combine(Dir, "train-images-idx3-ubyte.gz"), TestFiles.Gzip(images));
+        File.WriteAllBytes(Path.Combine(Dir, "train-labels-idx1-ubyte"), labels);
+        var ds = FashionMnist.Load(Dir, train: true);
         Assert.That(ds.Name, Is.EqualTo("Fashion-MNIST train"));
         Assert.That((ds.Count, ds.IsSynthetic), Is.EqualTo((9, false)));
         Assert.That(ds.Labels.ToArray(), Is.EqualTo(labels.Skip(8).Select(b => (int)b)));
         var first = new float[784];
         ds.CopySample(0, first);
         Assert.That(first[100], Is.EqualTo(images[16 + 100] / 255f));
-        Assert.That(Mnist.Load(dir, train: true).Name, Is.EqualTo("MNIST train"), "the same reader, MNIST's name");
+        Assert.That(Mnist.Load(Dir, train: true).Name, Is.EqualTo("MNIST train"), "the same reader, MNIST's name");
         Assert.That(FashionMnist.ClassNames, Has.Count.EqualTo(10).And.Contains("Ankle boot"));
         Assert.That((Normalization.FashionMnist.Mean[0], Normalization.Mnist.Mean[0]), Is.EqualTo((0.2860f, 0.1307f)));
     }
@@ -38,10 +30,10 @@ public sealed class FashionMnistTests
     [Test]
     public void MissingFilesNameTheDatasetTheFolderItsMirrorAndDownloadTrue()
     {
-        var e = Assert.Throws<DataUnavailableException>(() => FashionMnist.Load(dir, train: false))!;
+        var e = Assert.Throws<DataUnavailableException>(() => FashionMnist.Load(Dir, train: false))!;
         Assert.That(e.Message, Is.EqualTo($"Fashion-MNIST test files not found. Put t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (gzipped or not) into " +
-            $"{Path.GetFullPath(dir)}; they are at http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/, or pass download: true to fetch them."));
-        e = Assert.Throws<DataUnavailableException>(() => Mnist.Load(dir, train: true))!;
+            $"{Path.GetFullPath(Dir)}; they are at http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/, or pass download: true to fetch them."));
+        e = Assert.Throws<DataUnavailableException>(() => Mnist.Load(Dir, train: true))!;
         Assert.That(e.Message, Does.StartWith("MNIST train files not found.").And.Contain("https://ossci-datasets.s3.amazonaws.com/mnist/").And.EndWith("pass download: true to fetch them."));
     }
 
@@ -50,7 +42,7 @@ public sealed class FashionMnistTests
     {
         var asked = new List<string>();
         using var client = new HttpClient(new Recorder(asked));
-        var e = Assert.Throws<DataUnavailableException>(() => FashionMnist.Load(dir, train: true, download: true, client))!;
+        var e = Assert.Throws<DataUnavailableException>(() => FashionMnist.Load(Dir, train: true, download: true, client))!;
         Assert.That(asked, Is.EqualTo(new[]
         {
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz",
@@ -60,7 +52,7 @@ public sealed class FashionMnistTests
         }));
         Assert.That(e.Message, Does.Contain("sha256 3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"));
         Assert.That(FashionMnist.Files.Select(f => f.Sha256), Is.Unique.And.No.AnyOf(Mnist.Files.Select(f => f.Sha256).ToArray()));
-        Assert.That(Directory.GetFiles(dir), Is.Empty, "nothing half-downloaded is left");
+        Assert.That(Directory.GetFiles(Dir), Is.Empty, "nothing half-downloaded is left");
     }
 
     /// <summary>Answers every request with 404, remembering the URL: no network is touched.</summary>

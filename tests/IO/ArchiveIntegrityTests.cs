@@ -9,16 +9,8 @@ namespace TinyGrad.Tests.IO;
 /// as encrypted, checkpoints with a flipped data bit or a tampered checksum. Old checkpoints without
 /// checksums still load.
 /// </summary>
-public sealed class ArchiveIntegrityTests
+public sealed class ArchiveIntegrityTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     private static byte[] NpyBytes() => TestFiles.Npy(TestFiles.SmallF32());
 
     [Test]
@@ -27,21 +19,21 @@ public sealed class ArchiveIntegrityTests
         var npy = NpyBytes();
         // One bit of the last float changes: the array still parses, only the CRC-32 can tell.
         var zip = ZipBytes.FlipBitInside(ZipBytes.Create(false, ("x.npy", npy)), npy);
-        string p = Malformed.Put(dir, "a.npz", zip);
+        string p = Malformed.Put(Dir, "a.npz", zip);
         Malformed.Expect(p, () => Npz.Read(p), "x.npy", "CRC-32");
     }
 
     [Test]
     public void NpzStoredMemberWithWrongCrcField()
     {
-        string p = Malformed.Put(dir, "a.npz", ZipBytes.FlipCrc(ZipBytes.Create(false, ("x.npy", NpyBytes()))));
+        string p = Malformed.Put(Dir, "a.npz", ZipBytes.FlipCrc(ZipBytes.Create(false, ("x.npy", NpyBytes()))));
         Malformed.Expect(p, () => Npz.Read(p), "x.npy", "CRC-32");
     }
 
     [Test]
     public void NpzDeflatedMemberWithWrongCrcField()
     {
-        string p = Malformed.Put(dir, "a.npz", ZipBytes.FlipCrc(ZipBytes.Create(true, ("y.npy", NpyBytes())), 0x80000000));
+        string p = Malformed.Put(Dir, "a.npz", ZipBytes.FlipCrc(ZipBytes.Create(true, ("y.npy", NpyBytes())), 0x80000000));
         Malformed.Expect(p, () => Npz.Read(p), "y.npy", "CRC-32");
     }
 
@@ -51,8 +43,8 @@ public sealed class ArchiveIntegrityTests
         var good = ZipBytes.Create(false, ("a.npy", NpyBytes()));
         var npy = TestFiles.Npy(HostArray.Create(new double[] { 1, 2, 3 }, 3));
         var zip = ZipBytes.FlipBitInside(ZipBytes.Create(false, ("a.npy", NpyBytes()), ("b.npy", npy)), npy);
-        Assert.That(Npz.Read(Malformed.Put(dir, "good.npz", good)), Has.Count.EqualTo(1));
-        string p = Malformed.Put(dir, "a.npz", zip);
+        Assert.That(Npz.Read(Malformed.Put(Dir, "good.npz", good)), Has.Count.EqualTo(1));
+        string p = Malformed.Put(Dir, "a.npz", zip);
         var e = Malformed.Expect(p, () => Npz.Read(p), "b.npy", "CRC-32");
         Assert.That(e.Message, Does.Not.Contain("a.npy"));
     }
@@ -60,14 +52,14 @@ public sealed class ArchiveIntegrityTests
     [Test]
     public void NpzEncryptedMemberIsRejected()
     {
-        string p = Malformed.Put(dir, "a.npz", ZipBytes.SetFlags(ZipBytes.Create(false, ("x.npy", NpyBytes())), 1));
+        string p = Malformed.Put(Dir, "a.npz", ZipBytes.SetFlags(ZipBytes.Create(false, ("x.npy", NpyBytes())), 1));
         Malformed.Expect(p, () => Npz.Read(p), "x.npy", "encrypted");
     }
 
     [Test]
     public void NpzIntactArchiveStillReads()
     {
-        string p = Malformed.Put(dir, "a.npz", ZipBytes.Create(true, ("x.npy", NpyBytes())));
+        string p = Malformed.Put(Dir, "a.npz", ZipBytes.Create(true, ("x.npy", NpyBytes())));
         Assert.That(Npz.Read(p)["x"].As<float>(), Is.EqualTo(TestFiles.SmallF32().As<float>()));
     }
 
@@ -75,7 +67,7 @@ public sealed class ArchiveIntegrityTests
 
     private string SaveCheckpoint()
     {
-        string p = Path.Combine(dir, "c.safetensors");
+        string p = Path.Combine(Dir, "c.safetensors");
         Checkpoint.Save(p, new Dictionary<string, Tensor>
         {
             ["w"] = Tensor.FromArray(new float[] { 1, 2, 3, 4 }, [2, 2]),

@@ -3,20 +3,12 @@ using TinyGrad.IO;
 
 namespace TinyGrad.Tests.IO;
 
-public sealed class CheckpointTests
+public sealed class CheckpointTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     [Test]
     public void SaveLoadKeepsTensorsBitwiseAndMetadata()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         var w = Tensor.Randn([4, 3], new Generator(5));
         var d = Tensor.FromArray(new double[] { 1e-300, -0.0 }, [2]);
         var i = Tensor.FromArray(new[] { 1, 2, 3 }, [3]);
@@ -37,7 +29,7 @@ public sealed class CheckpointTests
     [Test]
     public void InterruptedWriteLeavesPreviousCheckpointAndNoTemp()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         Checkpoint.Save(p, new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray(new float[] { 1, 2 }, [2]) }, new Dictionary<string, string> { ["step"] = "1" });
         byte[] before = File.ReadAllBytes(p);
         Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(p, s =>
@@ -46,29 +38,29 @@ public sealed class CheckpointTests
             throw new InvalidOperationException("killed mid-write");
         }));
         Assert.That(File.ReadAllBytes(p), Is.EqualTo(before));
-        Assert.That(Directory.GetFiles(dir), Is.EqualTo(new[] { p }), "no temp file left behind");
+        Assert.That(Directory.GetFiles(Dir), Is.EqualTo(new[] { p }), "no temp file left behind");
         Assert.That(Checkpoint.Load(p).Metadata["step"], Is.EqualTo("1"));
     }
 
     [Test]
     public void CheckpointSaveFailingInsideSerializationKeepsOldFile()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         Checkpoint.Save(p, new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray(new float[] { 1, 2 }, [2]) }, new Dictionary<string, string>());
         byte[] before = File.ReadAllBytes(p);
         // "__metadata__" cannot name a tensor: the writer throws after opening the temp file.
         Assert.Throws<ArgumentException>(() => Checkpoint.Save(p, new Dictionary<string, Tensor> { ["__metadata__"] = Tensor.FromArray(new float[] { 3 }, [1]) }, new Dictionary<string, string>()));
         Assert.That(File.ReadAllBytes(p), Is.EqualTo(before));
-        Assert.That(Directory.GetFiles(dir), Has.Length.EqualTo(1));
+        Assert.That(Directory.GetFiles(Dir), Has.Length.EqualTo(1));
     }
 
     [Test]
     public void AtomicWriteReplacesExistingFile()
     {
-        string p = Path.Combine(dir, "f.bin");
+        string p = Path.Combine(Dir, "f.bin");
         File.WriteAllText(p, "old");
         AtomicFile.Write(p, s => s.Write("new"u8));
         Assert.That(File.ReadAllText(p), Is.EqualTo("new"));
-        Assert.That(Directory.GetFiles(dir), Has.Length.EqualTo(1));
+        Assert.That(Directory.GetFiles(Dir), Has.Length.EqualTo(1));
     }
 }

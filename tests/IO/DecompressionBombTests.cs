@@ -10,21 +10,14 @@ namespace TinyGrad.Tests.IO;
 /// was checked against what the compressed bytes can inflate to (deflate: at most 1032:1). The bytes a read
 /// allocates (an upper bound of its peak) stay within 1.25x the payload plus 1 MiB.
 /// </summary>
-public sealed class DecompressionBombTests
+public sealed class DecompressionBombTests : TempDirectoryFixture
 {
     private const long Overhead = 1 << 20;
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
 
     /// <summary>gzip of an IDX image header for <paramref name="n"/> images followed by <paramref name="dataBytes"/> bytes (a repeating ramp, or random).</summary>
     private string GzipIdx(int n, long dataBytes, bool random = false)
     {
-        string p = Path.Combine(dir, "train-images-idx3-ubyte.gz");
+        string p = Path.Combine(Dir, "train-images-idx3-ubyte.gz");
         using var fs = File.Create(p);
         using var gz = new GZipStream(fs, CompressionLevel.Fastest);
         Span<byte> header = stackalloc byte[16];
@@ -83,7 +76,7 @@ public sealed class DecompressionBombTests
 
     private string WriteNpz(int doubles, bool compress)
     {
-        string p = Path.Combine(dir, compress ? "big-deflated.npz" : "big-stored.npz");
+        string p = Path.Combine(Dir, compress ? "big-deflated.npz" : "big-stored.npz");
         var values = new double[doubles];
         for (int i = 0; i < values.Length; i++) values[i] = i % 1000;
         Npz.Write(p, new Dictionary<string, HostArray> { ["x"] = HostArray.Create(values, doubles) }, compress);
@@ -111,7 +104,7 @@ public sealed class DecompressionBombTests
         var zip = ZipBytes.Create(true, ("x.npy", npy));
         // Declare 1.5 GB uncompressed for the small deflated member (local and central header).
         var b = ZipBytes.SetUncompressedSize(zip, 1_500_000_000);
-        string p = Malformed.Put(dir, "bomb.npz", b);
+        string p = Malformed.Put(Dir, "bomb.npz", b);
         long allocated = Allocated(() => Malformed.Expect(p, () => Npz.Read(p), "x.npy", "1500000000"));
         Assert.That(allocated, Is.LessThan(Overhead));
     }

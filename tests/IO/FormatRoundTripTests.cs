@@ -3,16 +3,8 @@ using TinyGrad.IO;
 
 namespace TinyGrad.Tests.IO;
 
-public sealed class FormatRoundTripTests
+public sealed class FormatRoundTripTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     private static IEnumerable<HostArray> Arrays()
     {
         yield return TestFiles.SmallF32();
@@ -34,7 +26,7 @@ public sealed class FormatRoundTripTests
     [TestCaseSource(nameof(Arrays))]
     public void NpyRoundTrip(HostArray a)
     {
-        string p = Path.Combine(dir, "x.npy");
+        string p = Path.Combine(Dir, "x.npy");
         Npy.Write(p, a);
         Assert.That(new FileInfo(p).Length % 64, Is.EqualTo(a.Bytes.Length % 64), "data starts 64-byte aligned");
         AssertSame(a, Npy.Read(p));
@@ -44,7 +36,7 @@ public sealed class FormatRoundTripTests
     public void NpyTensorRoundTrip()
     {
         var t = Tensor.FromArray(new double[] { 1, 2, 3, 4, 5, 6 }, [3, 2]);
-        string p = Path.Combine(dir, "t.npy");
+        string p = Path.Combine(Dir, "t.npy");
         Npy.Write(p, t);
         var back = Npy.ReadTensor(p);
         Assert.That(back.DType, Is.EqualTo(t.DType));
@@ -57,7 +49,7 @@ public sealed class FormatRoundTripTests
     {
         Assert.That(HostArray.Create(new long[] { -3, 4 }, 2).ToTensor().ToArray<int>(), Is.EqualTo(new[] { -3, 4 }));
         Assert.Throws<OverflowException>(() => HostArray.Create(new long[] { 1L << 40 }, 1).ToTensor());
-        string p = Path.Combine(dir, "big.npy");
+        string p = Path.Combine(Dir, "big.npy");
         Npy.Write(p, HostArray.Create(new long[] { 1L << 40 }, 1));
         var e = Assert.Throws<InvalidDataFileException>(() => Npy.ReadTensor(p))!;
         Assert.That(e.Message, Does.Contain(p));
@@ -67,7 +59,7 @@ public sealed class FormatRoundTripTests
     [TestCase(true)]
     public void NpzRoundTrip(bool compress)
     {
-        string p = Path.Combine(dir, "x.npz");
+        string p = Path.Combine(Dir, "x.npz");
         var arrays = Arrays().Select((a, i) => (a, i)).ToDictionary(x => "arr_" + x.i, x => x.a);
         Npz.Write(p, arrays, compress);
         var back = Npz.Read(p);
@@ -78,7 +70,7 @@ public sealed class FormatRoundTripTests
     [Test]
     public void SafeTensorsRoundTrip()
     {
-        string p = Path.Combine(dir, "x.safetensors");
+        string p = Path.Combine(Dir, "x.safetensors");
         var arrays = Arrays().Select((a, i) => (a, i)).ToDictionary(x => "t" + x.i, x => x.a);
         var meta = new Dictionary<string, string> { ["epoch"] = "7", ["unicode"] = "grüße \"quoted\"" };
         SafeTensors.Write(p, arrays, meta);
@@ -93,14 +85,14 @@ public sealed class FormatRoundTripTests
     public void IdxRoundTripPlainAndGzip()
     {
         var imgs = TestFiles.IdxImages(5);
-        string p = Path.Combine(dir, "x-idx3-ubyte");
+        string p = Path.Combine(Dir, "x-idx3-ubyte");
         File.WriteAllBytes(p, imgs);
         var a = Idx.Read(p, Idx.ImagesMagic);
         Assert.That(a.Dims, Is.EqualTo(new[] { 5, 28, 28 }));
         File.WriteAllBytes(p + ".gz", TestFiles.Gzip(imgs));
         var b = Idx.Read(p + ".gz", Idx.ImagesMagic);
         Assert.That(b.Data, Is.EqualTo(a.Data));
-        Idx.Write(Path.Combine(dir, "y"), a);
-        Assert.That(File.ReadAllBytes(Path.Combine(dir, "y")), Is.EqualTo(imgs));
+        Idx.Write(Path.Combine(Dir, "y"), a);
+        Assert.That(File.ReadAllBytes(Path.Combine(Dir, "y")), Is.EqualTo(imgs));
     }
 }

@@ -9,16 +9,9 @@ namespace TinyGrad.Tests.IO;
 /// Corrupt compressed input says what is wrong with it (not gzip data, unsupported method, corrupt deflate
 /// data, CRC or length mismatch, truncation) and names the file, never .NET's "unsupported compression method".
 /// </summary>
-public sealed class GzipMessageTests
+public sealed class GzipMessageTests : TempDirectoryFixture
 {
     private const string DotNetMessage = "unsupported compression method";
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
 
     private static void Expect(string path, Action read, params string[] fragments)
     {
@@ -46,7 +39,7 @@ public sealed class GzipMessageTests
     [Test]
     public void IdxGzipWithBadCrc()
     {
-        string p = Malformed.Put(dir, "img.gz", WithCrcFlipped(GzipImages()));
+        string p = Malformed.Put(Dir, "img.gz", WithCrcFlipped(GzipImages()));
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "corrupt gzip data", "CRC mismatch");
     }
 
@@ -55,14 +48,14 @@ public sealed class GzipMessageTests
     {
         var b = GzipImages();
         BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(b.Length - 4), BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(b.Length - 4)) + 1);
-        string p = Malformed.Put(dir, "img.gz", b);
+        string p = Malformed.Put(Dir, "img.gz", b);
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "corrupt gzip data", "length mismatch");
     }
 
     [Test]
     public void IdxGzipWithCorruptDeflateData()
     {
-        string p = Malformed.Put(dir, "img.gz", WithCorruptDeflate(GzipImages()));
+        string p = Malformed.Put(Dir, "img.gz", WithCorruptDeflate(GzipImages()));
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "corrupt gzip data");
     }
 
@@ -71,7 +64,7 @@ public sealed class GzipMessageTests
     {
         var b = GzipImages();
         b[2] = 7;
-        string p = Malformed.Put(dir, "img.gz", b);
+        string p = Malformed.Put(Dir, "img.gz", b);
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "compression method 7");
     }
 
@@ -80,7 +73,7 @@ public sealed class GzipMessageTests
     {
         var b = GzipImages();
         b[3] = 0xE0;
-        string p = Malformed.Put(dir, "img.gz", b);
+        string p = Malformed.Put(Dir, "img.gz", b);
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "reserved");
     }
 
@@ -88,14 +81,14 @@ public sealed class GzipMessageTests
     public void IdxGzipTruncated()
     {
         var b = GzipImages();
-        string p = Malformed.Put(dir, "img.gz", b[..(b.Length / 2)]);
+        string p = Malformed.Put(Dir, "img.gz", b[..(b.Length / 2)]);
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "truncated gzip data");
     }
 
     [Test]
     public void IdxGzipHeaderOnly()
     {
-        string p = Malformed.Put(dir, "img.gz", [0x1f, 0x8b, 8, 0, 0, 0]);
+        string p = Malformed.Put(Dir, "img.gz", [0x1f, 0x8b, 8, 0, 0, 0]);
         Expect(p, () => Idx.Read(p, Idx.ImagesMagic), "gzip header");
     }
 
@@ -104,35 +97,35 @@ public sealed class GzipMessageTests
     {
         // Concatenated gzip members are one valid gzip file (RFC 1952); the trailer check must not reject it.
         var idx = TestFiles.IdxImages(3);
-        string p = Malformed.Put(dir, "img.gz", [.. TestFiles.Gzip(idx[..100]), .. TestFiles.Gzip(idx[100..])]);
+        string p = Malformed.Put(Dir, "img.gz", [.. TestFiles.Gzip(idx[..100]), .. TestFiles.Gzip(idx[100..])]);
         Assert.That(Idx.Read(p, Idx.ImagesMagic).Data, Is.EqualTo(idx[16..]));
     }
 
     [Test]
     public void CifarTextFileNamedTarGz()
     {
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, "<html>404 Not Found</html>\n"u8.ToArray());
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, "<html>404 Not Found</html>\n"u8.ToArray());
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "not gzip data");
     }
 
     [Test]
     public void CifarEmptyTarGz()
     {
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, []);
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, []);
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "not gzip data");
     }
 
     [Test]
     public void CifarTarGzWithBadCrc()
     {
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, WithCrcFlipped(TestFiles.CifarTarGz(2)));
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, WithCrcFlipped(TestFiles.CifarTarGz(2)));
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "corrupt gzip data", "CRC mismatch");
     }
 
     [Test]
     public void CifarTarGzWithCorruptDeflateData()
     {
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, WithCorruptDeflate(TestFiles.CifarTarGz(2)));
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, WithCorruptDeflate(TestFiles.CifarTarGz(2)));
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "corrupt gzip data");
     }
 
@@ -140,7 +133,7 @@ public sealed class GzipMessageTests
     public void CifarTarGzTruncated()
     {
         var b = TestFiles.CifarTarGz(3);
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, b[..(b.Length * 2 / 3)]);
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, b[..(b.Length * 2 / 3)]);
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "truncated");
     }
 
@@ -149,7 +142,7 @@ public sealed class GzipMessageTests
     {
         var text = new byte[4096];
         Array.Fill(text, (byte)'x');
-        string p = Malformed.Put(dir, Cifar10.Archive.FileName, TestFiles.Gzip(text));
+        string p = Malformed.Put(Dir, Cifar10.Archive.FileName, TestFiles.Gzip(text));
         Expect(p, () => Cifar10.ReadArchive(p, train: false), "tar");
     }
 }

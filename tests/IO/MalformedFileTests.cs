@@ -11,19 +11,11 @@ namespace TinyGrad.Tests.IO;
 /// Each malformed file throws <see cref="InvalidDataFileException"/> whose message names the file and what
 /// was expected, and the read allocates no more than a small constant beyond the file size.
 /// </summary>
-public sealed class MalformedFileTests
+public sealed class MalformedFileTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     private string Put(string name, byte[] bytes)
     {
-        string p = Path.Combine(dir, name);
+        string p = Path.Combine(Dir, name);
         File.WriteAllBytes(p, bytes);
         return p;
     }

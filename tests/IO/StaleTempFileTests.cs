@@ -8,21 +8,13 @@ namespace TinyGrad.Tests.IO;
 /// A save killed mid-write leaves its temp file; the next save to the same target removes temp files of
 /// that target that no live writer holds, and never touches a live writer's or another target's.
 /// </summary>
-public sealed class StaleTempFileTests
+public sealed class StaleTempFileTests : TempDirectoryFixture
 {
-    private string dir = "";
-
-    [SetUp]
-    public void SetUp() => dir = TestFiles.NewDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(dir, true);
-
     private static void Save(string path, int step) =>
         Checkpoint.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray(new float[] { step, 2 }, [2]) },
             new Dictionary<string, string> { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
-    private string[] Files() => Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+    private string[] Files() => Directory.GetFiles(Dir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>A child process stopped in the middle of a save to <paramref name="path"/> (its temp file written and open).</summary>
     private static Process HangInSave(string path)
@@ -47,7 +39,7 @@ public sealed class StaleTempFileTests
     [Test]
     public void NextSaveRemovesTheTempFileOfAKilledSave()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         Save(p, 1);
         KillHard(HangInSave(p));
         Assert.That(Files(), Has.Length.EqualTo(2), "the killed save left its temp file");
@@ -60,7 +52,7 @@ public sealed class StaleTempFileTests
     [Test]
     public void ALiveWritersTempFileIsKept()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         var child = HangInSave(p);
         try
         {
@@ -81,7 +73,7 @@ public sealed class StaleTempFileTests
     public void KilledSaveLoopLeavesOnlyTheFinalFileAfterTheNextSave()
     {
         // A child saving a 16 MB checkpoint over and over, SIGKILLed while a temp file exists.
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         bool leftTemp = false;
         for (int attempt = 0; attempt < 10 && !leftTemp; attempt++)
         {
@@ -109,7 +101,7 @@ public sealed class StaleTempFileTests
     [Test]
     public void OnlyStaleTempFilesOfTheSameTargetAreRemoved()
     {
-        string p = Path.Combine(dir, "ckpt.safetensors");
+        string p = Path.Combine(Dir, "ckpt.safetensors");
         int dead = DeadPid(), live = Environment.ProcessId;
         string guid = Guid.NewGuid().ToString("N");
         string[] stale = [$".ckpt.safetensors.{dead}.{guid}.tmp", $".ckpt.safetensors.{guid}.tmp"];
@@ -121,7 +113,7 @@ public sealed class StaleTempFileTests
             $"ckpt.safetensors.{dead}.{guid}.tmp",        // not hidden: not ours
             $".ckpt.safetensors.{dead}.{guid}.tmp.keep",  // not a temp name
         ];
-        foreach (string f in stale.Concat(kept)) File.WriteAllText(Path.Combine(dir, f), "partial");
+        foreach (string f in stale.Concat(kept)) File.WriteAllText(Path.Combine(Dir, f), "partial");
         Save(p, 1);
         Assert.That(Files(), Is.EqualTo(kept.Append("ckpt.safetensors").Order(StringComparer.Ordinal)));
     }
