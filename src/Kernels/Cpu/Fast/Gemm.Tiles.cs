@@ -4,8 +4,9 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
 /// A GEMM register tile (micro-kernel): acc (Mr x Vectors vectors) = A panel (kb x Mr) times B
-/// panel (kb x Vectors * width), then the accumulators go to the caller's tile buffer, row-major
-/// (row r at r * Vectors * width). A values are read at <c>ap + r * rowStep + k * kStep</c> and
+/// panel (kb x Vectors * width), then row r of acc goes to <c>t + r * rowStride</c>, stored or,
+/// when <c>accumulate</c>, added to what is there (the caller passes C itself for whole tiles,
+/// a scratch tile for edges). A values are read at <c>ap + r * rowStep + k * kStep</c> and
 /// broadcast, B rows at <c>bp + k * bStep</c>. Every accumulator sums its k terms in order with
 /// fused multiply-adds, so every tile shape and width gives the same bits.
 /// </summary>
@@ -18,21 +19,33 @@ internal interface ITile
     static abstract int Vectors { get; }
 
     /// <summary>Runs the tile over <paramref name="kb"/> steps of k.</summary>
-    static abstract void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile)
+    static abstract void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>;
 
     /// <summary>
     /// The tile's first vector of columns only (a last panel at most one vector wide, as fit's 50
     /// columns leave): the same sums, written where <see cref="Run"/> writes them.
     /// </summary>
-    static abstract void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile)
+    static abstract void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>;
+}
+
+/// <summary>The tiles' write of one accumulator vector (inlined: the tiles make no calls).</summary>
+internal static class TileStore
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Put<T, TVec>(TVec acc, ref T at, nuint offset, bool accumulate)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    {
+        if (accumulate) acc = TVec.Add(acc, TVec.Load(ref at, offset));
+        acc.Store(ref at, offset);
+    }
 }
 
 /// <summary>One-vector-wide tiles of 6 and 8 rows, the <see cref="ITile.RunNarrow"/> of the wide ones; row r goes to r * <c>rowStride</c>.</summary>
 internal static class NarrowTile
 {
-    public static void Rows6<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride)
+    public static void Rows6<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1;
@@ -49,11 +62,11 @@ internal static class NarrowTile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        c0.Store(ref t, 0); c1.Store(ref t, rowStride); c2.Store(ref t, 2 * rowStride);
-        c3.Store(ref t, 3 * rowStride); c4.Store(ref t, 4 * rowStride); c5.Store(ref t, 5 * rowStride);
+        TileStore.Put(c0, ref t, 0, accumulate); TileStore.Put(c1, ref t, rowStride, accumulate); TileStore.Put(c2, ref t, 2 * rowStride, accumulate);
+        TileStore.Put(c3, ref t, 3 * rowStride, accumulate); TileStore.Put(c4, ref t, 4 * rowStride, accumulate); TileStore.Put(c5, ref t, 5 * rowStride, accumulate);
     }
 
-    public static void Rows8<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride)
+    public static void Rows8<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
@@ -72,8 +85,8 @@ internal static class NarrowTile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        c0.Store(ref t, 0); c1.Store(ref t, rowStride); c2.Store(ref t, 2 * rowStride); c3.Store(ref t, 3 * rowStride);
-        c4.Store(ref t, 4 * rowStride); c5.Store(ref t, 5 * rowStride); c6.Store(ref t, 6 * rowStride); c7.Store(ref t, 7 * rowStride);
+        TileStore.Put(c0, ref t, 0, accumulate); TileStore.Put(c1, ref t, rowStride, accumulate); TileStore.Put(c2, ref t, 2 * rowStride, accumulate); TileStore.Put(c3, ref t, 3 * rowStride, accumulate);
+        TileStore.Put(c4, ref t, 4 * rowStride, accumulate); TileStore.Put(c5, ref t, 5 * rowStride, accumulate); TileStore.Put(c6, ref t, 6 * rowStride, accumulate); TileStore.Put(c7, ref t, 7 * rowStride, accumulate);
     }
 }
 
@@ -87,13 +100,13 @@ internal readonly struct Tile6x2 : ITile
 
     public static int Vectors => 2;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows6<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(2 * TVec.Count));
+        NarrowTile.Rows6<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
 
     // The method makes no calls (everything inlines): on the SysV ABI no vector register survives a
     // call, and one call in the loop makes the JIT spill every accumulator on every iteration.
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1;
@@ -118,12 +131,12 @@ internal readonly struct Tile6x2 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        c00.Store(ref t, 0); c01.Store(ref t, w);
-        c10.Store(ref t, 2 * w); c11.Store(ref t, 3 * w);
-        c20.Store(ref t, 4 * w); c21.Store(ref t, 5 * w);
-        c30.Store(ref t, 6 * w); c31.Store(ref t, 7 * w);
-        c40.Store(ref t, 8 * w); c41.Store(ref t, 9 * w);
-        c50.Store(ref t, 10 * w); c51.Store(ref t, 11 * w);
+        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate);
+        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate);
+        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate);
+        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate);
+        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate);
+        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate);
     }
 }
 
@@ -137,11 +150,11 @@ internal readonly struct Tile8x2 : ITile
 
     public static int Vectors => 2;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(2 * TVec.Count));
+        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
 
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
@@ -170,14 +183,14 @@ internal readonly struct Tile8x2 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        c00.Store(ref t, 0); c01.Store(ref t, w);
-        c10.Store(ref t, 2 * w); c11.Store(ref t, 3 * w);
-        c20.Store(ref t, 4 * w); c21.Store(ref t, 5 * w);
-        c30.Store(ref t, 6 * w); c31.Store(ref t, 7 * w);
-        c40.Store(ref t, 8 * w); c41.Store(ref t, 9 * w);
-        c50.Store(ref t, 10 * w); c51.Store(ref t, 11 * w);
-        c60.Store(ref t, 12 * w); c61.Store(ref t, 13 * w);
-        c70.Store(ref t, 14 * w); c71.Store(ref t, 15 * w);
+        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate);
+        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate);
+        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate);
+        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate);
+        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate);
+        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate);
+        TileStore.Put(c60, ref t, 6 * rowStride, accumulate); TileStore.Put(c61, ref t, 6 * rowStride + w, accumulate);
+        TileStore.Put(c70, ref t, 7 * rowStride, accumulate); TileStore.Put(c71, ref t, 7 * rowStride + w, accumulate);
     }
 }
 
@@ -192,11 +205,11 @@ internal readonly struct Tile8x3 : ITile
 
     public static int Vectors => 3;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, (nuint)(3 * TVec.Count));
+        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
 
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t)
+    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
         where T : unmanaged where TVec : struct, ISimd<TVec, T>
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
@@ -227,13 +240,13 @@ internal readonly struct Tile8x3 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        c00.Store(ref t, 0); c01.Store(ref t, w); c02.Store(ref t, 2 * w);
-        c10.Store(ref t, 3 * w); c11.Store(ref t, 4 * w); c12.Store(ref t, 5 * w);
-        c20.Store(ref t, 6 * w); c21.Store(ref t, 7 * w); c22.Store(ref t, 8 * w);
-        c30.Store(ref t, 9 * w); c31.Store(ref t, 10 * w); c32.Store(ref t, 11 * w);
-        c40.Store(ref t, 12 * w); c41.Store(ref t, 13 * w); c42.Store(ref t, 14 * w);
-        c50.Store(ref t, 15 * w); c51.Store(ref t, 16 * w); c52.Store(ref t, 17 * w);
-        c60.Store(ref t, 18 * w); c61.Store(ref t, 19 * w); c62.Store(ref t, 20 * w);
-        c70.Store(ref t, 21 * w); c71.Store(ref t, 22 * w); c72.Store(ref t, 23 * w);
+        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate); TileStore.Put(c02, ref t, 2 * w, accumulate);
+        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate); TileStore.Put(c12, ref t, rowStride + 2 * w, accumulate);
+        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate); TileStore.Put(c22, ref t, 2 * rowStride + 2 * w, accumulate);
+        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate); TileStore.Put(c32, ref t, 3 * rowStride + 2 * w, accumulate);
+        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate); TileStore.Put(c42, ref t, 4 * rowStride + 2 * w, accumulate);
+        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate); TileStore.Put(c52, ref t, 5 * rowStride + 2 * w, accumulate);
+        TileStore.Put(c60, ref t, 6 * rowStride, accumulate); TileStore.Put(c61, ref t, 6 * rowStride + w, accumulate); TileStore.Put(c62, ref t, 6 * rowStride + 2 * w, accumulate);
+        TileStore.Put(c70, ref t, 7 * rowStride, accumulate); TileStore.Put(c71, ref t, 7 * rowStride + w, accumulate); TileStore.Put(c72, ref t, 7 * rowStride + 2 * w, accumulate);
     }
 }
