@@ -5,7 +5,7 @@ namespace TinyGrad.Bench;
 /// <summary><c>micro</c>: single primitives at the shapes the workloads use (for profiling by hand).</summary>
 public static class Micro
 {
-    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv).</summary>
+    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv, pool).</summary>
     public static void Run(int steps, string[]? only = null)
     {
         bool Wants(string section) => only is null || Array.IndexOf(only, section) >= 0;
@@ -14,6 +14,7 @@ public static class Micro
         if (Wants("elementwise")) Elementwise(be, F, steps);
         if (Wants("gemm")) Gemms(be, F, steps);
         if (Wants("conv")) Convs(be, F, steps);
+        if (Wants("pool")) Pools(be, F, steps);
     }
 
     private static void Elementwise(Backend be, Func<int, DeviceBuffer> F, int steps)
@@ -66,6 +67,26 @@ public static class Micro
             Timing.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 40);
             double bw = Timing.LastCpuMs;
             Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
+        }
+    }
+
+    /// <summary>Max pooling 2x2 at the CNNs' shapes: forward, and its backward against the scatter-add into zeros it replaced, timed alternately.</summary>
+    private static void Pools(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
+        foreach (var g in new[] { new Pool2dGeometry(100, 32, 32, 32, 2, 2, 2, 2, 0, 0), new Pool2dGeometry(100, 32, 28, 28, 2, 2, 2, 2, 0, 0), new Pool2dGeometry(100, 28, 16, 16, 2, 2, 2, 2, 0, 0) })
+        {
+            int nx = g.N * g.C * g.H * g.W, ny = g.N * g.C * g.OutH * g.OutW, planes = g.N * g.C;
+            var x = F(nx); var y = F(ny); var dy = F(ny); var dx = F(nx);
+            var idx = be.Allocate(DType.Int32, ny);
+            double fwd = Timing.MedianMs(() => be.MaxPool2dForward(g, x, y, idx), steps, 20);
+            var (pass, scatter) = Timing.MedianPairMs(
+                () => be.MaxPool2dBackward(g, dy, idx, dx),
+                () =>
+                {
+                    be.Fill(StridedView.Contiguous(dx, [nx]), 0);
+                    be.ScatterAdd(StridedView.Contiguous(dx, [planes, g.H * g.W]), 1, StridedView.Contiguous(idx, [planes, g.OutH * g.OutW]), StridedView.Contiguous(dy, [planes, g.OutH * g.OutW]));
+                }, steps, 20);
+            Console.WriteLine($"micro max_pool2d {g.N}x{g.C}x{g.H}x{g.W} forward_ms={fwd:F3} backward_ms={pass:F3} fill_scatter_ms={scatter:F3}");
         }
     }
 

@@ -156,6 +156,15 @@ internal static class SmokeCheck
             b.MaxPool2dForward(pool, Data(b, pool.N * pool.C * pool.H * pool.W, 18), y, indices);
             return [.. Read(b, y), .. ReadInts(b, indices)];
         });
+        yield return ("pool", "max backward", exact, b =>
+        {
+            int outputs = pool.N * pool.C * pool.OutH * pool.OutW;
+            DeviceBuffer y = b.Allocate(DType.Float32, outputs), indices = b.Allocate(DType.Int32, outputs);
+            b.MaxPool2dForward(pool, Data(b, pool.N * pool.C * pool.H * pool.W, 18), y, indices);
+            var dx = b.Allocate(DType.Float32, pool.N * pool.C * pool.H * pool.W);
+            b.MaxPool2dBackward(pool, Data(b, outputs, 23), indices, dx);
+            return Read(b, dx);
+        });
         yield return ("pool", "avg forward", close, b =>
         {
             var y = b.Allocate(DType.Float32, avg.N * avg.C * avg.OutH * avg.OutW);

@@ -215,13 +215,25 @@ public abstract class Backend
     /// <summary>
     /// Max pooling: values into <paramref name="y"/> and, into <paramref name="indices"/> (Int32), the
     /// flat position <c>h * W + w</c> of each maximum within its input plane (first maximum wins).
-    /// Its gradient is a scatter-add of dy at those indices (<see cref="ScatterAdd"/>).
+    /// Its gradient is <see cref="MaxPool2dBackward"/>.
     /// </summary>
     public void MaxPool2dForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
     {
         Check.MaxPoolArgs(geometry, x, y, indices);
         using var _ = Observe(nameof(MaxPool2dForward));
         if (x.DType == DType.Float32) RunMaxPool2dForward<float>(geometry, x, y, indices); else RunMaxPool2dForward<double>(geometry, x, y, indices);
+    }
+
+    /// <summary>
+    /// Max pooling backward: <paramref name="dx"/> is zero except that each dy element is added at
+    /// its window's maximum (<paramref name="indices"/> from <see cref="MaxPool2dForward"/>), windows
+    /// in output order; the same sums as a scatter-add of dy into zeros, in one pass over dx.
+    /// </summary>
+    public void MaxPool2dBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx)
+    {
+        Check.MaxPoolArgs(geometry, dx, dy, indices, "max_pool2d backward");
+        using var _ = Observe(nameof(MaxPool2dBackward));
+        if (dx.DType == DType.Float32) RunMaxPool2dBackward<float>(geometry, dy, indices, dx); else RunMaxPool2dBackward<double>(geometry, dy, indices, dx);
     }
 
     /// <summary>Average pooling forward.</summary>
@@ -351,6 +363,9 @@ public abstract class Backend
 
     /// <summary>A checked average pooling.</summary>
     protected abstract void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>A checked max pooling gradient (the indices are the forward's own).</summary>
+    protected abstract void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>A checked average pooling gradient.</summary>
     protected abstract void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -146,10 +146,10 @@ internal static class Check
     }
 
     /// <summary>Argument checks of max pooling: the pooling checks and Int32 indices of the output's size.</summary>
-    public static void MaxPoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
+    public static void MaxPoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices, string what = "max_pool2d")
     {
-        PoolArgs(g, x, y, "max_pool2d");
-        Buffer(indices, DType.Int32, g.N * g.C * g.OutH * g.OutW, "max_pool2d indices");
+        PoolArgs(g, x, y, what);
+        Buffer(indices, DType.Int32, g.N * g.C * g.OutH * g.OutW, $"{what} indices");
     }
 
     /// <summary>Argument checks of gather and scatter-add.</summary>

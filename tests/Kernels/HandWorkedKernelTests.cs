@@ -97,6 +97,20 @@ public sealed class HandWorkedKernelTests(string backend)
     }
 
     [Test]
+    public void MaxPoolBackwardSumsOverlappingWindowsByHand()
+    {
+        // 1 x 3 input, windows of 2 with stride 1: both windows pick the middle 5.
+        var y = Buffer(0, 0);
+        var idx = Ints(-1, -1);
+        var g = new Pool2dGeometry(1, 1, 1, 3, 1, 2, 1, 1, 0, 0);
+        _backend.MaxPool2dForward(g, Buffer(1, 5, 2), y, idx);
+        Assert.That(ReadInts(idx), Is.EqualTo(new[] { 1, 1 }));
+        var dx = Buffer(9, 9, 9);
+        _backend.MaxPool2dBackward(g, Buffer(0.5, 2), idx, dx);
+        Assert.That(Read(dx), Is.EqualTo(new[] { 0, 2.5, 0 }));
+    }
+
+    [Test]
     public void AvgPoolCountsPaddingByHand()
     {
         var x = Buffer(1, 2, 3, 4);

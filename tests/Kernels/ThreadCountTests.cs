@@ -112,6 +112,9 @@ public static class KernelBits
         cpu.ScatterAdd(StridedView.Contiguous(pdx, [256, 784]), 1, StridedView.Contiguous(idx, [256, 196]), StridedView.Contiguous(py, [256, 196]));
         Add("max_pool2d", py);
         Add("scatter_add", pdx);
+        var mdx = cpu.Allocate(DType.Float32, 8 * 32 * 28 * 28);
+        cpu.MaxPool2dBackward(p, py, idx, mdx);
+        Add("max_pool2d_backward", mdx);
         cpu.AvgPool2dBackward(p, py, pdx);
         Add("avg_pool2d_backward", pdx);
         // Fused optimizer steps over split ranges.

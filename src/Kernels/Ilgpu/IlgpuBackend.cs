@@ -155,6 +155,9 @@ public sealed class IlgpuBackend : Backend, ITrustedIndices, IDisposable
     protected override void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) => pool.AvgForward<T>(geometry, x, y);
 
     /// <inheritdoc />
+    protected override void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) => pool.MaxBackward<T>(geometry, dy, indices, dx);
+
+    /// <inheritdoc />
     protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) => pool.AvgBackward<T>(geometry, dy, dx);
 
     /// <inheritdoc />

@@ -18,8 +18,8 @@ internal struct PoolShape
 }
 
 /// <summary>
-/// The pool family over NCHW planes: max pooling forward (its backward is the indexing family's
-/// scatter-add) and average pooling forward and backward; one thread per element written.
+/// The pool family over NCHW planes: max pooling forward and backward and average pooling forward
+/// and backward; one thread per element written.
 /// </summary>
 internal sealed class Pool(KernelHost host)
 {
@@ -30,6 +30,18 @@ internal sealed class Pool(KernelHost host)
         if (total == 0) return;
         host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(MaxForwardKernel))
             (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(y), KernelHost.View<int>(indices), total);
+    }
+
+    /// <summary>
+    /// dx: per input cell, the dy of every window whose maximum it is, windows in output order, summed
+    /// from zero (a scatter-add into zeros as a gather: no atomics, the reference's order).
+    /// </summary>
+    public void MaxBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int total = g.N * g.C * g.H * g.W;
+        if (total == 0) return;
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<int>, ArrayView<T>, int>(MaxBackwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(dy), KernelHost.View<int>(indices), KernelHost.View<T>(dx), total);
     }
 
     /// <summary>Window means (the window's full size divides, padding included, as PyTorch's default).</summary>
@@ -120,6 +132,26 @@ internal sealed class Pool(KernelHost host)
                 }
             }
             dx[i] = sum * scale;
+        }
+    }
+
+    private static void MaxBackwardKernel<T>(PoolShape s, ArrayView<T> dy, ArrayView<int> indices, ArrayView<T> dx, int total)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
+        {
+            int v = i % s.W, h = i / s.W % s.H, nc = i / (s.W * s.H), cell = h * s.W + v;
+            // The output rows p and columns q whose windows contain (h, v).
+            int p0 = XMath.Max(0, (h + s.PH - s.KH + s.SH) / s.SH), p1 = XMath.Min(s.OH - 1, (h + s.PH) / s.SH);
+            int q0 = XMath.Max(0, (v + s.PW - s.KW + s.SW) / s.SW), q1 = XMath.Min(s.OW - 1, (v + s.PW) / s.SW);
+            T sum = T.Zero;
+            for (int p = p0; p <= p1; p++)
+            for (int q = q0; q <= q1; q++)
+            {
+                int o = (nc * s.OH + p) * s.OW + q;
+                if (indices[o] == cell) sum += dy[o];
+            }
+            dx[i] = sum;
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Max pooling over NCHW input (stride defaults to the kernel). The gradient flows to the
-    /// first maximum of each window, through a scatter-add that is itself differentiable.
+    /// first maximum of each window, through an adjoint that is itself differentiable.
     /// </summary>
     public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
         MaxPool2dWithIndices(kernel, stride, padding).Values;
@@ -33,13 +33,22 @@ public sealed partial class Tensor
         var y = Empty([g.N, g.C, g.OutH, g.OutW], DType, Device);
         var indices = Empty([g.N, g.C, g.OutH, g.OutW], DType.Int32, Device);
         Backend.MaxPool2dForward(g, x.Buffer, y.Buffer, indices.Buffer);
-        var planes = indices.Reshape(g.N * g.C, g.OutH * g.OutW);
-        y.Record("max_pool2d", [x], dy =>
-        [
-            ScatterAddIntoZeros([g.N * g.C, g.H * g.W], 1, planes, dy.Reshape(g.N * g.C, g.OutH * g.OutW))
-                .Reshape(g.N, g.C, g.H, g.W),
-        ]);
+        y.Record("max_pool2d", [x], dy => [MaxPoolBackward(g, indices, dy)]);
         return (y, indices);
+    }
+
+    /// <summary>
+    /// The adjoint of max pooling: dy added at each window's maximum, into zeros (one backend pass);
+    /// linear in dy, so its own backward gathers the incoming gradient at the same indices.
+    /// </summary>
+    private static Tensor MaxPoolBackward(Pool2dGeometry g, Tensor indices, Tensor dy)
+    {
+        dy = dy.Dense();
+        var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
+        dy.Backend.MaxPool2dBackward(g, dy.Buffer, indices.Buffer, dx.Buffer);
+        var planes = indices.Reshape(g.N * g.C, g.OutH * g.OutW);
+        return dx.Record("max_pool2d_backward", [dy], gx =>
+            [gx.Reshape(g.N * g.C, g.H * g.W).GatherTrusted(1, planes).Reshape(g.N, g.C, g.OutH, g.OutW)]);
     }
 
     /// <summary>Average pooling over NCHW input (stride defaults to the kernel; padded zeros count in the mean).</summary>

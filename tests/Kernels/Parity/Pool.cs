@@ -3,7 +3,7 @@ using TinyGrad.Kernels;
 
 namespace TinyGrad.Tests.Kernels;
 
-/// The pool family: max pooling (values and indices, NaN included), average pooling and its adjoint.
+/// The pool family: max pooling (values and indices, NaN included) and its adjoint, average pooling and its adjoint.
 public static partial class ParityChecks
 {
     private static readonly Pool2dGeometry[] PoolGeometries =
@@ -36,6 +36,26 @@ public static partial class ParityChecks
             c.Both((b, on) => b.MaxPool2dForward(g, on(x), on(y), on(idx)));
             c.AssertSame(y, 0, $"max_pool2d {dtype} {g} nan={nan} values");
             c.AssertSame(idx, 0, $"max_pool2d {dtype} {g} nan={nan} indices");
+        }
+    }
+
+    /// Backward at the forward's own indices (ties and NaN windows included); overlapping windows sum.
+    private static void MaxPoolBackward(ParityContext c)
+    {
+        foreach (var dtype in Floats)
+        foreach (var g in PoolGeometries)
+        {
+            int nx = g.N * g.C * g.H * g.W, ny = g.N * g.C * g.OutH * g.OutW;
+            var values = c.Coarse(nx);
+            values[nx / 2] = double.NaN;
+            var x = c.Upload(dtype, values);
+            var y = c.Random(dtype, ny);
+            var idx = c.Random(DType.Int32, ny, 0, 1);
+            c.Both((b, on) => b.MaxPool2dForward(g, on(x), on(y), on(idx)));
+            var dy = c.Random(dtype, ny);
+            var dx = c.Random(dtype, nx + 2);
+            c.Both((b, on) => b.MaxPool2dBackward(g, on(dy), on(idx), on(dx)));
+            c.AssertSame(dx, ParityContext.Tolerance(dtype, g.KH * g.KW), $"max_pool2d backward {dtype} {g}");
         }
     }
 

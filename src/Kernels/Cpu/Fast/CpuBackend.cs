@@ -171,6 +171,13 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
+    protected override void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx)
+    {
+        Fast.Pool.MaxBackward<T>(geometry, dy, indices, dx);
+        CpuBuffer.KeepAlive(dy, indices, dx);
+    }
+
+    /// <inheritdoc />
     protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx)
     {
         Fast.Pool.AvgBackward<T>(geometry, dy, dx);

@@ -23,6 +23,28 @@ internal static partial class Pool
     public static void AvgBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> =>
         AvgPoolBackward(geometry, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(dx));
 
+    /// <summary>
+    /// dx: per plane, the plane cleared and each dy added at its window's maximum in output order (a
+    /// scatter-add into zeros, so the same sums), while the plane is in cache: dx goes to memory once.
+    /// </summary>
+    public static void MaxBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] gy = CpuBuffer.ArrayOf<T>(dy), gx = CpuBuffer.ArrayOf<T>(dx);
+        int[] idx = CpuBuffer.ArrayOf<int>(indices);
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
+        Partition.Parallel(g.N * g.C, (long)g.N * g.C * (planeIn + planeOut), (lo, hi) =>
+        {
+            for (int nc = lo; nc < hi; nc++)
+            {
+                var plane = gx.AsSpan(nc * planeIn, planeIn);
+                var from = gy.AsSpan(nc * planeOut, planeOut);
+                var at = idx.AsSpan(nc * planeOut, planeOut);
+                plane.Clear();
+                for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
+            }
+        });
+    }
+
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })

@@ -33,6 +33,21 @@ internal static class Pool
         }
     }
 
+    /// <summary>dx: zeros, then each dy added at its window's maximum, outputs in order (a scatter-add into zeros).</summary>
+    public static void MaxBackward(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx)
+    {
+        CpuBuffer src = CpuBuffer.Of(dy), dst = CpuBuffer.Of(dx);
+        Span<int> idx = CpuBuffer.Of(indices).Span<int>();
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
+        for (int i = 0; i < g.N * g.C * planeIn; i++) dst.Set(i, 0);
+        for (int nc = 0; nc < g.N * g.C; nc++)
+        for (int o = nc * planeOut; o < (nc + 1) * planeOut; o++)
+        {
+            int at = nc * planeIn + idx[o];
+            dst.Set(at, dst.Get(at) + src.Get(o));
+        }
+    }
+
     /// <summary>Window sums in double divided by KH * KW (padding counts), rounded once.</summary>
     public static void AvgForward(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) =>
         AvgLoop(geometry, CpuBuffer.Of(x), CpuBuffer.Of(y), backward: false);

@@ -89,6 +89,9 @@ public sealed class ReferenceBackend : Backend
     protected override void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) => Reference.Pool.AvgForward(geometry, x, y);
 
     /// <inheritdoc />
+    protected override void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) => Reference.Pool.MaxBackward(geometry, dy, indices, dx);
+
+    /// <inheritdoc />
     protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) => Reference.Pool.AvgBackward(geometry, dy, dx);
 
     /// <inheritdoc />
