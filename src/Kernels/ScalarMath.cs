@@ -18,6 +18,13 @@ internal static class ScalarMath
         T.IsNaN(a) ? a : T.IsNaN(b) ? b : a < b ? a : a > b ? b : T.IsNegative(a) ? a : b;
 
     /// <summary>
+    /// Whether <paramref name="value"/> takes the place of <paramref name="best"/> in a scan for the first
+    /// maximum (argmax, max pooling): it is larger, or NaN over a number; a tie keeps the earlier one.
+    /// </summary>
+    public static bool Beats<T>(T value, T best) where T : unmanaged, IFloatingPointIeee754<T> =>
+        value > best || (T.IsNaN(value) && !T.IsNaN(best));
+
+    /// <summary>
     /// e^x - 1, accurate near 0 (Kahan's trick: the rounding of u = e^x cancels between u - 1 and
     /// log u). .NET's ExpM1 is e^x - 1 as written, which loses every digit for tiny x.
     /// </summary>

@@ -24,42 +24,34 @@ public enum UnitState
 /// </summary>
 public sealed class SweepState
 {
-    private SweepState(IExperiment experiment, UnitState[] units, NotRunUnit?[] blocked, string aggregation, bool partial, List<string> queuedArrays, List<string> queuedAggregations)
+    // Built by Of with an object initializer, each value named where it is set (no constructor restating them).
+    private SweepState()
     {
-        Experiment = experiment;
-        Units = units;
-        blockedUnits = blocked;
-        Aggregation = aggregation;
-        Partial = partial;
-        QueuedArrays = queuedArrays;
-        QueuedAggregations = queuedAggregations;
     }
 
-    private readonly NotRunUnit?[] blockedUnits;
-
     /// <summary>The experiment.</summary>
-    public IExperiment Experiment { get; }
+    public required IExperiment Experiment { get; init; }
 
     /// <summary>Each unit's state, by index.</summary>
-    public IReadOnlyList<UnitState> Units { get; }
+    public required IReadOnlyList<UnitState> Units { get; init; }
 
     /// <summary>The aggregation's state: done, pending, running, how it ended, or not submitted (after the latest units).</summary>
-    public string Aggregation { get; }
+    public required string Aggregation { get; init; }
 
     /// <summary>
     /// Whether the experiment is aggregated from every unit that can run, the others blocked for missing data (the same
     /// units its section names): nothing to submit until the data is there.
     /// </summary>
-    public bool Partial { get; }
+    public required bool Partial { get; init; }
 
     /// <summary>The blocked units: which dataset is missing and why.</summary>
-    public IReadOnlyList<NotRunUnit> Blocked => [.. blockedUnits.OfType<NotRunUnit>()];
+    public required IReadOnlyList<NotRunUnit> Blocked { get; init; }
 
     /// <summary>Array jobs of this sweep that still have units in the queue.</summary>
-    public IReadOnlyList<string> QueuedArrays { get; }
+    public required IReadOnlyList<string> QueuedArrays { get; init; }
 
     /// <summary>Aggregation jobs of this sweep still in the queue.</summary>
-    public IReadOnlyList<string> QueuedAggregations { get; }
+    public required IReadOnlyList<string> QueuedAggregations { get; init; }
 
     /// <summary>The indices of the units in <paramref name="state"/>.</summary>
     public List<int> In(UnitState state) => [.. Enumerable.Range(0, Units.Count).Where(i => Units[i] == state)];
@@ -97,8 +89,16 @@ public sealed class SweepState
             : partial ? RunContext.ReadSection(folder).Status
             : journal.Submissions.LastOrDefault()?.AggregateJob is string last ? $"{Ended(journal.Submissions[^1].Scheduler, last)} (log: {o.AggregateLog(e)})"
             : "not submitted";
-        var queuedArrays = queue.Where(q => q.ArrayTask is not null && arrays.Contains(q.JobId)).Select(q => q.JobId).Distinct().ToList();
-        return new SweepState(e, units, blocked, aggregation, partial && queuedAggregations.Count == 0, queuedArrays, [.. queuedAggregations.Select(q => q.JobId)]);
+        return new SweepState
+        {
+            Experiment = e,
+            Units = units,
+            Blocked = [.. blocked.OfType<NotRunUnit>()],
+            Aggregation = aggregation,
+            Partial = partial && queuedAggregations.Count == 0,
+            QueuedArrays = [.. queue.Where(q => q.ArrayTask is not null && arrays.Contains(q.JobId)).Select(q => q.JobId).Distinct()],
+            QueuedAggregations = [.. queuedAggregations.Select(q => q.JobId)],
+        };
     }
 
     // Aggregated without DONE from exactly the units that are done, the blocked ones named as not run.

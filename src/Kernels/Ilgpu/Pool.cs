@@ -18,8 +18,20 @@ internal struct PoolShape
 }
 
 /// <summary>
+/// What a forward pooling kernel does with one output's window (the struct as passed is the empty
+/// window): take each element inside the input (its flat position h * W + w in the plane), then store.
+/// </summary>
+internal interface IPoolWindow<T> where T : unmanaged
+{
+    void Take(T value, int at);
+
+    void Store(int i);
+}
+
+/// <summary>
 /// The pool family over NCHW planes: max pooling forward and backward and average pooling forward
-/// and backward; one thread per element written.
+/// and backward; one thread per element written. The two forwards walk the same windows (Windows),
+/// each with its own <see cref="IPoolWindow{T}"/>.
 /// </summary>
 internal sealed class Pool(KernelHost host)
 {
@@ -28,8 +40,8 @@ internal sealed class Pool(KernelHost host)
     {
         int total = g.N * g.C * g.OutH * g.OutW;
         if (total == 0) return;
-        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(MaxForwardKernel))
-            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), KernelHost.View<T>(y), KernelHost.View<int>(indices), total);
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, MaxWindow<T>, int>(MaxForwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), new(KernelHost.View<T>(y), KernelHost.View<int>(indices)), total);
     }
 
     /// <summary>
@@ -45,33 +57,39 @@ internal sealed class Pool(KernelHost host)
     }
 
     /// <summary>Window means (the window's full size divides, padding included, as PyTorch's default).</summary>
-    public void AvgForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T> => Avg<T>(g, x, y, backward: false);
+    public void AvgForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int total = g.N * g.C * g.OutH * g.OutW;
+        if (total == 0) return;
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, AvgWindow<T>, int>(AvgForwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(x), new(KernelHost.View<T>(y), Scale<T>(g)), total);
+    }
 
     /// <summary>The adjoint of <see cref="AvgForward"/>.</summary>
-    public void AvgBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> => Avg<T>(g, dy, dx, backward: true);
-
-    private void Avg<T>(in Pool2dGeometry g, DeviceBuffer from, DeviceBuffer to, bool backward) where T : unmanaged, IFloatingPointIeee754<T>
+    public void AvgBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int total = backward ? g.N * g.C * g.H * g.W : g.N * g.C * g.OutH * g.OutW;
+        int total = g.N * g.C * g.H * g.W;
         if (total == 0) return;
-        T scale = T.CreateTruncating(1.0 / (g.KH * g.KW));
-        var (f, t) = (KernelHost.View<T>(from), KernelHost.View<T>(to));
-        if (backward)
-            host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgBackwardKernel))
-                (host.Spread(total), PoolShape.From(g), f, t, scale, total);
-        else
-            host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgForwardKernel))
-                (host.Spread(total), PoolShape.From(g), f, t, scale, total);
+        host.Kernel(static a => a.LoadStreamKernel<PoolShape, ArrayView<T>, ArrayView<T>, T, int>(AvgBackwardKernel))
+            (host.Spread(total), PoolShape.From(g), KernelHost.View<T>(dy), KernelHost.View<T>(dx), Scale<T>(g), total);
     }
 
-    private static void MaxForwardKernel<T>(PoolShape s, ArrayView<T> x, ArrayView<T> y, ArrayView<int> indices, int total)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static T Scale<T>(in Pool2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(1.0 / (g.KH * g.KW));
+
+    private static void MaxForwardKernel<T>(PoolShape s, ArrayView<T> x, MaxWindow<T> empty, int total) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Windows(s, x, empty, total);
+
+    private static void AvgForwardKernel<T>(PoolShape s, ArrayView<T> x, AvgWindow<T> empty, int total) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Windows(s, x, empty, total);
+
+    /// <summary>Each output's window of x, element by element, into a copy of <paramref name="empty"/> that then stores the result.</summary>
+    private static void Windows<T, TWindow>(PoolShape s, ArrayView<T> x, TWindow empty, int total)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWindow : struct, IPoolWindow<T>
     {
         for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
         {
             int q = i % s.OW, p = i / s.OW % s.OH, plane = i / (s.OW * s.OH) * s.H * s.W;
-            T best = T.NegativeInfinity;
-            int bestAt = -1;
+            var window = empty;
             for (int kh = 0; kh < s.KH; kh++)
             {
                 int h = p * s.SH + kh - s.PH;
@@ -79,38 +97,10 @@ internal sealed class Pool(KernelHost host)
                 for (int kw = 0; kw < s.KW; kw++)
                 {
                     int v = q * s.SW + kw - s.PW;
-                    if (v < 0 || v >= s.W) continue;
-                    T value = x[plane + h * s.W + v];
-                    if (bestAt < 0 || value > best || (T.IsNaN(value) && !T.IsNaN(best)))
-                    {
-                        best = value;
-                        bestAt = h * s.W + v;
-                    }
+                    if (v >= 0 && v < s.W) window.Take(x[plane + h * s.W + v], h * s.W + v);
                 }
             }
-            y[i] = best;
-            indices[i] = bestAt;
-        }
-    }
-
-    private static void AvgForwardKernel<T>(PoolShape s, ArrayView<T> x, ArrayView<T> y, T scale, int total)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = Grid.GlobalIndex.X; i < total; i += GridExtensions.GridStrideLoopStride)
-        {
-            int q = i % s.OW, p = i / s.OW % s.OH, plane = i / (s.OW * s.OH) * s.H * s.W;
-            T sum = T.Zero;
-            for (int kh = 0; kh < s.KH; kh++)
-            {
-                int h = p * s.SH + kh - s.PH;
-                if (h < 0 || h >= s.H) continue;
-                for (int kw = 0; kw < s.KW; kw++)
-                {
-                    int v = q * s.SW + kw - s.PW;
-                    if (v >= 0 && v < s.W) sum += x[plane + h * s.W + v];
-                }
-            }
-            y[i] = sum * scale;
+            window.Store(i);
         }
     }
 
@@ -154,4 +144,36 @@ internal sealed class Pool(KernelHost host)
             dx[i] = sum;
         }
     }
+}
+
+/// <summary>The first maximum of a window and its position (NaN counts as largest), into y and indices.</summary>
+internal struct MaxWindow<T>(ArrayView<T> y, ArrayView<int> indices) : IPoolWindow<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T best = T.NegativeInfinity;
+    private int bestAt = -1;
+
+    public void Take(T value, int at)
+    {
+        if (bestAt < 0 || ScalarMath.Beats(value, best))
+        {
+            best = value;
+            bestAt = at;
+        }
+    }
+
+    public readonly void Store(int i)
+    {
+        y[i] = best;
+        indices[i] = bestAt;
+    }
+}
+
+/// <summary>A window's sum times 1 / (KH * KW), into y.</summary>
+internal struct AvgWindow<T>(ArrayView<T> y, T scale) : IPoolWindow<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T sum = T.Zero;
+
+    public void Take(T value, int at) => sum += value;
+
+    public readonly void Store(int i) => y[i] = sum * scale;
 }

@@ -57,32 +57,30 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>dx = the adjoint of conv(., w) applied to dy; bilinear in (dy, w), so its own backward is convolutions again.</summary>
-    private static Tensor ConvBackwardInput(Conv2dGeometry g, Tensor dy, Tensor w)
-    {
-        dy = dy.Dense();
-        w = w.Dense();
-        var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
-        RunKernel("conv2d backward-input", g, () => dy.Backend.Conv2dBackwardInput(g, dy.Buffer, w.Buffer, dx.Buffer));
-        return dx.Record("conv2d_backward_input", [dy, w], gx =>
-        [
-            dy.RequiresGrad ? ConvForward(g, gx, w) : null,
-            w.RequiresGrad ? ConvBackwardWeight(g, gx, dy) : null,
-        ]);
-    }
+    /// <summary>dx = the adjoint of conv(., w) applied to dy.</summary>
+    private static Tensor ConvBackwardInput(Conv2dGeometry g, Tensor dy, Tensor w) =>
+        Adjoint("conv2d_backward_input", g, [g.N, g.C, g.H, g.W], dy, w, static (b, g, dy, w, dx) => b.Conv2dBackwardInput(g, dy, w, dx),
+            (gx, w) => ConvForward(g, gx, w), (gx, dy) => ConvBackwardWeight(g, gx, dy));
 
-    /// <summary>dw = the adjoint of conv(x, .) applied to dy; bilinear in (x, dy).</summary>
-    private static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor x, Tensor dy)
+    /// <summary>dw = the adjoint of conv(x, .) applied to dy.</summary>
+    private static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor x, Tensor dy) =>
+        Adjoint("conv2d_backward_weight", g, [g.O, g.C, g.KH, g.KW], x, dy, static (b, g, x, dy, dw) => b.Conv2dBackwardWeight(g, x, dy, dw),
+            (gw, dy) => ConvBackwardInput(g, dy, gw), (gw, x) => ConvForward(g, x, gw));
+
+    /// <summary>
+    /// One of the adjoint convolutions, y = K(p, q) of the given shape. K is bilinear in (p, q), so its
+    /// gradient with respect to p is a convolution of (gy, q), <paramref name="gradP"/>, and with respect
+    /// to q one of (gy, p), <paramref name="gradQ"/>: convolutions again, which gives double backward.
+    /// </summary>
+    private static Tensor Adjoint(string op, Conv2dGeometry g, int[] shape, Tensor p, Tensor q,
+        Action<Backend, Conv2dGeometry, DeviceBuffer, DeviceBuffer, DeviceBuffer> kernel,
+        Func<Tensor, Tensor, Tensor> gradP, Func<Tensor, Tensor, Tensor> gradQ)
     {
-        x = x.Dense();
-        dy = dy.Dense();
-        var dw = Empty([g.O, g.C, g.KH, g.KW], x.DType, x.Device);
-        RunKernel("conv2d backward-weight", g, () => x.Backend.Conv2dBackwardWeight(g, x.Buffer, dy.Buffer, dw.Buffer));
-        return dw.Record("conv2d_backward_weight", [x, dy], gw =>
-        [
-            x.RequiresGrad ? ConvBackwardInput(g, dy, gw) : null,
-            dy.RequiresGrad ? ConvForward(g, x, gw) : null,
-        ]);
+        p = p.Dense();
+        q = q.Dense();
+        var y = Empty(shape, p.DType, p.Device);
+        RunKernel(op, g, () => kernel(p.Backend, g, p.Buffer, q.Buffer, y.Buffer));
+        return y.Record(op, [p, q], gy => [p.RequiresGrad ? gradP(gy, q) : null, q.RequiresGrad ? gradQ(gy, p) : null]);
     }
 
     /// <summary>Runs a convolution kernel; an index error inside it (a kernel bug) is rethrown naming the op and the shapes.</summary>

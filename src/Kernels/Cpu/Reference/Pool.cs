@@ -21,7 +21,7 @@ internal static class Pool
                 int h = p * g.StrideH + i - g.PadH, v = q * g.StrideW + j - g.PadW;
                 if (h < 0 || h >= g.H || v < 0 || v >= g.W) continue;
                 double value = src.Get(nc * planeIn + h * g.W + v);
-                if (bestAt < 0 || value > best || (double.IsNaN(value) && !double.IsNaN(best)))
+                if (bestAt < 0 || ScalarMath.Beats(value, best))
                 {
                     best = value;
                     bestAt = h * g.W + v;

@@ -41,7 +41,7 @@ internal static class Reduce
             for (int k = 0; k < extent; k++)
             {
                 double v = src.Get(at + k * x.Strides[axis]);
-                if (k == 0 || v > bestValue || (double.IsNaN(v) && !double.IsNaN(bestValue)))
+                if (k == 0 || ScalarMath.Beats(v, bestValue))
                 {
                     best = k;
                     bestValue = v;
