@@ -22,14 +22,10 @@ public class Adam : Optimizer
     private protected Adam(IEnumerable<Tensor> parameters, double lr, double beta1, double beta2, double eps, double weightDecay, bool decoupled)
         : base(parameters, lr)
     {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
-        if (!(eps >= 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be non-negative");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weight decay must be non-negative");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Eps = eps;
-        WeightDecay = weightDecay;
+        Beta1 = Fraction(beta1, nameof(beta1));
+        Beta2 = Fraction(beta2, nameof(beta2));
+        Eps = NonNegative(eps, nameof(eps), "eps");
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), "weight decay");
         Decoupled = decoupled;
     }
 

@@ -54,6 +54,14 @@ public abstract partial class Optimizer
         }
     }
 
+    /// <summary>A hyperparameter that must be at least 0 (NaN is not), or an exception naming it.</summary>
+    private protected static double NonNegative(double value, string parameter, string what) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(parameter, value, $"{what} must be non-negative");
+
+    /// <summary>A hyperparameter that must lie in [0, 1) (a decay rate), or an exception naming it.</summary>
+    private protected static double Fraction(double value, string parameter) =>
+        value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(parameter, value, $"{parameter} must be in [0, 1)");
+
     /// <summary>How many times <see cref="Step"/> has run; settable when restoring a checkpoint.</summary>
     public int StepCount { get; set; }
 

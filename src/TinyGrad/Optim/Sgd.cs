@@ -15,14 +15,12 @@ public sealed class Sgd : Optimizer
     public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false)
         : base(parameters, lr)
     {
-        if (!(momentum >= 0)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be non-negative");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weight decay must be non-negative");
+        Momentum = NonNegative(momentum, nameof(momentum), "momentum");
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), "weight decay");
         if (double.IsNaN(dampening)) throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "dampening must be a number");
         if (nesterov && (momentum <= 0 || dampening != 0))
             throw new ArgumentException($"Nesterov momentum requires a positive momentum and zero dampening (got momentum {momentum}, dampening {dampening})", nameof(nesterov));
-        Momentum = momentum;
         Dampening = dampening;
-        WeightDecay = weightDecay;
         Nesterov = nesterov;
     }
 

@@ -12,7 +12,29 @@ internal static partial class Conv
     /// Unfolds image <paramref name="n"/> into a CKK x OHW matrix: element (c*KH*KW + i*KW + j, p*OW + q)
     /// is x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw], or 0 outside.
     /// </summary>
-    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n, T[] col) where T : unmanaged, INumberBase<T>
+    private static void Im2Col<T>(in Conv2dGeometry g, T[] x, int n, T[] col) where T : unmanaged, INumberBase<T> =>
+        ForEachRun(g, n, new Unfold<T>(g, x, col));
+
+    /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
+    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
+    {
+        dx.AsSpan(n * g.C * g.H * g.W, g.C * g.H * g.W).Clear();
+        ForEachRun(g, n, new Fold<T>(g, col, dx));
+    }
+
+    /// <summary>What im2col and col2im do with one output row of one unfolded row (c, i, j).</summary>
+    private interface IRunOp
+    {
+        /// <summary>
+        /// Output row at <paramref name="colAt"/> (OW elements) of the unfolded matrix, against the
+        /// input row starting at <paramref name="xAt"/> (its column 0 shifted by the kernel column) when
+        /// <paramref name="inside"/>; output columns [qlo, qhi) see the input, the rest padding.
+        /// </summary>
+        void Run(int colAt, int xAt, bool inside, int qlo, int qhi);
+    }
+
+    /// <summary>Every unfolded row (c, i, j) of image <paramref name="n"/> and output row p, in order.</summary>
+    private static void ForEachRun<TOp>(in Conv2dGeometry g, int n, TOp op) where TOp : struct, IRunOp
     {
         int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
         for (int c = 0; c < g.C; c++)
@@ -27,21 +49,45 @@ internal static partial class Conv
                 for (int p = 0; p < oh; p++)
                 {
                     int h = p * g.StrideH + h0;
-                    var dst = col.AsSpan(at + p * ow, ow);
-                    if ((uint)h >= (uint)g.H)
-                    {
-                        dst.Clear();
-                        continue;
-                    }
-                    dst[..qlo].Clear();
-                    dst[qhi..].Clear();
-                    // An empty range (a kernel column that sees only padding) may start outside the row.
-                    if (qlo == qhi) continue;
-                    int src = plane + h * g.W + v0;
-                    if (g.StrideW == 1) x.AsSpan(src + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
-                    else for (int q = qlo; q < qhi; q++) dst[q] = x[src + q * g.StrideW];
+                    op.Run(at + p * ow, plane + h * g.W + v0, (uint)h < (uint)g.H, qlo, qhi);
                 }
             }
+        }
+    }
+
+    /// <summary>im2col: the run copied (every StrideW-th input), padding zeroed.</summary>
+    private readonly struct Unfold<T>(Conv2dGeometry g, T[] x, T[] col) : IRunOp where T : unmanaged, INumberBase<T>
+    {
+        public void Run(int colAt, int xAt, bool inside, int qlo, int qhi)
+        {
+            var dst = col.AsSpan(colAt, g.OutW);
+            if (!inside)
+            {
+                dst.Clear();
+                return;
+            }
+            dst[..qlo].Clear();
+            dst[qhi..].Clear();
+            // An empty range (a kernel column that sees only padding) may start outside the row.
+            if (qlo == qhi) return;
+            if (g.StrideW == 1) x.AsSpan(xAt + qlo, qhi - qlo).CopyTo(dst[qlo..qhi]);
+            else for (int q = qlo; q < qhi; q++) dst[q] = x[xAt + q * g.StrideW];
+        }
+    }
+
+    /// <summary>col2im: the run added back into the input row (padding dropped).</summary>
+    private readonly struct Fold<T>(Conv2dGeometry g, T[] col, T[] dx) : IRunOp where T : unmanaged, INumberBase<T>
+    {
+        public void Run(int colAt, int xAt, bool inside, int qlo, int qhi)
+        {
+            // An empty column range (only padding) may start outside the row: nothing to fold.
+            if (!inside || qlo == qhi) return;
+            if (g.StrideW == 1)
+            {
+                var d = dx.AsSpan(xAt + qlo, qhi - qlo);
+                TensorPrimitives.Add(d, col.AsSpan(colAt + qlo, qhi - qlo), d);
+            }
+            else for (int q = qlo; q < qhi; q++) dx[xAt + q * g.StrideW] += col[colAt + q];
         }
     }
 
@@ -51,37 +97,6 @@ internal static partial class Conv
         int lo = v0 >= 0 ? 0 : Math.Min(g.OutW, (-v0 + g.StrideW - 1) / g.StrideW);
         int hi = Math.Clamp(g.W - v0 <= 0 ? 0 : (g.W - v0 - 1) / g.StrideW + 1, lo, g.OutW);
         return (lo, hi);
-    }
-
-    /// <summary>Folds a CKK x OHW column matrix back into image <paramref name="n"/> of dx, summing overlaps in a fixed order.</summary>
-    private static void Col2Im<T>(in Conv2dGeometry g, T[] col, int n, T[] dx) where T : unmanaged, INumberBase<T>
-    {
-        int oh = g.OutH, ow = g.OutW, ohw = oh * ow;
-        for (int c = 0; c < g.C; c++)
-        {
-            int plane = (n * g.C + c) * g.H * g.W;
-            dx.AsSpan(plane, g.H * g.W).Clear();
-            for (int i = 0; i < g.KH; i++)
-            for (int j = 0; j < g.KW; j++)
-            {
-                int at = ((c * g.KH + i) * g.KW + j) * ohw;
-                int h0 = i * g.DilationH - g.PadH, v0 = j * g.DilationW - g.PadW;
-                var (qlo, qhi) = InsideColumns(g, v0);
-                for (int p = 0; p < oh; p++)
-                {
-                    int h = p * g.StrideH + h0;
-                    // An empty column range (only padding) may start outside the row: nothing to fold.
-                    if ((uint)h >= (uint)g.H || qlo == qhi) continue;
-                    int dst = plane + h * g.W + v0, rowAt = at + p * ow;
-                    if (g.StrideW == 1)
-                    {
-                        var d = dx.AsSpan(dst + qlo, qhi - qlo);
-                        TensorPrimitives.Add(d, col.AsSpan(rowAt + qlo, qhi - qlo), d);
-                    }
-                    else for (int q = qlo; q < qhi; q++) dx[dst + q * g.StrideW] += col[rowAt + q];
-                }
-            }
-        }
     }
 
     /// <summary>

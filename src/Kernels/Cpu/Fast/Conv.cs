@@ -8,7 +8,8 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 /// The conv family: im2col (Conv.Unfold.cs) plus one GEMM per image. Images are split over the
 /// cores in fixed contiguous ranges; each worker unfolds one image at a time into its own CKK x OHW
 /// scratch (small enough to stay in L2) and runs that image's GEMM on its own thread, so the
-/// unfolded data never travels through memory.
+/// unfolded data never travels through memory. The entry points keep their buffers alive until
+/// the arrays they hand out are no longer read (see <see cref="CpuBuffer.KeepAlive"/>).
 /// </summary>
 internal static partial class Conv
 {
@@ -16,16 +17,25 @@ internal static partial class Conv
     private const int WeightChunks = 2;
 
     /// <summary>y = conv(x, w), plus bias[o] on every output of channel o when given.</summary>
-    public static void Forward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void Forward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         Forward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias));
+        CpuBuffer.KeepAlive(x, w, y, bias);
+    }
 
     /// <summary>dx: for stride 1 a forward convolution with the flipped kernel, else a GEMM and col2im per image.</summary>
-    public static void BackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void BackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         BackwardInput(geometry, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(dx));
+        CpuBuffer.KeepAlive(dy, w, dx);
+    }
 
     /// <summary>dw: <see cref="WeightChunks"/> partial sums over fixed image ranges, added in chunk order.</summary>
-    public static void BackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void BackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         BackwardWeight(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(dw));
+        CpuBuffer.KeepAlive(x, dy, dw);
+    }
 
     private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -136,53 +136,32 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
-    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
-    {
+    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
         Fast.Conv.Forward<T>(geometry, x, w, y, bias);
-        CpuBuffer.KeepAlive(x, w, y, bias);
-    }
 
     /// <inheritdoc />
-    protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx)
-    {
+    protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>
         Fast.Conv.BackwardInput<T>(geometry, dy, w, dx);
-        CpuBuffer.KeepAlive(dy, w, dx);
-    }
 
     /// <inheritdoc />
-    protected override void RunConv2dBackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
-    {
+    protected override void RunConv2dBackwardWeight<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw) =>
         Fast.Conv.BackwardWeight<T>(geometry, x, dy, dw);
-        CpuBuffer.KeepAlive(x, dy, dw);
-    }
 
     /// <inheritdoc />
-    protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices)
-    {
+    protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) =>
         Fast.Pool.MaxForward<T>(geometry, x, y, indices);
-        CpuBuffer.KeepAlive(x, y, indices);
-    }
 
     /// <inheritdoc />
-    protected override void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y)
-    {
+    protected override void RunAvgPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) =>
         Fast.Pool.AvgForward<T>(geometry, x, y);
-        CpuBuffer.KeepAlive(x, y);
-    }
 
     /// <inheritdoc />
-    protected override void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx)
-    {
+    protected override void RunMaxPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) =>
         Fast.Pool.MaxBackward<T>(geometry, dy, indices, dx);
-        CpuBuffer.KeepAlive(dy, indices, dx);
-    }
 
     /// <inheritdoc />
-    protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx)
-    {
+    protected override void RunAvgPool2dBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) =>
         Fast.Pool.AvgBackward<T>(geometry, dy, dx);
-        CpuBuffer.KeepAlive(dy, dx);
-    }
 
     /// <inheritdoc />
     protected override void RunGather<T>(in StridedView source, int axis, in StridedView index, DeviceBuffer destination) =>

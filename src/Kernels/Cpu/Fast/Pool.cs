@@ -5,23 +5,33 @@ using System.Runtime.Intrinsics.X86;
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// The pool family: max pooling (a 2x2 / stride 2 path, vectorised for float in Pool.Max2x2.cs) and average pooling and
-/// its adjoint, planes split over the cores. Windows are visited in the reference's order, so values,
-/// indices and roundings are the reference's.
+/// The pool family: max pooling (a 2x2 / stride 2 path, vectorised for float in Pool.Max2x2.cs) and
+/// average pooling, each with its adjoint, planes split over the cores. Windows are visited in the
+/// reference's order, so values, indices and roundings are the reference's. The entry points keep
+/// their buffers alive while the arrays they hand out are read (see <see cref="CpuBuffer.KeepAlive"/>).
 /// </summary>
 internal static partial class Pool
 {
     /// <summary>Each window's first maximum (NaN over numbers) and its flat position h * W + w in the input plane.</summary>
-    public static void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void MaxForward<T>(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         MaxPool(g, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(y), CpuBuffer.ArrayOf<int>(indices));
+        CpuBuffer.KeepAlive(x, y, indices);
+    }
 
     /// <summary>Window sums in double divided by KH * KW (padding counts), rounded once.</summary>
-    public static void AvgForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void AvgForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         AvgPoolForward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(y));
+        CpuBuffer.KeepAlive(x, y);
+    }
 
     /// <summary>dx: each dy / (KH * KW) added to the cells of its window, windows in row-major order.</summary>
-    public static void AvgBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T> =>
+    public static void AvgBackward<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         AvgPoolBackward(geometry, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<T>(dx));
+        CpuBuffer.KeepAlive(dy, dx);
+    }
 
     /// <summary>
     /// dx: per plane, the plane cleared and each dy added at its window's maximum in output order (a
@@ -43,6 +53,7 @@ internal static partial class Pool
                 for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
             }
         });
+        CpuBuffer.KeepAlive(dy, indices, dx);
     }
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
@@ -72,13 +83,11 @@ internal static partial class Pool
     }
 
     /// <summary>The reference's window rule: a later candidate wins only if larger, or NaN over a number (first maximum wins ties).</summary>
-    private static void TakeFirstMax<T>(T value, int at, ref T best, ref int bestAt) where T : IFloatingPointIeee754<T>
+    private static void TakeFirstMax<T>(T value, int at, ref T best, ref int bestAt) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (value > best || (T.IsNaN(value) && !T.IsNaN(best)))
-        {
-            best = value;
-            bestAt = at;
-        }
+        if (!ScalarMath.Beats(value, best)) return;
+        best = value;
+        bestAt = at;
     }
 
     private static void AvgPoolForward<T>(Pool2dGeometry g, T[] x, T[] y) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -135,7 +144,7 @@ internal static partial class Pool
             for (int v = v0; v < v1; v++)
             {
                 T value = x[src + h * g.W + v];
-                if (bestAt < 0 || value > best || (T.IsNaN(value) && !T.IsNaN(best)))
+                if (bestAt < 0 || ScalarMath.Beats(value, best))
                 {
                     best = value;
                     bestAt = h * g.W + v;

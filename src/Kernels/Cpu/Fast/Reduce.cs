@@ -243,11 +243,9 @@ internal static class Reduce
                 for (int k = 1; k < extent; k++)
                 {
                     T v = src[at + k * step];
-                    if (v > bestValue || (T.IsNaN(v) && !T.IsNaN(bestValue)))
-                    {
-                        best = k;
-                        bestValue = v;
-                    }
+                    if (!ScalarMath.Beats(v, bestValue)) continue;
+                    best = k;
+                    bestValue = v;
                 }
                 dst[plan.Offsets[1] + i * ys] = best;
             }
