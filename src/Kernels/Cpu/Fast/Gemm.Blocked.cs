@@ -48,6 +48,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
 
     [ThreadStatic] private static T[]? packA, packB;
 
+    /// <summary>Rows this far apart (a multiple of 4 KB) fall into the same cache sets.</summary>
+    private static bool Aliases(int ld) => (long)ld * Unsafe.SizeOf<T>() % 4096 == 0;
+
     private static T[] Scratch(bool forA, int length)
     {
         ref T[]? slot = ref forA ? ref packA : ref packB;
@@ -183,9 +186,11 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 int lastFull = Math.Min(me, g.M / Mr);
                 if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
                 // A few row panels cannot repay packing B: its full row-major panels are read in
-                // place (a partial last one is packed alone). Otherwise the region's panels are
-                // packed together, B read row by row.
-                bool packAll = g.TransB || me - mb > SmallRowPanels;
+                // place (a partial last one is packed alone), unless B's rows are a multiple of 4 KB
+                // apart (cifar conv1's 1024-pixel rows): a panel's rows would then share a few cache
+                // sets and evict each other (packing gave 0.72-0.96x there, measured in pairs).
+                // Otherwise the region's panels are packed together, B read row by row.
+                bool packAll = g.TransB || me - mb > SmallRowPanels || Aliases(g.Ldb);
                 if (packAll) PackBRegion(g, b, ob, k0, kb, n0, n1, bp, nr);
                 for (int np = n0; np < n1; np++)
                 {
