@@ -103,7 +103,7 @@ public static class KernelBits
         var channels = cpu.Allocate(DType.Float32, g.O);
         cpu.Reduce(ReduceOp.Sum, StridedView.Contiguous(y, [g.N, g.O, g.OutH * g.OutW]), StridedView.Contiguous(channels, [1, g.O, 1]));
         Add("reduce_channels", channels);
-        // Pooling planes and the scatter of max pooling's backward along the last axis.
+        // Pooling planes, a scatter along the last axis (parallel rows), and max pooling's backward.
         var p = new Pool2dGeometry(8, 32, 28, 28, 2, 2, 2, 2, 0, 0);
         DeviceBuffer px = Normal(8 * 32 * 28 * 28, 9), py = cpu.Allocate(DType.Float32, 8 * 32 * 14 * 14), idx = cpu.Allocate(DType.Int32, 8 * 32 * 14 * 14);
         cpu.MaxPool2dForward(p, px, py, idx);

@@ -173,14 +173,7 @@ public sealed class IlgpuBackend : Backend, ITrustedIndices, IDisposable
 
     /// <inheritdoc />
     protected override void RunScatterAdd<T>(in StridedView destination, int axis, in StridedView index, in StridedView source) =>
-        indexing.ScatterAdd(destination, axis, index, source, check: true);
-
-    /// <inheritdoc />
-    void ITrustedIndices.ScatterAddTrusted(in StridedView destination, int axis, in StridedView index, in StridedView source)
-    {
-        Check.IndexingArgs(destination, axis, index, source, "scatter_add");
-        indexing.ScatterAdd(destination, axis, index, source, check: false);
-    }
+        indexing.ScatterAdd(destination, axis, index, source);
 
     /// <inheritdoc />
     protected override void RunSgdStep<T>(in SgdArgs args, DeviceBuffer param, DeviceBuffer grad, DeviceBuffer? momentum) =>

@@ -10,7 +10,8 @@ namespace TinyGrad.Kernels.Ilgpu;
 /// destination line and adds in index order (deterministic, no atomics). A checked launch skips an
 /// index out of range and leaves its op, axis and size in the host's index-error record, which the
 /// host throws at its next download or synchronize; nothing waits for the launch. Indices the
-/// engine made itself (max pooling's) are in range by construction and go unchecked.
+/// engine made itself (max pooling's, gathered by its double backward) are in range by
+/// construction and go unchecked.
 /// </summary>
 internal sealed class Indexing(KernelHost host)
 {
@@ -34,7 +35,7 @@ internal sealed class Indexing(KernelHost host)
     }
 
     /// <summary><c>destination[..index[i]..] += source[i]</c>.</summary>
-    public void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source, bool check)
+    public void ScatterAdd(in StridedView destination, int axis, in StridedView index, in StridedView source)
     {
         int extent = index.Shape[axis];
         int lines = extent == 0 ? 0 : index.Length / extent;
@@ -46,7 +47,7 @@ internal sealed class Indexing(KernelHost host)
             if (d != axis) (shape[k], ds[k], xs[k], ss[k++]) = (index.Shape[d], destination.Strides[d], index.Strides[d], source.Strides[d]);
         var e = Walk.Of(shape[..k], ds[..k], destination.Offset, xs[..k], index.Offset, ss[..k], source.Offset, out var sd, out var si, out var sx);
         var along = new Along(extent, destination.Shape[axis], destination.Strides[axis], index.Strides[axis], source.Strides[axis]);
-        var error = new Check(check ? IndexError.ScatterAdd : IndexError.Unchecked, axis, host.IndexErrorRecord(check));
+        var error = new Check(IndexError.ScatterAdd, axis, host.IndexErrorRecord(true));
         switch (destination.Buffer.DType)
         {
             case DType.Float32: ScatterAdd<float>(e, sd, si, sx, along, destination.Buffer, index.Buffer, source.Buffer, error, lines); break;

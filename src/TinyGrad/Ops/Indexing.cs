@@ -38,31 +38,6 @@ public sealed partial class Tensor
         return y.Record("scatter_add", [this, source], g => [g, source.RequiresGrad ? g.Gather(d, index) : null]);
     }
 
-    /// <summary>
-    /// <c>Zeros(shape).ScatterAdd(dim, index, source)</c> without copying the zeros: the scatter
-    /// goes straight into the fresh tensor (max pooling's backward). The indices are the engine's own,
-    /// in range by construction, so a backend that can skips their check. Backward: a gather for the source.
-    /// </summary>
-    private static Tensor ScatterAddIntoZeros(int[] shape, int dim, Tensor index, Tensor source)
-    {
-        var y = Zeros(shape, source.DType, source.Device);
-        y.CheckIndex(index, "scatter_add");
-        if (y.Backend is ITrustedIndices trusted) trusted.ScatterAddTrusted(y.View, dim, index.View, source.View);
-        else y.Backend.ScatterAdd(y.View, dim, index.View, source.View);
-        return y.Record("scatter_add", [source], g => [g.GatherTrusted(dim, index)]);
-    }
-
-    /// <summary><see cref="Gather"/> at the engine's own indices (the scatter above's backward), unchecked where a backend can.</summary>
-    private Tensor GatherTrusted(int dim, Tensor index)
-    {
-        CheckIndex(index, "gather");
-        var y = Empty(index.shape, DType, Device);
-        if (Backend is ITrustedIndices trusted) trusted.GatherTrusted(View, dim, index.View, y.Buffer);
-        else Backend.Gather(View, dim, index.View, y.Buffer);
-        var original = shape;
-        return y.Record("gather", [this], g => [ScatterAddIntoZeros(original, dim, index, g)]);
-    }
-
     private void CheckIndex(Tensor index, string op)
     {
         if (index.DType != DType.Int32) throw new ArgumentException($"{op}: index must be Int32, got {index.DType}");

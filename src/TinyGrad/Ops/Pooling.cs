@@ -39,16 +39,30 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The adjoint of max pooling: dy added at each window's maximum, into zeros (one backend pass);
-    /// linear in dy, so its own backward gathers the incoming gradient at the same indices.
+    /// linear in dy, so its own backward is <see cref="MaxPoolGather"/> at the same indices.
     /// </summary>
     private static Tensor MaxPoolBackward(Pool2dGeometry g, Tensor indices, Tensor dy)
     {
         dy = dy.Dense();
         var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
         dy.Backend.MaxPool2dBackward(g, dy.Buffer, indices.Buffer, dx.Buffer);
-        var planes = indices.Reshape(g.N * g.C, g.OutH * g.OutW);
-        return dx.Record("max_pool2d_backward", [dy], gx =>
-            [gx.Reshape(g.N * g.C, g.H * g.W).GatherTrusted(1, planes).Reshape(g.N, g.C, g.OutH, g.OutW)]);
+        return dx.Record("max_pool2d_backward", [dy], gx => [MaxPoolGather(g, indices, gx)]);
+    }
+
+    /// <summary>
+    /// Each window's value of <paramref name="x"/> at the window's maximum: max pooling at fixed
+    /// indices, a gather along each plane. The indices are the forward's own, in range by construction,
+    /// so a backend that can skips their check. Linear in x; its backward is <see cref="MaxPoolBackward"/>.
+    /// </summary>
+    private static Tensor MaxPoolGather(Pool2dGeometry g, Tensor indices, Tensor x)
+    {
+        x = x.Dense();
+        var y = Empty([g.N, g.C, g.OutH, g.OutW], x.DType, x.Device);
+        var planes = StridedView.Contiguous(x.Buffer, [g.N * g.C, g.H * g.W]);
+        var index = StridedView.Contiguous(indices.Buffer, [g.N * g.C, g.OutH * g.OutW]);
+        if (x.Backend is ITrustedIndices trusted) trusted.GatherTrusted(planes, 1, index, y.Buffer);
+        else x.Backend.Gather(planes, 1, index, y.Buffer);
+        return y.Record("max_pool2d_gather", [x], gy => [MaxPoolBackward(g, indices, gy)]);
     }
 
     /// <summary>Average pooling over NCHW input (stride defaults to the kernel; padded zeros count in the mean).</summary>

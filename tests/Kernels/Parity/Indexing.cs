@@ -44,7 +44,7 @@ public static partial class ParityChecks
             (ViewSpec.Contiguous(10), 0, ViewSpec.Contiguous(50), ViewSpec.Contiguous(50)),
             // index_select's gradient (index_add): repeated positions, the index broadcast over the other dimensions.
             (ViewSpec.Contiguous(4, 6, 5), 1, new ViewSpec([4, 9, 5], [0, 1, 0]), ViewSpec.Contiguous(4, 9, 5)),
-            // Along the last axis with enough rows for threads (max pooling's backward shape).
+            // Along the last axis with enough rows for threads (the fast path's parallel rows).
             (ViewSpec.Contiguous(300, 64), 1, ViewSpec.Contiguous(300, 130), ViewSpec.Contiguous(300, 130)),
         };
         foreach (var dtype in Floats)

@@ -62,7 +62,7 @@ internal static class Indexing
         if (axis == destination.Shape.Length - 1 && plan.Rows > 1 && index.Length >= 1 << 15)
         {
             // Scattering along the last axis, each row of the walk targets its own destination line
-            // (e.g. max pooling's backward, one plane per row): rows in parallel, each in order.
+            // (e.g. a gather's backward along the last axis): rows in parallel, each in order.
             var rows = plan;
             Partition.Parallel(plan.Rows, (long)index.Length * 4, (lo, hi) =>
             {
