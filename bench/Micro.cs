@@ -5,7 +5,7 @@ namespace TinyGrad.Bench;
 /// <summary><c>micro</c>: single primitives at the shapes the workloads use (for profiling by hand).</summary>
 public static class Micro
 {
-    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv, pool).</summary>
+    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv, pool, epilogue).</summary>
     public static void Run(int steps, string[]? only = null)
     {
         bool Wants(string section) => only is null || Array.IndexOf(only, section) >= 0;
@@ -15,6 +15,7 @@ public static class Micro
         if (Wants("gemm")) Gemms(be, F, steps);
         if (Wants("conv")) Convs(be, F, steps);
         if (Wants("pool")) Pools(be, F, steps);
+        if (Wants("epilogue")) Epilogues(be, F, steps);
     }
 
     private static void Elementwise(Backend be, Func<int, DeviceBuffer> F, int steps)
@@ -87,6 +88,40 @@ public static class Micro
                     be.ScatterAdd(StridedView.Contiguous(dx, [planes, g.H * g.W]), 1, StridedView.Contiguous(idx, [planes, g.OutH * g.OutW]), StridedView.Contiguous(dy, [planes, g.OutH * g.OutW]));
                 }, steps, 20);
             Console.WriteLine($"micro max_pool2d {g.N}x{g.C}x{g.H}x{g.W} forward_ms={fwd:F3} backward_ms={pass:F3} fill_scatter_ms={scatter:F3}");
+        }
+    }
+
+    /// <summary>
+    /// The workloads' layers followed by a ReLU: the product (with its bias) and then the relu op,
+    /// against the same call with the ReLU epilogue, timed alternately.
+    /// </summary>
+    private static void Epilogues(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
+        foreach (var (m, n, k) in new[] { (10000, 50, 50), (100, 700, 784), (100, 700, 700) })
+        {
+            var x = F(m * k); var w = F(n * k); var bias = F(n); var y = F(m * n);
+            var args = new GemmArgs(1, m, n, k, false, true, 0, k, 0, 0, k, 0, 0, n, 0);
+            var (separate, fused) = Timing.MedianPairMs(
+                () =>
+                {
+                    be.Gemm(args, x, w, y, bias);
+                    be.Unary<UnaryOps.Relu>(StridedView.Contiguous(y, [m * n]), y);
+                },
+                () => be.Gemm(args, x, w, y, bias, Epilogue.Relu), steps, 10);
+            Console.WriteLine($"micro linear+relu {m}x{n}x{k} separate_ms={separate:F3} fused_ms={fused:F3} ratio={fused / separate:F3}");
+        }
+        foreach (var g in new[] { new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1), new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1), new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1) })
+        {
+            var (xs, ws, ys) = g.Sizes;
+            var x = F(xs); var w = F(ws); var bias = F(g.O); var y = F(ys);
+            var (separate, fused) = Timing.MedianPairMs(
+                () =>
+                {
+                    be.Conv2dForward(g, x, w, y, bias);
+                    be.Unary<UnaryOps.Relu>(StridedView.Contiguous(y, [ys]), y);
+                },
+                () => be.Conv2dForward(g, x, w, y, bias, Epilogue.Relu), steps, 10);
+            Console.WriteLine($"micro conv+relu C{g.C}->O{g.O} {g.H}x{g.W} k{g.KH} separate_ms={separate:F3} fused_ms={fused:F3} ratio={fused / separate:F3}");
         }
     }
 

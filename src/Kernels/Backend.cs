@@ -174,26 +174,30 @@ public abstract class Backend
     /// <summary>
     /// Batched matrix product, see <see cref="GemmArgs"/>; C is read only when Beta != 0. When
     /// <paramref name="bias"/> (N elements) is given, bias[j] is then added to column j of every row
-    /// of every batch entry, rounded as a separate add would be (PyTorch's addmm / linear).
+    /// of every batch entry, rounded as a separate add would be (PyTorch's addmm / linear); then
+    /// <paramref name="epilogue"/> on every element written.
     /// </summary>
-    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null)
+    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null, Epilogue epilogue = Epilogue.None)
     {
         Check.GemmArgs(args, a, b, c);
         Check.GemmBias(args, a, bias);
-        using var _ = Observe(nameof(Gemm), Observer is null ? "" : $"{args.M}x{args.N}x{args.K}{(args.TransA ? " tA" : "")}{(args.TransB ? " tB" : "")}{(args.Batch > 1 ? $" b{args.Batch}" : "")}");
-        if (a.DType == DType.Float32) RunGemm<float>(args, a, b, c, bias); else RunGemm<double>(args, a, b, c, bias);
+        Check.KnownEpilogue(epilogue, "gemm");
+        using var _ = Observe(nameof(Gemm), Observer is null ? "" : $"{args.M}x{args.N}x{args.K}{(args.TransA ? " tA" : "")}{(args.TransB ? " tB" : "")}{(args.Batch > 1 ? $" b{args.Batch}" : "")}{EpilogueMath.Label(epilogue)}");
+        if (a.DType == DType.Float32) RunGemm<float>(args, a, b, c, bias, epilogue); else RunGemm<double>(args, a, b, c, bias, epilogue);
     }
 
     /// <summary>
     /// Convolution forward: y = conv(x, w), plus <paramref name="bias"/>[o] on every output of
-    /// channel o when given (added to the rounded convolution, exactly as a separate add would).
+    /// channel o when given (added to the rounded convolution, exactly as a separate add would); then
+    /// <paramref name="epilogue"/> on every output.
     /// </summary>
-    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null)
+    public void Conv2dForward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias = null, Epilogue epilogue = Epilogue.None)
     {
         Check.ConvArgs(geometry, x, w, y, "conv2d forward");
         Check.ConvBias(geometry, x, bias, "conv2d forward");
-        using var _ = Observe(nameof(Conv2dForward), Observer is null ? "" : $"C{geometry.C}");
-        if (x.DType == DType.Float32) RunConv2dForward<float>(geometry, x, w, y, bias); else RunConv2dForward<double>(geometry, x, w, y, bias);
+        Check.KnownEpilogue(epilogue, "conv2d forward");
+        using var _ = Observe(nameof(Conv2dForward), Observer is null ? "" : $"C{geometry.C}{EpilogueMath.Label(epilogue)}");
+        if (x.DType == DType.Float32) RunConv2dForward<float>(geometry, x, w, y, bias, epilogue); else RunConv2dForward<double>(geometry, x, w, y, bias, epilogue);
     }
 
     /// <summary>Gradient of the convolution with respect to its input (a transposed convolution of dy by w).</summary>
@@ -347,10 +351,10 @@ public abstract class Backend
     protected abstract void RunArgMax<T>(in StridedView x, int axis, in StridedView indices) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>A checked matrix product.</summary>
-    protected abstract void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>;
+    protected abstract void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>A checked convolution forward.</summary>
-    protected abstract void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>;
+    protected abstract void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>A checked convolution input gradient.</summary>
     protected abstract void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -128,6 +128,12 @@ internal static class Check
         if (bias is not null) Check.Buffer(bias, a.DType, g.N, "gemm bias");
     }
 
+    /// <summary>Checks that <paramref name="epilogue"/> is one this engine knows.</summary>
+    public static void KnownEpilogue(Epilogue epilogue, string what)
+    {
+        if (!Enum.IsDefined(epilogue)) throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, $"{what}: unknown epilogue {(int)epilogue}");
+    }
+
     /// <summary>Checks a convolution's optional bias: O elements of the input's dtype.</summary>
     public static void ConvBias(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? bias, string what)
     {

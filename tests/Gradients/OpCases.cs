@@ -122,6 +122,8 @@ public static class OpCases
         ["matmul_transposed"] = new(g => [Randn(g, 4, 3), Randn(g, 5, 4)], x => x[0].T.MatMul(x[1].T)),
         ["linear"] = new(g => [Randn(g, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2])),
         ["linear_batched"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2])),
+        ["linear_relu"] = new(g => [Randn(g, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2], Epilogue.Relu)),
+        ["linear_relu_no_bias"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4)], x => Functional.Linear(x[0], x[1], null, Epilogue.Relu)),
         ["matmul_vector"] = new(g => [Randn(g, 4), Randn(g, 4, 3), Randn(g, 3)], x => x[0].MatMul(x[1]).MatMul(x[2])),
         ["reshape"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Reshape(5, -1).Exp()),
         ["reshape_noncontiguous"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Permute(2, 0, 1).Reshape(-1, 4).Sin()),
@@ -145,6 +147,7 @@ public static class OpCases
             Y: [0.25, 1.5, 0.25, 0.25],
             Grad: [1.0, 0.0, 0.0, 3.0])),
         ["conv2d"] = new(g => [Randn(g, 2, 3, 7, 6), Randn(g, 4, 3, 3, 2), Randn(g, 4)], x => x[0].Conv2d(x[1], x[2], padding: (1, 1))),
+        ["conv2d_relu"] = new(g => [Randn(g, 2, 3, 7, 6), Randn(g, 4, 3, 3, 2), Randn(g, 4)], x => x[0].Conv2d(x[1], x[2], null, (1, 1), null, Epilogue.Relu)),
         ["conv2d_strided"] = new(g => [Randn(g, 2, 2, 9, 8), Randn(g, 3, 2, 3, 3)], x => x[0].Conv2d(x[1], stride: (2, 3), padding: (2, 1), dilation: (2, 1))),
         // Geometries at the edge of validity: a kernel wider than a 1-pixel row, and the issue 13 case
         // (horizontal stride 1 with dilation, padding past the kernel, kernel taller than the input).

@@ -46,9 +46,11 @@ public sealed class GemmKernelTests
             T[] expected = (T[])c0.Clone(), actual = (T[])c0.Clone();
             foreach (bool serial in new[] { false, true })
             {
+                // The split product with the bias and the ReLU epilogue; the serial one plain.
                 T[]? withBias = serial ? null : bias;
-                Gemm.Dispatch(GemmKernels.Host, g, a, b, expected, withBias, serial);
-                Gemm.Dispatch(kernel, g, a, b, actual, withBias, serial);
+                var epilogue = serial ? Epilogue.None : Epilogue.Relu;
+                Gemm.Dispatch(GemmKernels.Host, g, a, b, expected, withBias, serial, epilogue);
+                Gemm.Dispatch(kernel, g, a, b, actual, withBias, serial, epilogue);
                 for (int i = 0; i < lc; i++)
                     if (!expected[i].Equals(actual[i]) && !(T.IsNaN(expected[i]) && T.IsNaN(actual[i])))
                         Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g} serial={serial}: C[{i}] = {actual[i]}, the host kernel {GemmKernels.Name(GemmKernels.Host)} gives {expected[i]}");

@@ -139,6 +139,38 @@ public sealed class HandWorkedKernelTests(string backend)
     }
 
     [Test]
+    public void GemmReluEpilogueByHand()
+    {
+        // A (3 x 2) times B (2 x 2) = [1, -2; -3, -4; NaN, NaN], plus the bias [0.5, 2].
+        var a = Buffer(1, 2, -3, 4, double.NaN, 0);
+        var b = Buffer(1, 0, 0, -1);
+        var bias = Buffer(0.5, 2);
+        var c = Buffer(9, 9, 9, 9, 9, 9);
+        _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, bias, Epilogue.Relu);
+        double[] y = Read(c);
+        // Below 0 gives +0 (as PyTorch's relu), -2 + 2 stays +0, NaN stays NaN.
+        Assert.That(y, Is.EqualTo(new[] { 1.5, 0, 0, 0, double.NaN, double.NaN }));
+        Assert.That(y.Skip(1).Take(3).All(v => !double.IsNegative(v)), Is.True, string.Join(", ", y));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, bias, (Epilogue)7));
+    }
+
+    [Test]
+    public void ConvReluEpilogueByHand()
+    {
+        var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var w = Buffer(1, 2, -3, -4);
+        var y = Buffer(0, 0, 0, 0);
+        var g = new Conv2dGeometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 1, 1);
+        // Without the epilogue: x[p,q] + 2 x[p,q+1] - 3 x[p+1,q] - 4 x[p+1,q+1] + 40 = 13, 9, 1, -3.
+        _backend.Conv2dForward(g, x, w, y, Buffer(40));
+        Assert.That(Read(y), Is.EqualTo(new double[] { 13, 9, 1, -3 }));
+        _backend.Conv2dForward(g, x, w, y, Buffer(40), Epilogue.Relu);
+        Assert.That(Read(y), Is.EqualTo(new double[] { 13, 9, 1, 0 }));
+        _backend.Conv2dForward(g, x, w, y, null, Epilogue.Relu);
+        Assert.That(Read(y), Is.EqualTo(new double[] { 0, 0, 0, 0 }));
+    }
+
+    [Test]
     public void AdamOneStepByHand()
     {
         var p = Buffer(1.0);

@@ -15,8 +15,8 @@ namespace TinyGrad.Kernels.Ilgpu;
 /// </summary>
 internal sealed class Conv(Gemm gemm)
 {
-    /// <summary>y = conv(x, w), plus bias[o] on channel o when given.</summary>
-    public void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = conv(x, w), plus bias[o] on channel o when given, then the epilogue.</summary>
+    public void Forward<T>(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = ConvShape.From(g);
         int n = g.N, m = g.O, cols = s.PQ, k = g.C * s.KK;
@@ -24,7 +24,7 @@ internal sealed class Conv(Gemm gemm)
         var vy = KernelHost.View<T>(y);
         var a = new DenseOperand<T>(KernelHost.View<T>(w), 0, k, 0, m, false, 1);
         var b = new ImageColumns<T>(KernelHost.View<T>(x), s);
-        var c = new GemmOutput<T>(vy, 0, cols, m * cols, m, cols, n, T.One, T.Zero, bias is null ? vy : KernelHost.View<T>(bias), bias is not null, true);
+        var c = new GemmOutput<T>(vy, 0, cols, m * cols, m, cols, n, T.One, T.Zero, bias is null ? vy : KernelHost.View<T>(bias), bias is not null, true, epilogue);
         var plan = gemm.Plan(n, m, cols, k);
         gemm.Tiled(plan, n, m, cols, k, c, (shape, o) => gemm.Launch<T, DenseOperand<T>, ImageColumns<T>, ForwardEntry<T>>(plan.Tile, shape, a, b, o));
     }

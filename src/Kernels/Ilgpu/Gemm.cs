@@ -45,7 +45,7 @@ internal sealed class Gemm(KernelHost host)
         return m > 64 && n > 64 && blocks128 >= multiprocessors ? typeof(Tile128) : typeof(Tile64);
     }
 
-    /// <summary>What <see cref="Run(in GemmArgs, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer?)"/> launches for <paramref name="g"/>.</summary>
+    /// <summary>What <see cref="Run(in GemmArgs, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer?, Epilogue)"/> launches for <paramref name="g"/>.</summary>
     public TilePlan Plan(in GemmArgs g) => Plan(g.Batch, g.M, g.N, g.K);
 
     /// <summary>The tile and K split of a batch of M x N x K products on this device.</summary>
@@ -55,8 +55,8 @@ internal sealed class Gemm(KernelHost host)
         return new TilePlan(TileFor(host.Simulator, host.Accelerator.NumMultiprocessors, batch, m, n), splits, slice);
     }
 
-    /// <summary>Runs the batched product; <paramref name="bias"/> (N elements) is added after it when given.</summary>
-    public void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Runs the batched product; <paramref name="bias"/> (N elements) is added after it when given, then the epilogue.</summary>
+    public void Run<T>(in GemmArgs g, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         var (va, vb, vc) = (KernelHost.View<T>(a), KernelHost.View<T>(b), KernelHost.View<T>(c));
@@ -65,7 +65,7 @@ internal sealed class Gemm(KernelHost host)
         var opB = new DenseOperand<T>(vb, g.OffsetB, g.Ldb, g.BatchStrideB, g.N, !g.TransB, g.Batch);
         // Without a bias the output reads no bias element; C stands in for the view.
         var output = new GemmOutput<T>(vc, g.OffsetC, g.Ldc, g.BatchStrideC, g.M, g.N, g.Batch,
-            T.CreateTruncating(g.Alpha), T.CreateTruncating(g.Beta), bias is null ? vc : KernelHost.View<T>(bias), bias is not null, false);
+            T.CreateTruncating(g.Alpha), T.CreateTruncating(g.Beta), bias is null ? vc : KernelHost.View<T>(bias), bias is not null, false, epilogue);
         var plan = Plan(g);
         Tiled(plan, g.Batch, g.M, g.N, g.K, output, (shape, o) => Launch<T, DenseOperand<T>, DenseOperand<T>, ProductEntry<T>>(plan.Tile, shape, opA, opB, o));
     }

@@ -67,20 +67,22 @@ internal struct DenseOperand<T> : IGemmOperand<T> where T : unmanaged, IFloating
 /// <summary>
 /// Where a tiled product writes: C at Offset + batch * Stride + row * Ld + col, as alpha times the
 /// sum, plus beta C (read only when beta != 0), plus the bias of the column (or of the row, for
-/// convolutions: one bias per output channel) added last, as a separate add would round it.
+/// convolutions: one bias per output channel) added as a separate add would round it, then the
+/// epilogue (ReLU: <see cref="Relu"/> != 0).
 /// </summary>
 internal struct GemmOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public ArrayView<T> Data, Bias;
     public ArrayView<Quad<T>> Quads;
-    public int Offset, Ld, Stride, Rows, Cols, HasBias, BiasPerRow, Vector;
+    public int Offset, Ld, Stride, Rows, Cols, HasBias, BiasPerRow, Relu, Vector;
     public T Alpha, Beta;
 
-    public GemmOutput(ArrayView<T> data, int offset, int ld, int stride, int rows, int cols, int batch, T alpha, T beta, ArrayView<T> bias, bool hasBias, bool biasPerRow)
+    public GemmOutput(ArrayView<T> data, int offset, int ld, int stride, int rows, int cols, int batch, T alpha, T beta, ArrayView<T> bias, bool hasBias, bool biasPerRow,
+        Epilogue epilogue = Epilogue.None)
     {
         (Data, Quads, Bias) = (data, data.Cast<Quad<T>>(), bias);
         (Offset, Ld, Stride, Rows, Cols, Alpha, Beta) = (offset, ld, stride, rows, cols, alpha, beta);
-        (HasBias, BiasPerRow) = (hasBias ? 1 : 0, biasPerRow ? 1 : 0);
+        (HasBias, BiasPerRow, Relu) = (hasBias ? 1 : 0, biasPerRow ? 1 : 0, epilogue == Epilogue.Relu ? 1 : 0);
         Vector = Aligned(data, offset, ld, batch > 1 ? stride : 0) ? 1 : 0;
     }
 
@@ -120,6 +122,8 @@ internal struct GemmOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
         T v = Alpha * sum;
         if (Beta != T.Zero) v += Beta * c;
         if (HasBias != 0) v += Bias[BiasPerRow != 0 ? row : col];
+        // ReLU as the relu op writes it: 0 below 0, NaN and -0 kept.
+        if (Relu != 0 && v < T.Zero) v = T.Zero;
         return v;
     }
 }

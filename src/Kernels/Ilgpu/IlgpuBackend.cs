@@ -133,11 +133,11 @@ public sealed class IlgpuBackend : Backend, ITrustedIndices, IDisposable
     protected override void RunArgMax<T>(in StridedView x, int axis, in StridedView indices) => reduce.ArgMax<T>(x, axis, indices);
 
     /// <inheritdoc />
-    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) => gemm.Run<T>(args, a, b, c, bias);
+    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) => gemm.Run<T>(args, a, b, c, bias, epilogue);
 
     /// <inheritdoc />
-    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
-        conv.Forward<T>(geometry, x, w, y, bias);
+    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) =>
+        conv.Forward<T>(geometry, x, w, y, bias, epilogue);
 
     /// <inheritdoc />
     protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>

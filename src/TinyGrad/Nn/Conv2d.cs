@@ -7,7 +7,7 @@ namespace TinyGrad.Nn;
 /// and bias [out] start as U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in * kh * kw
 /// (PyTorch's default), drawn weight first, then bias. Sizes take an int or an (h, w) tuple.
 /// </summary>
-public sealed class Conv2d : Module
+public sealed class Conv2d : Module, IEpilogueLayer
 {
     /// <summary>Creates the layer; stride and dilation default to 1, padding to 0.</summary>
     public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null,
@@ -58,12 +58,17 @@ public sealed class Conv2d : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None);
+
+    /// <inheritdoc />
+    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue) => Forward(input, epilogue);
+
+    private Tensor Forward(Tensor input, Epilogue epilogue)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException($"Conv2d: expected NCHW input with {InChannels} channels (weight shape {Shapes.Format(Weight.Shape)}), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple());
+        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), epilogue);
     }
 
     /// <inheritdoc />

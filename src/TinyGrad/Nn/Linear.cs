@@ -7,7 +7,7 @@ namespace TinyGrad.Nn;
 /// Weight [out, in] and bias [out] start as U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default:
 /// kaiming_uniform with a = sqrt(5)), drawn weight first, then bias.
 /// </summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, IEpilogueLayer
 {
     /// <summary>Creates the layer, drawing its initial values from <paramref name="generator"/> (default <see cref="Generator.Default"/>).</summary>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
@@ -39,12 +39,17 @@ public sealed class Linear : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None);
+
+    /// <inheritdoc />
+    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue) => Forward(input, epilogue);
+
+    private Tensor Forward(Tensor input, Epilogue epilogue)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: expected input with last dimension {InFeatures} (in_features), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return Functional.Linear(input, Weight, Bias);
+        return Functional.Linear(input, Weight, Bias, epilogue);
     }
 
     /// <inheritdoc />

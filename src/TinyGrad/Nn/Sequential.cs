@@ -1,3 +1,5 @@
+using TinyGrad.Kernels;
+
 namespace TinyGrad.Nn;
 
 /// <summary>Applies its modules in order, like torch.nn.Sequential; children are named "0", "1", ....</summary>
@@ -25,11 +27,23 @@ public sealed class Sequential : Module
         return this;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Applies the modules in order. A Linear or Conv2d directly followed by a ReLU runs as one kernel
+    /// call with a ReLU epilogue: the values and gradients of the two modules, one pass over the
+    /// output and one intermediate tensor fewer.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is IEpilogueLayer fused && i + 1 < layers.Count && layers[i + 1] is ReLU)
+            {
+                x = fused.Forward(x, Epilogue.Relu);
+                i++;
+            }
+            else x = layers[i].Forward(x);
+        }
         return x;
     }
 

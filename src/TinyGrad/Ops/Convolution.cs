@@ -8,7 +8,11 @@ public sealed partial class Tensor
     /// 2-D cross-correlation (PyTorch's conv2d, groups = 1) of NCHW input with OIHW
     /// <paramref name="weight"/>, plus an optional bias of extent O.
     /// </summary>
-    public Tensor Conv2d(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null, (int H, int W)? dilation = null)
+    public Tensor Conv2d(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null, (int H, int W)? dilation = null) =>
+        Conv2d(weight, bias, stride, padding, dilation, Epilogue.None);
+
+    /// <summary><see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}?, ValueTuple{int, int}?, ValueTuple{int, int}?)"/>, then <paramref name="epilogue"/> on every output (ReLU: the values and gradients of <see cref="Relu"/> after it).</summary>
+    internal Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, Epilogue epilogue)
     {
         ArgumentNullException.ThrowIfNull(weight);
         CheckCompatible(this, weight, "conv2d");
@@ -31,24 +35,26 @@ public sealed partial class Tensor
             if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
                 throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
         }
-        return ConvForward(geometry, this, weight, bias);
+        return ConvForward(geometry, this, weight, bias, epilogue);
     }
 
     /// <summary>
     /// y = conv(x, w) (+ bias per output channel, passed to the backend's convolution, which adds it to
     /// each rounded sum exactly as a separate add would; the fast CPU kernel does so while the output is in cache).
-    /// Backward: the two adjoint convolutions below, and the bias gradient as dy summed over N, H, W.
+    /// Then the epilogue, also in the same call. Backward: the epilogue's gradient, the two adjoint
+    /// convolutions below, and the bias gradient as dy summed over N, H, W.
     /// </summary>
-    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null)
+    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null, Epilogue epilogue = Epilogue.None)
     {
         x = x.Dense();
         w = w.Dense();
         bias = bias?.Dense();
         var y = Empty([g.N, g.O, g.OutH, g.OutW], x.DType, x.Device);
-        RunKernel("conv2d", g, () => x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer));
+        RunKernel("conv2d", g, () => x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer, epilogue));
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
-        return y.Record("conv2d", inputs, dy =>
+        return y.Record(epilogue == Epilogue.Relu ? "conv2d_relu" : "conv2d", inputs, gy =>
         {
+            var dy = EpilogueGradient(epilogue, y, gy);
             var grads = new Tensor?[inputs.Length];
             grads[0] = x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null;
             grads[1] = w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null;

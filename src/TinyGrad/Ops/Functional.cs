@@ -88,11 +88,14 @@ public static class Functional
     /// goes to the backend's matrix product in the same call, which adds it to each rounded product
     /// exactly as a separate add would.
     /// </summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, Epilogue.None);
+
+    /// <summary><see cref="Linear(Tensor, Tensor, Tensor?)"/>, then <paramref name="epilogue"/> in the same GEMM call.</summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, Epilogue epilogue)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return input.MatMul(weight.T, bias);
+        return input.MatMul(weight.T, bias, epilogue);
     }
 
     /// <summary>Mean squared error between tensors of the same shape.</summary>

@@ -12,9 +12,10 @@ public sealed partial class Tensor
 
     /// <summary>
     /// <see cref="MatMul(Tensor)"/> plus <paramref name="rowBias"/> (one value per output column)
-    /// added to every output row by the GEMM itself, as PyTorch's linear/addmm do.
+    /// added to every output row by the GEMM itself, as PyTorch's linear/addmm do, then
+    /// <paramref name="epilogue"/> (ReLU: the same values and gradients as <see cref="Relu"/> after it).
     /// </summary>
-    internal Tensor MatMul(Tensor other, Tensor? rowBias)
+    internal Tensor MatMul(Tensor other, Tensor? rowBias, Epilogue epilogue = Epilogue.None)
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckCompatible(this, other, "matmul");
@@ -36,7 +37,7 @@ public sealed partial class Tensor
             if (rowBias.Rank != 1 || rowBias.shape[0] != n)
                 throw new ArgumentException($"matmul: bias shape {Shapes.Format(rowBias.shape)} does not match {n} output columns");
         }
-        var y = Bmm(a3, b3, rowBias).Reshape([.. batch, m, n]);
+        var y = Bmm(a3, b3, rowBias, epilogue).Reshape([.. batch, m, n]);
         if (Rank == 1) y = y.Squeeze(-2);
         if (other.Rank == 1) y = y.Squeeze(-1);
         return y;
@@ -44,9 +45,9 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Batched product of rank-3 tensors [B, M, K] x [B, K, N], plus an optional bias [N] on every
-    /// row: the one GEMM op on the tape.
+    /// row, then the epilogue: the one GEMM op on the tape.
     /// </summary>
-    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null)
+    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null, Epilogue epilogue = Epilogue.None)
     {
         var (opA, ta, lda, sa, oa) = GemmOperand(ref a);
         var (opB, tb, ldb, sb, ob) = GemmOperand(ref b);
@@ -54,12 +55,13 @@ public sealed partial class Tensor
         int batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
         var y = Empty([batch, m, n], a.DType, a.Device);
         var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
-        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer);
+        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer, epilogue);
         // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
         // too, so it lands in the operand's own row-major layout and needs no copy later.
         Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
-        return y.Record("matmul", inputs, g =>
+        return y.Record(epilogue == Epilogue.Relu ? "matmul_relu" : "matmul", inputs, dy =>
         {
+            var g = EpilogueGradient(epilogue, y, dy);
             var grads = new Tensor?[inputs.Length];
             grads[0] = a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null;
             grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null;
@@ -67,6 +69,10 @@ public sealed partial class Tensor
             return grads;
         });
     }
+
+    /// <summary>The gradient before a fused epilogue, from the one after it and the output: ReLU's own rule.</summary>
+    private static Tensor EpilogueGradient(Epilogue epilogue, Tensor y, Tensor dy) =>
+        epilogue == Epilogue.Relu ? UnaryOps.Relu.Backward(y, y, dy) : dy;
 
     /// <summary>How GEMM reads a [B, R, C] operand: transposed when its rows are the unit-stride axis;
     /// a layout with neither axis unit-stride (or overlapping rows) is copied first.</summary>

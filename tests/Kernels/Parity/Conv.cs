@@ -51,6 +51,11 @@ public static partial class ParityChecks
                     var bias = c.Random(dtype, g.O);
                     c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y), on(bias)));
                     c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what + " with bias");
+                    // With the ReLU epilogue, after the bias and alone.
+                    c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y), on(bias), Epilogue.Relu));
+                    c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what + " with bias and relu");
+                    c.Both((b, on) => b.Conv2dForward(g, on(x), on(w), on(y), null, Epilogue.Relu));
+                    c.AssertSame(y, ParityContext.Tolerance(dtype, g.C * g.KH * g.KW), what + " with relu");
                     break;
                 }
                 case "backward_input":

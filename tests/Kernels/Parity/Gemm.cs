@@ -72,6 +72,23 @@ public static partial class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), on(bias)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, Math.Max(k, 1)), $"gemm {dtype} with bias {args}");
         }
+        // The ReLU epilogue, with and without the bias, through each path: tiles with edges, several K
+        // blocks, a K cut, skinny products, a vector times a matrix, K = 0 and batches.
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (7, 13, 5), (150, 97, 600), (23, 37, 2101), (37, 1, 45), (3000, 50, 1), (1, 70, 33), (4, 16, 0) })
+        foreach (bool withBias in new[] { false, true })
+        foreach (int batch in new[] { 1, 3 })
+        {
+            if (batch > 1 && m * n * Math.Max(k, 1) > 100_000) continue;
+            int lda = Math.Max(k, 1), ldc = n + 1, strideC = m * ldc + 1;
+            var a = c.Random(dtype, batch * m * lda + 1);
+            var b = c.Random(dtype, n * k + 1);
+            var bias = c.Random(dtype, n);
+            var cv = c.Random(dtype, 1 + batch * strideC);
+            var args = new GemmArgs(batch, m, n, k, false, true, 0, lda, m * lda, 0, Math.Max(k, 1), 0, 1, ldc, strideC, batch > 1 ? -0.5 : 1, batch > 1 ? 0.5 : 0);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), withBias ? on(bias) : null, Epilogue.Relu));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, Math.Max(k, 1)), $"gemm {dtype} relu epilogue bias={withBias} {args}");
+        }
         // Matrix-vector and outer products big enough to split their rows over threads.
         foreach (var dtype in Floats)
         foreach (var args in new[]

@@ -16,10 +16,10 @@ internal static partial class Conv
     /// <summary>Fixed number of partial weight gradients (independent of the core count, so sums never depend on threads).</summary>
     private const int WeightChunks = 2;
 
-    /// <summary>y = conv(x, w), plus bias[o] on every output of channel o when given.</summary>
-    public static void Forward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = conv(x, w), plus bias[o] on every output of channel o when given, then the epilogue.</summary>
+    public static void Forward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Forward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias));
+        Forward(geometry, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias), epilogue);
         CpuBuffer.KeepAlive(x, w, y, bias);
     }
 
@@ -37,7 +37,7 @@ internal static partial class Conv
         CpuBuffer.KeepAlive(x, dy, dw);
     }
 
-    private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null, Epilogue epilogue = Epilogue.None) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
         Partition.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
@@ -48,13 +48,13 @@ internal static partial class Conv
                 for (int n = lo; n < hi; n++)
                 {
                     T[] col = unfold.Image(x, n);
-                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW), then the bias while y[n] is in cache.
+                    // y[n] (O x OHW) = w (O x CKK) * col (CKK x OHW), then the bias and the epilogue while y[n] is in cache.
                     Gemm.Serial(new GemmArgs(1, g.O, ohw, ckk, false, false, 0, ckk, 0, 0, ohw, 0, n * g.O * ohw, ohw, 0), w, col, y);
-                    if (bias is null) continue;
                     for (int o = 0; o < g.O; o++)
                     {
                         var plane = y.AsSpan((n * g.O + o) * ohw, ohw);
-                        TensorPrimitives.Add(plane, bias[o], plane);
+                        if (bias is not null) TensorPrimitives.Add(plane, bias[o], plane);
+                        EpilogueMath.Apply(epilogue, plane);
                     }
                 }
             }

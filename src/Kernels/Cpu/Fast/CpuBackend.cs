@@ -126,18 +126,18 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
-    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias)
+    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue)
     {
         if (args.Batch == 0 || args.M == 0 || args.N == 0) return;
         // C written while A or B is read from the same buffer: the reference's order decides.
-        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) reference.Gemm(args, a, b, c, bias);
-        else Fast.Gemm.Run<T>(args, a, b, c, bias);
+        if (ReferenceEquals(c, a) || ReferenceEquals(c, b)) reference.Gemm(args, a, b, c, bias, epilogue);
+        else Fast.Gemm.Run<T>(args, a, b, c, bias, epilogue);
         CpuBuffer.KeepAlive(a, b, c, bias);
     }
 
     /// <inheritdoc />
-    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
-        Fast.Conv.Forward<T>(geometry, x, w, y, bias);
+    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) =>
+        Fast.Conv.Forward<T>(geometry, x, w, y, bias, epilogue);
 
     /// <inheritdoc />
     protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>

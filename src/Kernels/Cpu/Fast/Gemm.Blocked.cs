@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -58,8 +57,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         return slot;
     }
 
-    /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] for every batch entry (arguments already checked).</summary>
-    public static void Run(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null)
+    /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] (+ bias, then the epilogue) for every batch entry (arguments already checked).</summary>
+    public static void Run(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null, Epilogue epilogue = Epilogue.None)
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         long perMatrix = (long)g.M * g.N * Math.Max(1, g.K);
@@ -70,22 +69,22 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             var args = g;
             Partition.Parallel(g.Batch, perMatrix * g.Batch, (lo, hi) =>
             {
-                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, bias, batch, 1);
+                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, bias, epilogue, batch, 1);
             });
             return;
         }
         int workers = perMatrix < SerialWork ? 1 : cores;
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, bias, batch, workers);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, bias, epilogue, batch, workers);
     }
 
     /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
     public static void Serial(in GemmArgs g, T[] a, T[] b, T[] c)
     {
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, batch, 1);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, Epilogue.None, batch, 1);
     }
 
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
-    private static void Single(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, int batch, int workers)
+    private static void Single(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, Epilogue epilogue, int batch, int workers)
     {
         int nr = Nr;
         int oa = g.OffsetA + batch * g.BatchStrideA, ob = g.OffsetB + batch * g.BatchStrideB, oc = g.OffsetC + batch * g.BatchStrideC;
@@ -93,13 +92,13 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         if (g.K == 0 || Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers))
         {
             if (g.K == 0) ScaleC(g, c, oc, beta);
-            if (bias is not null) AddBias(c, oc, g.Ldc, g.M, g.N, bias);
+            Finish(c, oc, g.Ldc, g.M, g.N, bias, 0, epilogue);
             return;
         }
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
         if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
         {
-            Deep(g, a, oa, b, ob, c, oc, alpha, beta, bias, mPanels, nPanels, workers);
+            Deep(g, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, mPanels, nPanels, workers);
             return;
         }
         // Split the longer side (rows only if there are enough panels for every worker). Each worker
@@ -110,15 +109,15 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         if (total < workers) workers = 1;
         if (workers == 1)
         {
-            Region(g, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, 0, nPanels);
+            Region(g, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, 0, mPanels, 0, nPanels);
             return;
         }
         var args = g;
         System.Threading.Tasks.Parallel.For(0, workers, w =>
         {
             int lo = total * w / workers, hi = total * (w + 1) / workers;
-            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, lo, hi, 0, nPanels);
-            else Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, 0, mPanels, lo, hi);
+            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, lo, hi, 0, nPanels);
+            else Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, 0, mPanels, lo, hi);
         });
     }
 
@@ -128,8 +127,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
     /// only on the shape, so the result is the same on any number of cores.
     /// </summary>
-    private static void Deep(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int mPanels, int nPanels, int workers)
-       
+    private static void Deep(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, Epilogue epilogue, int mPanels, int nPanels, int workers)
     {
         int kh = g.K / 2;
         var first = g with { K = kh };
@@ -138,8 +136,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         T[] rest = System.Buffers.ArrayPool<T>.Shared.Rent(g.M * g.N);
         try
         {
-            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, 0, mPanels, 0, nPanels);
-            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, 0, mPanels, 0, nPanels);
+            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, Epilogue.None, 0, mPanels, 0, nPanels);
+            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, Epilogue.None, 0, mPanels, 0, nPanels);
             if (workers > 1) System.Threading.Tasks.Parallel.Invoke(low, high);
             else
             {
@@ -151,8 +149,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 var row = c.AsSpan(oc + i * g.Ldc, g.N);
                 var add = rest.AsSpan(i * g.N, g.N);
                 for (int j = 0; j < row.Length; j++) row[j] += alpha * add[j];
-                if (bias is not null) TensorPrimitives.Add(row, bias.AsSpan(0, g.N), row);
             }
+            Finish(c, oc, g.Ldc, g.M, g.N, bias, 0, epilogue);
         }
         finally
         {
@@ -165,8 +163,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// row block and K block, A is packed once (it stays in L2) and so are the region's B panels
     /// (read along B's rows); each B panel stays in L1 while the row block sweeps it.
     /// </summary>
-    private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, int m0, int m1, int n0, int n1)
+    private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, Epilogue epilogue, int m0, int m1, int n0, int n1)
     {
+        bool finish = bias is not null || epilogue != Epilogue.None;
         int nr = Nr, mcPanels = Mc / Mr;
         bool unscaled = g.Alpha == 1;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
@@ -216,8 +215,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                         if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref dst, dstStride, direct && !first);
                         else TTile.Run<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref dst, dstStride, direct && !first);
                         if (!direct) StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
-                        // The bias after the last K block, while the tile's rows are still in L1.
-                        if (bias is not null && k0 + kb == g.K) AddBias(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col);
+                        // The bias and the epilogue after the last K block, while the tile's rows are still in L1.
+                        if (finish && k0 + kb == g.K) Finish(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col, epilogue);
                     }
                 }
             }
@@ -242,18 +241,33 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         }
     }
 
-    /// <summary>Adds bias[col + j] to C[at + r * ldc + j] for r &lt; rows, j &lt; width (whole vectors, then a scalar tail).</summary>
-    private static void AddBias(T[] c, int at, int ldc, int rows, int width, T[] bias, int col = 0)
+    /// <summary>
+    /// C[at + r * ldc + j] = epilogue(C[...] + bias[col + j]) for r &lt; rows, j &lt; width (whole
+    /// vectors, then a scalar tail); no bias adds nothing, and no bias and no epilogue does nothing.
+    /// </summary>
+    private static void Finish(T[] c, int at, int ldc, int rows, int width, T[]? bias, int col, Epilogue epilogue)
     {
+        bool add = bias is not null, relu = epilogue == Epilogue.Relu;
+        if (!add && !relu) return;
         int w = TVec.Count;
-        ref T src = ref bias[col];
+        ref T src = ref add ? ref bias![col] : ref c[at];
         for (int r = 0; r < rows; r++)
         {
             ref T dst = ref c[at + r * ldc];
             int j = 0;
             for (; j + w <= width; j += w)
-                TVec.Add(TVec.Load(ref dst, (nuint)j), TVec.Load(ref src, (nuint)j)).Store(ref dst, (nuint)j);
-            for (; j < width; j++) Unsafe.Add(ref dst, j) += Unsafe.Add(ref src, j);
+            {
+                var v = TVec.Load(ref dst, (nuint)j);
+                if (add) v = TVec.Add(v, TVec.Load(ref src, (nuint)j));
+                if (relu) v = TVec.Relu(v);
+                v.Store(ref dst, (nuint)j);
+            }
+            for (; j < width; j++)
+            {
+                ref T v = ref Unsafe.Add(ref dst, j);
+                if (add) v += Unsafe.Add(ref src, j);
+                v = EpilogueMath.Apply(epilogue, v);
+            }
         }
     }
 

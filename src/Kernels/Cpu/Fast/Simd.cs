@@ -41,6 +41,9 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
     /// <summary>Square root of every lane.</summary>
     static abstract TSelf Sqrt(TSelf a);
 
+    /// <summary>0 in the lanes below 0, the lane itself otherwise (NaN and -0 kept, as the ReLU epilogue).</summary>
+    static abstract TSelf Relu(TSelf a);
+
     /// <summary>Lane <paramref name="index"/>.</summary>
     T this[int index] { get; }
 
@@ -88,6 +91,8 @@ internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128<T> Sqrt(V128<T> a) => new(Vector128.Sqrt(a.v));
 
+    public static V128<T> Relu(V128<T> a) => new(Vector128.ConditionalSelect(Vector128.LessThan(a.v, Vector128<T>.Zero), Vector128<T>.Zero, a.v));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
 }
@@ -132,6 +137,8 @@ internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256<T> Sqrt(V256<T> a) => new(Vector256.Sqrt(a.v));
 
+    public static V256<T> Relu(V256<T> a) => new(Vector256.ConditionalSelect(Vector256.LessThan(a.v, Vector256<T>.Zero), Vector256<T>.Zero, a.v));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
 }
@@ -175,6 +182,8 @@ internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : u
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512<T> Sqrt(V512<T> a) => new(Vector512.Sqrt(a.v));
+
+    public static V512<T> Relu(V512<T> a) => new(Vector512.ConditionalSelect(Vector512.LessThan(a.v, Vector512<T>.Zero), Vector512<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);

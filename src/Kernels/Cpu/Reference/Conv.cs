@@ -3,16 +3,21 @@ namespace TinyGrad.Kernels.Cpu.Reference;
 /// <summary>The conv family: one loop over every (x, w, y) triple that meets in the sum, in double.</summary>
 internal static class Conv
 {
-    /// <summary>y = conv(x, w), then bias[o] added to every output of channel o when given.</summary>
-    public static void Forward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias)
+    /// <summary>y = conv(x, w), then bias[o] added to every output of channel o when given, then the epilogue.</summary>
+    public static void Forward(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue)
     {
         Loop(geometry, CpuBuffer.Of(x), CpuBuffer.Of(w), CpuBuffer.Of(y), Role.Forward);
-        if (bias is null) return;
-        CpuBuffer dst = CpuBuffer.Of(y), b = CpuBuffer.Of(bias);
+        CpuBuffer dst = CpuBuffer.Of(y);
         int plane = geometry.OutH * geometry.OutW;
         // One rounding per add, as y + bias would: added in double and rounded once to the element
         // type, which for Float32 equals the float add (double carries more than twice float's precision).
-        for (int i = 0; i < geometry.Sizes.Y; i++) dst.Set(i, dst.Get(i) + b.Get(i / plane % geometry.O));
+        if (bias is not null)
+        {
+            CpuBuffer b = CpuBuffer.Of(bias);
+            for (int i = 0; i < geometry.Sizes.Y; i++) dst.Set(i, dst.Get(i) + b.Get(i / plane % geometry.O));
+        }
+        if (epilogue != Epilogue.None)
+            for (int i = 0; i < geometry.Sizes.Y; i++) dst.Set(i, EpilogueMath.Apply(epilogue, dst.Get(i)));
     }
 
     /// <summary>dx = the transposed convolution of dy by w.</summary>

@@ -5,12 +5,13 @@ namespace TinyGrad.Kernels.Cpu.Reference;
 /// <summary>The gemm family: each output a double-precision dot product in K order, rounded once.</summary>
 internal static class Gemm
 {
-    /// <summary>C = alpha op(A) op(B) + beta C per batch entry, then bias[n] added to column n when given.</summary>
-    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>C = alpha op(A) op(B) + beta C per batch entry, then bias[n] added to column n when given, then the epilogue.</summary>
+    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Loop<T>(args, a, b, c);
-        if (bias is null) return;
-        CpuBuffer dst = CpuBuffer.Of(c), add = CpuBuffer.Of(bias);
+        if (bias is null && epilogue == Epilogue.None) return;
+        CpuBuffer dst = CpuBuffer.Of(c);
+        CpuBuffer? add = bias is null ? null : CpuBuffer.Of(bias);
         for (int batch = 0; batch < args.Batch; batch++)
         for (int m = 0; m < args.M; m++)
         for (int n = 0; n < args.N; n++)
@@ -18,7 +19,8 @@ internal static class Gemm
             int at = args.OffsetC + batch * args.BatchStrideC + m * args.Ldc + n;
             // Added in double and rounded once to the element type: for Float32 that equals the
             // float add (double carries more than twice float's precision), for Float64 it is that add.
-            dst.Set(at, dst.Get(at) + add.Get(n));
+            if (add is not null) dst.Set(at, dst.Get(at) + add.Get(n));
+            dst.Set(at, EpilogueMath.Apply(epilogue, dst.Get(at)));
         }
     }
 

@@ -66,12 +66,12 @@ public sealed class ReferenceBackend : Backend
     protected override void RunArgMax<T>(in StridedView x, int axis, in StridedView indices) => Reference.Reduce.ArgMax(x, axis, indices);
 
     /// <inheritdoc />
-    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias) =>
-        Reference.Gemm.Run<T>(args, a, b, c, bias);
+    protected override void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) =>
+        Reference.Gemm.Run<T>(args, a, b, c, bias, epilogue);
 
     /// <inheritdoc />
-    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias) =>
-        Reference.Conv.Forward(geometry, x, w, y, bias);
+    protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) =>
+        Reference.Conv.Forward(geometry, x, w, y, bias, epilogue);
 
     /// <inheritdoc />
     protected override void RunConv2dBackwardInput<T>(in Conv2dGeometry geometry, DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx) =>

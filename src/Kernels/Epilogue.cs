@@ -1,0 +1,47 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace TinyGrad.Kernels;
+
+/// <summary>
+/// What a GEMM or a convolution forward does to each output after the bias, while the output is
+/// still at hand (cuBLASLt's epilogue): saves the separate pass over the output that an activation
+/// op would make.
+/// </summary>
+public enum Epilogue
+{
+    /// <summary>The output as computed.</summary>
+    None,
+
+    /// <summary>max(y, 0) as PyTorch's relu: 0 below 0, y itself otherwise (NaN and -0 kept).</summary>
+    Relu,
+}
+
+/// <summary>The scalar definition every backend's epilogue follows.</summary>
+internal static class EpilogueMath
+{
+    /// <summary><paramref name="y"/> after <paramref name="epilogue"/>.</summary>
+    public static T Apply<T>(Epilogue epilogue, T y) where T : INumberBase<T>, IComparisonOperators<T, T, bool> =>
+        epilogue == Epilogue.Relu && y < T.Zero ? T.Zero : y;
+
+    /// <summary>Applies <paramref name="epilogue"/> to every element of <paramref name="y"/> in place (vectors, then a scalar tail).</summary>
+    public static void Apply<T>(Epilogue epilogue, Span<T> y) where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
+    {
+        if (epilogue != Epilogue.Relu) return;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var zero = Vector<T>.Zero;
+            ref T at = ref MemoryMarshal.GetReference(y);
+            for (; i <= y.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = Vector.LoadUnsafe(ref at, (nuint)i);
+                Vector.ConditionalSelect(Vector.LessThan(v, zero), zero, v).StoreUnsafe(ref at, (nuint)i);
+            }
+        }
+        for (; i < y.Length; i++) y[i] = Apply(epilogue, y[i]);
+    }
+
+    /// <summary>How a profile names the epilogue after the op's shapes ("" for none).</summary>
+    public static string Label(Epilogue epilogue) => epilogue == Epilogue.None ? "" : " " + epilogue.ToString().ToLowerInvariant();
+}

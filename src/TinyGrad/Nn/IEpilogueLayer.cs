@@ -1,0 +1,10 @@
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Nn;
+
+/// <summary>A layer whose kernel can apply an <see cref="Epilogue"/> to its output in the same call (Sequential fuses a following ReLU through it).</summary>
+internal interface IEpilogueLayer
+{
+    /// <summary>The layer's forward, then <paramref name="epilogue"/> on every output.</summary>
+    Tensor Forward(Tensor input, Epilogue epilogue);
+}

@@ -1,0 +1,117 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+using TinyGrad.Nn;
+
+namespace TinyGrad.Tests.Nn;
+
+/// <summary>
+/// Sequential runs a Linear or Conv2d directly followed by a ReLU as one kernel call with the ReLU
+/// epilogue: outputs, gradients and Hessian-vector products bit for bit those of the two modules run
+/// one after the other, on every device, and the separate relu pass is really gone.
+/// </summary>
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
+public sealed class FusedReluTests(string device)
+{
+    [SetUp]
+    public void UseDevice() => TestDevices.Use(device);
+
+    [TearDown]
+    public void RestoreDevice() => TestDevices.Restore();
+
+    /// <summary>Counts the relu passes and the fused calls that reach the backend.</summary>
+    private sealed class Counter : IBackendObserver
+    {
+        public int ReluPasses, FusedCalls;
+
+        public void Enter(string primitive, string detail)
+        {
+            if (primitive == "Unary" && detail == "relu") ReluPasses++;
+            if (detail.EndsWith(" relu", StringComparison.Ordinal)) FusedCalls++;
+        }
+
+        public void Exit(string primitive)
+        {
+        }
+    }
+
+    [Test]
+    public void MlpWithFusedReluMatchesTheModulesOneByOne()
+    {
+        var g = new Generator(5);
+        var model = new Sequential(new Linear(7, 9, generator: g), new ReLU(), new Linear(9, 4, generator: g), new ReLU(), new Linear(4, 8, generator: g), new ReLU());
+        Check(model, Tensor.Randn([6, 7], g), fused: 3);
+    }
+
+    [Test]
+    public void CnnWithFusedReluMatchesTheModulesOneByOne()
+    {
+        var g = new Generator(6);
+        var model = new Sequential(
+            new Conv2d(2, 3, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
+            new Conv2d(3, 4, 3, padding: 1, bias: false, generator: g), new ReLU(), new Flatten(),
+            new Linear(4 * 4 * 4, 5, generator: g), new ReLU(), new Linear(5, 2, generator: g));
+        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3);
+    }
+
+    [Test]
+    public void AReluAfterAnotherModuleRunsOnItsOwn()
+    {
+        var g = new Generator(7);
+        var model = new Sequential(new Linear(4, 5, generator: g), new Tanh(), new ReLU(), new ReLU());
+        Check(model, Tensor.Randn([3, 4], g), fused: 0);
+    }
+
+    /// <summary>
+    /// The model's forward (fused) against its modules applied one by one: the output, the gradients
+    /// of the input and of every parameter, and a Hessian-vector product, bit for bit; and the number
+    /// of fused calls and relu passes each way.
+    /// </summary>
+    private static void Check(Sequential model, Tensor x, int fused)
+    {
+        int relus = Enumerable.Range(0, model.Count).Count(i => model[i] is ReLU);
+        var (fusedOut, fusedCounts) = Run(model, x, m => m.Forward);
+        var (plainOut, plainCounts) = Run(model, x, m => input =>
+        {
+            for (int i = 0; i < m.Count; i++) input = m[i].Forward(input);
+            return input;
+        });
+        Assert.That(fusedCounts.FusedCalls, Is.EqualTo(fused), "fused calls");
+        Assert.That(fusedCounts.ReluPasses, Is.EqualTo(relus - fused), "relu passes left when fused");
+        Assert.That(plainCounts.ReluPasses, Is.EqualTo(relus), "relu passes one by one");
+        Assert.That(fusedOut.Count, Is.EqualTo(plainOut.Count));
+        for (int i = 0; i < fusedOut.Count; i++)
+            Assert.That(fusedOut[i], Is.EqualTo(plainOut[i]), $"result {i} (0: output, then input gradient, parameter gradients, Hessian-vector products)");
+        // Not a vacuous match: the input gradient flows through the ReLUs.
+        Assert.That(fusedOut[1].Any(v => v != 0), Is.True, "input gradient all zero");
+    }
+
+    private static (List<float[]> Results, Counter Counts) Run(Sequential model, Tensor x, Func<Sequential, Func<Tensor, Tensor>> forward)
+    {
+        var parameters = model.Parameters().ToArray();
+        var input = x.Detach();
+        input.RequiresGrad = true;
+        var backend = Device.Default.Backend;
+        var counter = new Counter();
+        Tensor y;
+        backend.Observer = counter;
+        try
+        {
+            y = forward(model)(input);
+        }
+        finally
+        {
+            backend.Observer = null;
+        }
+        var weights = Tensor.Randn(y.ShapeArray, new Generator(11));
+        var loss = (y * weights).Sum();
+        var wrt = new[] { input }.Concat(parameters).ToArray();
+        var grads = Autograd.Grad([loss], wrt, createGraph: true);
+        // Hessian-vector product: the gradient of (grad . v) with v = 1 everywhere.
+        var dot = grads.Skip(1).Select(t => t.Sum()).Aggregate((a, b) => a + b);
+        var hvp = Autograd.Grad([dot], parameters, allowUnused: true);
+        var results = new List<float[]> { y.ToFloatArray() };
+        results.AddRange(grads.Select(t => t.ToFloatArray()));
+        results.AddRange(hvp.Select(t => t.ToFloatArray()));
+        return (results, counter);
+    }
+}
