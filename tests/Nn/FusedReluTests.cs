@@ -6,8 +6,9 @@ namespace TinyGrad.Tests.Nn;
 
 /// <summary>
 /// Sequential runs a Linear or Conv2d directly followed by a ReLU as one kernel call with the ReLU
-/// epilogue: outputs, gradients and Hessian-vector products bit for bit those of the two modules run
-/// one after the other, on every device, and the separate relu pass is really gone.
+/// epilogue (and with a MaxPool2d after them, ReLU's gradient mask on the pooled output): outputs,
+/// gradients and Hessian-vector products bit for bit those of the modules run one after the other, on
+/// every device, and the separate relu pass is really gone.
 /// </summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
 public sealed class FusedReluTests(string device)
@@ -39,7 +40,7 @@ public sealed class FusedReluTests(string device)
     {
         var g = new Generator(5);
         var model = new Sequential(new Linear(7, 9, generator: g), new ReLU(), new Linear(9, 4, generator: g), new ReLU(), new Linear(4, 8, generator: g), new ReLU());
-        Check(model, Tensor.Randn([6, 7], g), fused: 3);
+        Check(model, Tensor.Randn([6, 7], g), fused: 3, pooled: 0);
     }
 
     [Test]
@@ -50,7 +51,18 @@ public sealed class FusedReluTests(string device)
             new Conv2d(2, 3, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
             new Conv2d(3, 4, 3, padding: 1, bias: false, generator: g), new ReLU(), new Flatten(),
             new Linear(4 * 4 * 4, 5, generator: g), new ReLU(), new Linear(5, 2, generator: g));
-        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3);
+        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3, pooled: 1);
+    }
+
+    [Test]
+    public void PoolsAfterFusedReluTakeItsGradientMask()
+    {
+        var g = new Generator(8);
+        var model = new Sequential(
+            new Conv2d(3, 4, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
+            new Conv2d(4, 5, 3, padding: 2, dilation: 2, generator: g), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1),
+            new Conv2d(5, 2, 1, generator: g), new ReLU(), new MaxPool2d((2, 1)), new Flatten());
+        Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3);
     }
 
     [Test]
@@ -58,7 +70,7 @@ public sealed class FusedReluTests(string device)
     {
         var g = new Generator(7);
         var model = new Sequential(new Linear(4, 5, generator: g), new Tanh(), new ReLU(), new ReLU());
-        Check(model, Tensor.Randn([3, 4], g), fused: 0);
+        Check(model, Tensor.Randn([3, 4], g), fused: 0, pooled: 0);
     }
 
     /// <summary>
@@ -66,7 +78,7 @@ public sealed class FusedReluTests(string device)
     /// of the input and of every parameter, and a Hessian-vector product, bit for bit; and the number
     /// of fused calls and relu passes each way.
     /// </summary>
-    private static void Check(Sequential model, Tensor x, int fused)
+    private static void Check(Sequential model, Tensor x, int fused, int pooled)
     {
         int relus = Enumerable.Range(0, model.Count).Count(i => model[i] is ReLU);
         var (fusedOut, fusedCounts) = Run(model, x, m => m.Forward);
@@ -78,11 +90,30 @@ public sealed class FusedReluTests(string device)
         Assert.That(fusedCounts.FusedCalls, Is.EqualTo(fused), "fused calls");
         Assert.That(fusedCounts.ReluPasses, Is.EqualTo(relus - fused), "relu passes left when fused");
         Assert.That(plainCounts.ReluPasses, Is.EqualTo(relus), "relu passes one by one");
+        var ops = Ops(model.Forward(x));
+        Assert.That(ops.Count(op => op == "max_pool2d_of_relu"), Is.EqualTo(pooled), string.Join(", ", ops));
+        Assert.That(ops.Count(op => op is "matmul_relu" or "conv2d_relu"), Is.EqualTo(fused), string.Join(", ", ops));
         Assert.That(fusedOut.Count, Is.EqualTo(plainOut.Count));
         for (int i = 0; i < fusedOut.Count; i++)
             Assert.That(fusedOut[i], Is.EqualTo(plainOut[i]), $"result {i} (0: output, then input gradient, parameter gradients, Hessian-vector products)");
         // Not a vacuous match: the input gradient flows through the ReLUs.
         Assert.That(fusedOut[1].Any(v => v != 0), Is.True, "input gradient all zero");
+    }
+
+    /// <summary>The ops on the tape behind <paramref name="y"/>, each node once.</summary>
+    private static List<string> Ops(Tensor y)
+    {
+        var ops = new List<string>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Tensor>([y]);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (!seen.Add(t) || t.GradFn is not { } node) continue;
+            ops.Add(node.Op);
+            foreach (var input in node.Inputs) stack.Push(input);
+        }
+        return ops;
     }
 
     private static (List<float[]> Results, Counter Counts) Run(Sequential model, Tensor x, Func<Sequential, Func<Tensor, Tensor>> forward)

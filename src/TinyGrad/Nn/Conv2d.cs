@@ -58,17 +58,17 @@ public sealed class Conv2d : Module, IEpilogueLayer
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None);
+    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None, false);
 
     /// <inheritdoc />
-    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue) => Forward(input, epilogue);
+    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer) => Forward(input, epilogue, maskedByConsumer);
 
-    private Tensor Forward(Tensor input, Epilogue epilogue)
+    private Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException($"Conv2d: expected NCHW input with {InChannels} channels (weight shape {Shapes.Format(Weight.Shape)}), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), epilogue);
+        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), epilogue, maskedByConsumer);
     }
 
     /// <inheritdoc />

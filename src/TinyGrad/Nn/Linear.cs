@@ -39,17 +39,17 @@ public sealed class Linear : Module, IEpilogueLayer
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None);
+    public override Tensor Forward(Tensor input) => Forward(input, Epilogue.None, false);
 
     /// <inheritdoc />
-    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue) => Forward(input, epilogue);
+    Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer) => Forward(input, epilogue, maskedByConsumer);
 
-    private Tensor Forward(Tensor input, Epilogue epilogue)
+    private Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: expected input with last dimension {InFeatures} (in_features), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return Functional.Linear(input, Weight, Bias, epilogue);
+        return Functional.Linear(input, Weight, Bias, epilogue, maskedByConsumer);
     }
 
     /// <inheritdoc />

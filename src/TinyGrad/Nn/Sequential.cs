@@ -29,8 +29,9 @@ public sealed class Sequential : Module
 
     /// <summary>
     /// Applies the modules in order. A Linear or Conv2d directly followed by a ReLU runs as one kernel
-    /// call with a ReLU epilogue: the values and gradients of the two modules, one pass over the
-    /// output and one intermediate tensor fewer.
+    /// call with a ReLU epilogue: one pass over the output and one intermediate tensor fewer. When a
+    /// MaxPool2d follows, ReLU's gradient mask moves to the pooled output, a quarter the size (2 x 2
+    /// windows). Values, gradients and their derivatives are the bits of the modules run one by one.
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
@@ -39,8 +40,16 @@ public sealed class Sequential : Module
         {
             if (layers[i] is IEpilogueLayer fused && i + 1 < layers.Count && layers[i + 1] is ReLU)
             {
-                x = fused.Forward(x, Epilogue.Relu);
-                i++;
+                if (i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool)
+                {
+                    x = pool.ForwardOfRelu(fused.Forward(x, Epilogue.Relu, maskedByConsumer: true));
+                    i += 2;
+                }
+                else
+                {
+                    x = fused.Forward(x, Epilogue.Relu, maskedByConsumer: false);
+                    i++;
+                }
             }
             else x = layers[i].Forward(x);
         }

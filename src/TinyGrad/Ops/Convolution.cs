@@ -12,7 +12,8 @@ public sealed partial class Tensor
         Conv2d(weight, bias, stride, padding, dilation, Epilogue.None);
 
     /// <summary><see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}?, ValueTuple{int, int}?, ValueTuple{int, int}?)"/>, then <paramref name="epilogue"/> on every output (ReLU: the values and gradients of <see cref="Relu"/> after it).</summary>
-    internal Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, Epilogue epilogue)
+    /// <remarks>With <paramref name="maskedByConsumer"/> the ReLU's gradient rule is left to the output's one consumer (see <see cref="MaxPool2dOfRelu"/>).</remarks>
+    internal Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, Epilogue epilogue, bool maskedByConsumer = false)
     {
         ArgumentNullException.ThrowIfNull(weight);
         CheckCompatible(this, weight, "conv2d");
@@ -35,7 +36,7 @@ public sealed partial class Tensor
             if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
                 throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
         }
-        return ConvForward(geometry, this, weight, bias, epilogue);
+        return ConvForward(geometry, this, weight, bias, epilogue, maskedByConsumer);
     }
 
     /// <summary>
@@ -44,7 +45,7 @@ public sealed partial class Tensor
     /// Then the epilogue, also in the same call. Backward: the epilogue's gradient, the two adjoint
     /// convolutions below, and the bias gradient as dy summed over N, H, W.
     /// </summary>
-    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null, Epilogue epilogue = Epilogue.None)
+    private static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? bias = null, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false)
     {
         x = x.Dense();
         w = w.Dense();
@@ -52,9 +53,10 @@ public sealed partial class Tensor
         var y = Empty([g.N, g.O, g.OutH, g.OutW], x.DType, x.Device);
         RunKernel("conv2d", g, () => x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer, epilogue));
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        var mask = EpilogueMask(epilogue, maskedByConsumer, y);
         return y.Record(epilogue == Epilogue.Relu ? "conv2d_relu" : "conv2d", inputs, gy =>
         {
-            var dy = EpilogueGradient(epilogue, y, gy);
+            var dy = EpilogueGradient(mask, gy);
             var grads = new Tensor?[inputs.Length];
             grads[0] = x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null;
             grads[1] = w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null;

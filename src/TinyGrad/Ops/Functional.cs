@@ -91,11 +91,12 @@ public static class Functional
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, Epilogue.None);
 
     /// <summary><see cref="Linear(Tensor, Tensor, Tensor?)"/>, then <paramref name="epilogue"/> in the same GEMM call.</summary>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, Epilogue epilogue)
+    /// <remarks>With <paramref name="maskedByConsumer"/> the ReLU's gradient rule is left to the output's one consumer (see <see cref="Tensor.MaxPool2dOfRelu"/>).</remarks>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, Epilogue epilogue, bool maskedByConsumer = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return input.MatMul(weight.T, bias, epilogue);
+        return input.MatMul(weight.T, bias, epilogue, maskedByConsumer);
     }
 
     /// <summary>Mean squared error between tensors of the same shape.</summary>

@@ -15,7 +15,7 @@ public sealed partial class Tensor
     /// added to every output row by the GEMM itself, as PyTorch's linear/addmm do, then
     /// <paramref name="epilogue"/> (ReLU: the same values and gradients as <see cref="Relu"/> after it).
     /// </summary>
-    internal Tensor MatMul(Tensor other, Tensor? rowBias, Epilogue epilogue = Epilogue.None)
+    internal Tensor MatMul(Tensor other, Tensor? rowBias, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false)
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckCompatible(this, other, "matmul");
@@ -37,7 +37,7 @@ public sealed partial class Tensor
             if (rowBias.Rank != 1 || rowBias.shape[0] != n)
                 throw new ArgumentException($"matmul: bias shape {Shapes.Format(rowBias.shape)} does not match {n} output columns");
         }
-        var y = Bmm(a3, b3, rowBias, epilogue).Reshape([.. batch, m, n]);
+        var y = Bmm(a3, b3, rowBias, epilogue, maskedByConsumer).Reshape([.. batch, m, n]);
         if (Rank == 1) y = y.Squeeze(-2);
         if (other.Rank == 1) y = y.Squeeze(-1);
         return y;
@@ -47,7 +47,7 @@ public sealed partial class Tensor
     /// Batched product of rank-3 tensors [B, M, K] x [B, K, N], plus an optional bias [N] on every
     /// row, then the epilogue: the one GEMM op on the tape.
     /// </summary>
-    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null, Epilogue epilogue = Epilogue.None)
+    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false)
     {
         var (opA, ta, lda, sa, oa) = GemmOperand(ref a);
         var (opB, tb, ldb, sb, ob) = GemmOperand(ref b);
@@ -59,9 +59,10 @@ public sealed partial class Tensor
         // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
         // too, so it lands in the operand's own row-major layout and needs no copy later.
         Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
+        var mask = EpilogueMask(epilogue, maskedByConsumer, y);
         return y.Record(epilogue == Epilogue.Relu ? "matmul_relu" : "matmul", inputs, dy =>
         {
-            var g = EpilogueGradient(epilogue, y, dy);
+            var g = EpilogueGradient(mask, dy);
             var grads = new Tensor?[inputs.Length];
             grads[0] = a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null;
             grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null;
@@ -70,9 +71,16 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>The gradient before a fused epilogue, from the one after it and the output: ReLU's own rule.</summary>
-    private static Tensor EpilogueGradient(Epilogue epilogue, Tensor y, Tensor dy) =>
-        epilogue == Epilogue.Relu ? UnaryOps.Relu.Backward(y, y, dy) : dy;
+    /// <summary>
+    /// The output a fused epilogue's gradient rule needs (ReLU's: the output itself), or null when there
+    /// is none or when <paramref name="maskedByConsumer"/>: the one consumer (a max pool of the ReLU
+    /// output) already applies the rule, so the gradient arrives zero wherever the output is.
+    /// </summary>
+    private static Tensor? EpilogueMask(Epilogue epilogue, bool maskedByConsumer, Tensor y) =>
+        epilogue == Epilogue.Relu && !maskedByConsumer ? y : null;
+
+    /// <summary>The gradient before a fused epilogue from the one after it: ReLU's own rule by <paramref name="mask"/>, or as it is.</summary>
+    private static Tensor EpilogueGradient(Tensor? mask, Tensor dy) => mask is null ? dy : UnaryOps.Relu.Backward(mask, mask, dy);
 
     /// <summary>How GEMM reads a [B, R, C] operand: transposed when its rows are the unit-stride axis;
     /// a layout with neither axis unit-stride (or overlapping rows) is copied first.</summary>

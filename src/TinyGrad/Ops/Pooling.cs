@@ -26,14 +26,28 @@ public sealed partial class Tensor
         MaxPool2dWithIndices(kernel, stride, padding).Values;
 
     /// <summary>Max pooling that also returns, per output, the Int32 flat index h * W + w of the maximum in its plane.</summary>
-    public (Tensor Values, Tensor Indices) MaxPool2dWithIndices((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null)
+    public (Tensor Values, Tensor Indices) MaxPool2dWithIndices((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        MaxPool2dWithIndices(kernel, stride, padding, ofRelu: false);
+
+    /// <summary>
+    /// Max pooling of a ReLU's output whose ReLU passes its gradient on unmasked (a layer fused with
+    /// its ReLU, see Sequential): ReLU's rule is applied here, to the pooled values. Each window's
+    /// maximum is the ReLU output at the window's index, so masking dy by it before the scatter
+    /// gives the very bits of masking the scattered gradient by the ReLU output, on a tensor a
+    /// quarter the size (2 x 2 windows), and the full-size mask pass is gone.
+    /// </summary>
+    internal Tensor MaxPool2dOfRelu((int H, int W) kernel, (int H, int W) stride, (int H, int W) padding) =>
+        MaxPool2dWithIndices(kernel, stride, padding, ofRelu: true).Values;
+
+    private (Tensor Values, Tensor Indices) MaxPool2dWithIndices((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, bool ofRelu)
     {
         var g = PoolGeometry("max_pool2d", kernel, stride, padding);
         var x = Dense();
         var y = Empty([g.N, g.C, g.OutH, g.OutW], DType, Device);
         var indices = Empty([g.N, g.C, g.OutH, g.OutW], DType.Int32, Device);
         Backend.MaxPool2dForward(g, x.Buffer, y.Buffer, indices.Buffer);
-        y.Record("max_pool2d", [x], dy => [MaxPoolBackward(g, indices, dy)]);
+        if (ofRelu) y.Record("max_pool2d_of_relu", [x], dy => [MaxPoolBackward(g, indices, UnaryOps.Relu.Backward(y, y, dy))]);
+        else y.Record("max_pool2d", [x], dy => [MaxPoolBackward(g, indices, dy)]);
         return (y, indices);
     }
 
