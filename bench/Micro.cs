@@ -5,7 +5,7 @@ namespace TinyGrad.Bench;
 /// <summary><c>micro</c>: single primitives at the shapes the workloads use (for profiling by hand).</summary>
 public static class Micro
 {
-    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv, pool, epilogue).</summary>
+    /// <summary>Times every section, or only those named in <paramref name="only"/> (elementwise, gemm, conv, pool, epilogue, fusion).</summary>
     public static void Run(int steps, string[]? only = null)
     {
         bool Wants(string section) => only is null || Array.IndexOf(only, section) >= 0;
@@ -16,6 +16,7 @@ public static class Micro
         if (Wants("conv")) Convs(be, F, steps);
         if (Wants("pool")) Pools(be, F, steps);
         if (Wants("epilogue")) Epilogues(be, F, steps);
+        if (Wants("fusion")) Fusion(steps);
     }
 
     private static void Elementwise(Backend be, Func<int, DeviceBuffer> F, int steps)
@@ -122,6 +123,27 @@ public static class Micro
                 },
                 () => be.Conv2dForward(g, x, w, y, bias, Epilogue.Relu), steps, 10);
             Console.WriteLine($"micro conv+relu C{g.C}->O{g.O} {g.H}x{g.W} k{g.KH} separate_ms={separate:F3} fused_ms={fused:F3} ratio={fused / separate:F3}");
+        }
+    }
+
+    /// <summary>Whole training steps with Sequential's fused forward against the same model's modules run one by one, alternately.</summary>
+    private static void Fusion(int steps)
+    {
+        foreach (var name in Workload.Names)
+        {
+            var w = Workload.Create(name, Device.Cpu);
+            var (fused, oneByOne) = Timing.MedianPairMs(
+                () =>
+                {
+                    w.ModulesOneByOne = false;
+                    w.Step();
+                },
+                () =>
+                {
+                    w.ModulesOneByOne = true;
+                    w.Step();
+                }, steps, 5);
+            Console.WriteLine($"micro fusion {name} fused_ms={fused:F3} one_by_one_ms={oneByOne:F3} ratio={fused / oneByOne:F3}");
         }
     }
 

@@ -95,8 +95,20 @@ public sealed class Workload
         }
     }
 
+    /// <summary>
+    /// Whether the model's modules run one by one instead of through Sequential's forward (which fuses
+    /// a layer with its ReLU): the unfused baseline that <c>micro fusion</c> times against.
+    /// </summary>
+    public bool ModulesOneByOne { get; set; }
+
     /// <summary>The loss at the current parameters (records the graph).</summary>
-    public Tensor Loss() => lossFn(Model.Forward(Input), Target);
+    public Tensor Loss() => lossFn(ModulesOneByOne && Model is Sequential layers ? OneByOne(layers, Input) : Model.Forward(Input), Target);
+
+    private static Tensor OneByOne(Sequential layers, Tensor x)
+    {
+        for (int i = 0; i < layers.Count; i++) x = layers[i].Forward(x);
+        return x;
+    }
 
     /// <summary>One training step: zero grads, forward, backward, Adam.</summary>
     public void Step()
