@@ -25,6 +25,8 @@ public sealed class GemmKernelTests
         new(1, 100, 1, 50, false, true, 1, 50, 0, 2, 50, 0, 0, 1, 0),
         new(1, 100, 50, 1, true, false, 2, 100, 0, 0, 50, 0, 0, 51, 0, 0.5),
         new(1, 1, 70, 33, false, false, 0, 33, 0, 0, 70, 0, 0, 70, 0),
+        // A's rows 4 KB apart (8 KB for double): packed by transposes.
+        new(1, 70, 40, 300, false, false, 3, 1024, 0, 0, 40, 0, 0, 41, 0, 1.5, 0.5),
     ];
 
     [TestCaseSource(nameof(Kernels))]

@@ -54,6 +54,18 @@ public static partial class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} blocked {args}");
         }
+        // A's rows 4 KB apart (8 KB in double): a block of many row panels is packed with register
+        // transposes (K tails, a partial last panel, alpha and beta).
+        foreach (var dtype in Floats)
+        foreach (var (m, k) in new[] { (70, 300), (100, 61), (54, 1000) })
+        {
+            var a = c.Random(dtype, 2 + m * 1024);
+            var b = c.Random(dtype, k * 40);
+            var cv = c.Random(dtype, m * 43);
+            var args = new GemmArgs(1, m, 40, k, false, false, 2, 1024, 0, 0, 40, 0, 0, 43, 0, -0.5, 2);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, k), $"gemm {dtype} aliasing rows {args}");
+        }
         // A bias on every row, through each path: tiles, skinny products, a K cut, K = 0, batches, padded C.
         foreach (var dtype in Floats)
         foreach (var (m, n, k) in new[] { (7, 13, 5), (150, 97, 600), (37, 1, 45), (3000, 50, 1), (23, 37, 2101), (4, 16, 0) })

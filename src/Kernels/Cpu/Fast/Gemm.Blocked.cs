@@ -47,6 +47,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
 
     [ThreadStatic] private static T[]? packA, packB;
 
+    /// <summary>Whether <see cref="PackA"/> packs row-major A with 8 x 8 register transposes (float, AVX, at most 8 rows a panel).</summary>
+    private static bool TransposedPackA => typeof(T) == typeof(float) && FloatTranspose.IsSupported && Mr <= 8;
+
     /// <summary>Rows this far apart (a multiple of 4 KB) fall into the same cache sets.</summary>
     private static bool Aliases(int ld) => (long)ld * Unsafe.SizeOf<T>() % 4096 == 0;
 
@@ -170,7 +173,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         bool unscaled = g.Alpha == 1;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
         T[] bp = Scratch(false, nr * kc * (n1 - n0));
-        T[] ap = Scratch(true, mcPanels * Mr * kc);
+        T[] ap = Scratch(true, mcPanels * Mr * kc + 8); // + 8: PackA's transposes may write 2 values past the last panel
         Span<T> tile = stackalloc T[Mr * Nr];
         ref T tileRef = ref MemoryMarshal.GetReference(tile);
         for (int mb = m0; mb < m1; mb += mcPanels)
@@ -180,9 +183,13 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             {
                 int kb = Math.Min(kc, g.K - k0);
                 bool first = k0 == 0;
-                // Full panels of A are read in place (8 row streams, or 8 adjacent values per k when
-                // transposed); only a partial last panel goes through the packed copy.
-                int lastFull = Math.Min(me, g.M / Mr);
+                // Full panels of A are read in place (Mr row streams, or Mr adjacent values per k when
+                // transposed); only a partial last panel goes through the packed copy. Unless A's rows
+                // are a multiple of 4 KB apart (SGEMM 1024): a panel's rows would share L1 sets with
+                // each other and with B's panel, so a block of many row panels packs them all when the
+                // packing is vectorised (one core, in pairs: 1024^3 0.94-0.95x, 256x256x1024 0.97x;
+                // few panels, or scalar packing, cannot repay it).
+                int lastFull = !g.TransA && TransposedPackA && Aliases(g.Lda) && me - mb > SmallRowPanels ? mb : Math.Min(me, g.M / Mr);
                 if (me > lastFull) PackA(g, a, oa, k0, kb, lastFull, me, ap);
                 // A few row panels cannot repay packing B: its full row-major panels are read in
                 // place (a partial last one is packed alone), unless B's rows are a multiple of 4 KB

@@ -96,10 +96,21 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             }
             else
             {
+                // Full float panels with 8 rows readable (this panel's and the next's): 8 x 8 register
+                // transposes whose rows land Mr apart, each overwriting the two extra values of the
+                // one before (the last two spill into what comes next, written later, or the slack).
+                int fullK = 0;
+                if (TransposedPackA && rows == Mr && (long)oa + (r0 + 7L) * g.Lda + k0 + kb <= a.Length)
+                {
+                    fullK = kb / 8 * 8;
+                    ref float src = ref Unsafe.As<T, float>(ref a[oa + r0 * g.Lda + k0]);
+                    ref float d = ref Unsafe.As<T, float>(ref dst[at]);
+                    for (int k = 0; k < fullK; k += 8) FloatTranspose.Tile8x8(ref Unsafe.Add(ref src, k), g.Lda, ref Unsafe.Add(ref d, k * Mr), Mr);
+                }
                 for (int r = 0; r < rows; r++)
                 {
                     var src = a.AsSpan(oa + (r0 + r) * g.Lda + k0, kb);
-                    for (int k = 0; k < src.Length; k++) dst[at + k * Mr + r] = src[k];
+                    for (int k = fullK; k < src.Length; k++) dst[at + k * Mr + r] = src[k];
                 }
             }
         }
