@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TinyGrad.Kernels;
@@ -20,7 +21,8 @@ public enum Epilogue
 /// <summary>The scalar definition every backend's epilogue follows.</summary>
 internal static class EpilogueMath
 {
-    /// <summary><paramref name="y"/> after <paramref name="epilogue"/>.</summary>
+    /// <summary><paramref name="y"/> after <paramref name="epilogue"/> (inlined: the GEMM's row tails call it per element).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply<T>(Epilogue epilogue, T y) where T : INumberBase<T>, IComparisonOperators<T, T, bool> =>
         epilogue == Epilogue.Relu && y < T.Zero ? T.Zero : y;
 
