@@ -7,11 +7,12 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
 /// The blocked GEMM (float and double) for one vector width <typeparamref name="TVec"/> and register
-/// tile <typeparamref name="TTile"/> (Gemm.cs picks them for the host): op(A) and op(B) are packed
-/// per K block into Mr-row and NR-column panels (NR = the tile's vectors times the width;
-/// transposes and strides handled by the packing), and the tile accumulates with fused
-/// multiply-adds. Blocking: K in blocks of about <see cref="Kc"/>, rows in blocks of about
-/// <see cref="Mc"/> (packed A stays in L2), each NR-wide B panel in L1 while the row block sweeps it.
+/// tile <typeparamref name="TTile"/> (Gemm.cs picks them for the host): per K block, op(B) is packed
+/// into NR-column panels (NR = the tile's vectors times the width; read in place when only a few
+/// row panels use it), op(A) is read in place in Mr-row panels (packed when a panel is partial or
+/// its rows alias in the cache), and the tile accumulates with fused multiply-adds. Blocking: K in
+/// blocks of about <see cref="Kc"/>, rows in blocks of about <see cref="Mc"/> (the block of A stays
+/// in L2), each NR-wide B panel in L1 while the row block sweeps it.
 /// Work is split into a fixed partition (by row panels, or by column panels when there are few
 /// rows, or by batch entries for many small products), and every element of C is computed by the
 /// same sequence of operations whatever the partition, tile or width, so results never depend on
