@@ -58,19 +58,19 @@ internal static partial class GemmBlocked<T, TVec, TTile>
 
     /// <summary>
     /// Packs column panels [p0, p1) of op(B) for K block [k0, k0 + kb) in <see cref="PackB"/>'s
-    /// layout, a row-major B row by row across all panels, so the reads run along each row (one
+    /// layout from dst[offset], a row-major B row by row across all panels, so the reads run along each row (one
     /// stream the hardware prefetches) instead of one cache line per row and panel.
     /// </summary>
-    private static void PackBRegion(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int nr)
+    private static void PackBRegion(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int offset, int nr)
     {
         int full = Math.Min(p1, g.N / nr);
         if (g.TransB || full <= p0)
         {
-            PackB(g, b, ob, k0, kb, p0, p1, dst, nr);
+            PackB(g, b, ob, k0, kb, p0, p1, dst, nr, offset);
             return;
         }
         int panel = kb * nr;
-        ref T d = ref dst[0];
+        ref T d = ref dst[offset];
         for (int k = 0; k < kb; k++)
         {
             ref T src = ref b[ob + (k0 + k) * g.Ldb + p0 * nr];
@@ -78,7 +78,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 for (int v = 0; v < nr; v += TVec.Count)
                     TVec.Load(ref src, (nuint)(p * nr + v)).Store(ref d, (nuint)(p * panel + k * nr + v));
         }
-        if (full < p1) PackB(g, b, ob, k0, kb, full, p1, dst, nr, (full - p0) * panel);
+        if (full < p1) PackB(g, b, ob, k0, kb, full, p1, dst, nr, offset + (full - p0) * panel);
     }
 
     /// <summary>Packs row panels [m0, m1) of op(A) for K block [k0, k0 + kb): dst[(panel - m0) * kb * Mr + k * Mr + r], zero past M.</summary>

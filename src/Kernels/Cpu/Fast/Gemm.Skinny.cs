@@ -64,8 +64,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             {
                 var wk = TVec.Broadcast(Unsafe.Add(ref wr, k * wStep));
                 ref T rk = ref Unsafe.Add(ref col, k * ldr);
-                s0 = TVec.Fma(wk, TVec.Load(ref rk, 0), s0);
-                s1 = TVec.Fma(wk, TVec.Load(ref rk, (nuint)vw), s1);
+                TVec.Fma(ref s0, wk, TVec.Load(ref rk, 0));
+                TVec.Fma(ref s1, wk, TVec.Load(ref rk, (nuint)vw));
             }
             s0.Store(ref sum[j], 0);
             s1.Store(ref sum[j], (nuint)vw);
@@ -75,7 +75,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             TVec s0 = default;
             ref T col = ref r[rAt + j];
             for (int k = 0; k < kCount; k++)
-                s0 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref wr, k * wStep)), TVec.Load(ref Unsafe.Add(ref col, k * ldr), 0), s0);
+                TVec.Fma(ref s0, TVec.Broadcast(Unsafe.Add(ref wr, k * wStep)), TVec.Load(ref Unsafe.Add(ref col, k * ldr), 0));
             s0.Store(ref sum[j], 0);
         }
         for (; j < width; j++)

@@ -53,12 +53,12 @@ internal static class NarrowTile
         for (int k = 0; k < kb; k++)
         {
             TVec b0 = TVec.Load(ref bp, 0);
-            c0 = TVec.Fma(TVec.Broadcast(ap), b0, c0);
-            c1 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0, c1);
-            c2 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0, c2);
-            c3 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0, c3);
-            c4 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0, c4);
-            c5 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0, c5);
+            TVec.Fma(ref c0, TVec.Broadcast(ap), b0);
+            TVec.Fma(ref c1, TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0);
+            TVec.Fma(ref c2, TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0);
+            TVec.Fma(ref c3, TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0);
+            TVec.Fma(ref c4, TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0);
+            TVec.Fma(ref c5, TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0);
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
@@ -74,14 +74,14 @@ internal static class NarrowTile
         for (int k = 0; k < kb; k++)
         {
             TVec b0 = TVec.Load(ref bp, 0);
-            c0 = TVec.Fma(TVec.Broadcast(ap), b0, c0);
-            c1 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0, c1);
-            c2 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0, c2);
-            c3 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0, c3);
-            c4 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0, c4);
-            c5 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0, c5);
-            c6 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r6)), b0, c6);
-            c7 = TVec.Fma(TVec.Broadcast(Unsafe.Add(ref ap, r7)), b0, c7);
+            TVec.Fma(ref c0, TVec.Broadcast(ap), b0);
+            TVec.Fma(ref c1, TVec.Broadcast(Unsafe.Add(ref ap, r1)), b0);
+            TVec.Fma(ref c2, TVec.Broadcast(Unsafe.Add(ref ap, r2)), b0);
+            TVec.Fma(ref c3, TVec.Broadcast(Unsafe.Add(ref ap, r3)), b0);
+            TVec.Fma(ref c4, TVec.Broadcast(Unsafe.Add(ref ap, r4)), b0);
+            TVec.Fma(ref c5, TVec.Broadcast(Unsafe.Add(ref ap, r5)), b0);
+            TVec.Fma(ref c6, TVec.Broadcast(Unsafe.Add(ref ap, r6)), b0);
+            TVec.Fma(ref c7, TVec.Broadcast(Unsafe.Add(ref ap, r7)), b0);
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
@@ -117,17 +117,17 @@ internal readonly struct Tile6x2 : ITile
         {
             TVec b0 = TVec.Load(ref bp, 0), b1 = TVec.Load(ref bp, w);
             TVec x = TVec.Broadcast(ap);
-            c00 = TVec.Fma(x, b0, c00); c01 = TVec.Fma(x, b1, c01);
+            TVec.Fma(ref c00, x, b0); TVec.Fma(ref c01, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r1));
-            c10 = TVec.Fma(x, b0, c10); c11 = TVec.Fma(x, b1, c11);
+            TVec.Fma(ref c10, x, b0); TVec.Fma(ref c11, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r2));
-            c20 = TVec.Fma(x, b0, c20); c21 = TVec.Fma(x, b1, c21);
+            TVec.Fma(ref c20, x, b0); TVec.Fma(ref c21, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r3));
-            c30 = TVec.Fma(x, b0, c30); c31 = TVec.Fma(x, b1, c31);
+            TVec.Fma(ref c30, x, b0); TVec.Fma(ref c31, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r4));
-            c40 = TVec.Fma(x, b0, c40); c41 = TVec.Fma(x, b1, c41);
+            TVec.Fma(ref c40, x, b0); TVec.Fma(ref c41, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r5));
-            c50 = TVec.Fma(x, b0, c50); c51 = TVec.Fma(x, b1, c51);
+            TVec.Fma(ref c50, x, b0); TVec.Fma(ref c51, x, b1);
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
@@ -165,21 +165,21 @@ internal readonly struct Tile8x2 : ITile
         {
             TVec b0 = TVec.Load(ref bp, 0), b1 = TVec.Load(ref bp, w);
             TVec x = TVec.Broadcast(ap);
-            c00 = TVec.Fma(x, b0, c00); c01 = TVec.Fma(x, b1, c01);
+            TVec.Fma(ref c00, x, b0); TVec.Fma(ref c01, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r1));
-            c10 = TVec.Fma(x, b0, c10); c11 = TVec.Fma(x, b1, c11);
+            TVec.Fma(ref c10, x, b0); TVec.Fma(ref c11, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r2));
-            c20 = TVec.Fma(x, b0, c20); c21 = TVec.Fma(x, b1, c21);
+            TVec.Fma(ref c20, x, b0); TVec.Fma(ref c21, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r3));
-            c30 = TVec.Fma(x, b0, c30); c31 = TVec.Fma(x, b1, c31);
+            TVec.Fma(ref c30, x, b0); TVec.Fma(ref c31, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r4));
-            c40 = TVec.Fma(x, b0, c40); c41 = TVec.Fma(x, b1, c41);
+            TVec.Fma(ref c40, x, b0); TVec.Fma(ref c41, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r5));
-            c50 = TVec.Fma(x, b0, c50); c51 = TVec.Fma(x, b1, c51);
+            TVec.Fma(ref c50, x, b0); TVec.Fma(ref c51, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r6));
-            c60 = TVec.Fma(x, b0, c60); c61 = TVec.Fma(x, b1, c61);
+            TVec.Fma(ref c60, x, b0); TVec.Fma(ref c61, x, b1);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r7));
-            c70 = TVec.Fma(x, b0, c70); c71 = TVec.Fma(x, b1, c71);
+            TVec.Fma(ref c70, x, b0); TVec.Fma(ref c71, x, b1);
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
@@ -222,21 +222,21 @@ internal readonly struct Tile8x3 : ITile
         {
             TVec b0 = TVec.Load(ref bp, 0), b1 = TVec.Load(ref bp, w), b2 = TVec.Load(ref bp, 2 * w);
             TVec x = TVec.Broadcast(ap);
-            c00 = TVec.Fma(x, b0, c00); c01 = TVec.Fma(x, b1, c01); c02 = TVec.Fma(x, b2, c02);
+            TVec.Fma(ref c00, x, b0); TVec.Fma(ref c01, x, b1); TVec.Fma(ref c02, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r1));
-            c10 = TVec.Fma(x, b0, c10); c11 = TVec.Fma(x, b1, c11); c12 = TVec.Fma(x, b2, c12);
+            TVec.Fma(ref c10, x, b0); TVec.Fma(ref c11, x, b1); TVec.Fma(ref c12, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r2));
-            c20 = TVec.Fma(x, b0, c20); c21 = TVec.Fma(x, b1, c21); c22 = TVec.Fma(x, b2, c22);
+            TVec.Fma(ref c20, x, b0); TVec.Fma(ref c21, x, b1); TVec.Fma(ref c22, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r3));
-            c30 = TVec.Fma(x, b0, c30); c31 = TVec.Fma(x, b1, c31); c32 = TVec.Fma(x, b2, c32);
+            TVec.Fma(ref c30, x, b0); TVec.Fma(ref c31, x, b1); TVec.Fma(ref c32, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r4));
-            c40 = TVec.Fma(x, b0, c40); c41 = TVec.Fma(x, b1, c41); c42 = TVec.Fma(x, b2, c42);
+            TVec.Fma(ref c40, x, b0); TVec.Fma(ref c41, x, b1); TVec.Fma(ref c42, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r5));
-            c50 = TVec.Fma(x, b0, c50); c51 = TVec.Fma(x, b1, c51); c52 = TVec.Fma(x, b2, c52);
+            TVec.Fma(ref c50, x, b0); TVec.Fma(ref c51, x, b1); TVec.Fma(ref c52, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r6));
-            c60 = TVec.Fma(x, b0, c60); c61 = TVec.Fma(x, b1, c61); c62 = TVec.Fma(x, b2, c62);
+            TVec.Fma(ref c60, x, b0); TVec.Fma(ref c61, x, b1); TVec.Fma(ref c62, x, b2);
             x = TVec.Broadcast(Unsafe.Add(ref ap, r7));
-            c70 = TVec.Fma(x, b0, c70); c71 = TVec.Fma(x, b1, c71); c72 = TVec.Fma(x, b2, c72);
+            TVec.Fma(ref c70, x, b0); TVec.Fma(ref c71, x, b1); TVec.Fma(ref c72, x, b2);
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }

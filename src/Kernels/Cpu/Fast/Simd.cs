@@ -23,8 +23,11 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
     /// <summary>Every lane set to <paramref name="value"/>.</summary>
     static abstract TSelf Broadcast(T value);
 
-    /// <summary>a * b + c, rounded once.</summary>
-    static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+    /// <summary>
+    /// acc = a * b + acc, rounded once. It writes the accumulator in place: returning a new struct
+    /// made the JIT target a dying multiplicand (vfmadd213 plus a register move per FMA).
+    /// </summary>
+    static abstract void Fma(ref TSelf acc, TSelf a, TSelf b);
 
     /// <summary>a + b.</summary>
     static abstract TSelf Add(TSelf a, TSelf b);
@@ -52,15 +55,15 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
 }
 
 /// <summary>128-bit vectors (SSE, NEON).</summary>
-internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unmanaged
+internal struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unmanaged
 {
-    private readonly Vector128<T> v = v;
+    private Vector128<T> v = v;
 
     public static int Count => Vector128<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
 
-    public T this[int index] => v.GetElement(index);
+    public readonly T this[int index] => v.GetElement(index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128<T> Load(ref T at, nuint offset) => new(Vector128.LoadUnsafe(ref at, offset));
@@ -69,11 +72,12 @@ internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : u
     public static V128<T> Broadcast(T value) => new(Vector128.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128<T> Fma(V128<T> a, V128<T> b, V128<T> c)
+    public static void Fma(ref V128<T> acc, V128<T> a, V128<T> b)
     {
         if (typeof(T) == typeof(float))
-            return new(Vector128.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
-        return new(Vector128.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+            acc.v = Vector128.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), acc.v.As<T, float>()).As<float, T>();
+        else
+            acc.v = Vector128.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), acc.v.As<T, double>()).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -94,19 +98,19 @@ internal readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : u
     public static V128<T> Relu(V128<T> a) => new(Vector128.ConditionalSelect(Vector128.LessThan(a.v, Vector128<T>.Zero), Vector128<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+    public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
 }
 
 /// <summary>256-bit vectors (AVX2 with FMA3).</summary>
-internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unmanaged
+internal struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unmanaged
 {
-    private readonly Vector256<T> v = v;
+    private Vector256<T> v = v;
 
     public static int Count => Vector256<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
-    public T this[int index] => v.GetElement(index);
+    public readonly T this[int index] => v.GetElement(index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256<T> Load(ref T at, nuint offset) => new(Vector256.LoadUnsafe(ref at, offset));
@@ -115,11 +119,12 @@ internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : u
     public static V256<T> Broadcast(T value) => new(Vector256.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256<T> Fma(V256<T> a, V256<T> b, V256<T> c)
+    public static void Fma(ref V256<T> acc, V256<T> a, V256<T> b)
     {
         if (typeof(T) == typeof(float))
-            return new(Vector256.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
-        return new(Vector256.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+            acc.v = Vector256.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), acc.v.As<T, float>()).As<float, T>();
+        else
+            acc.v = Vector256.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), acc.v.As<T, double>()).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,19 +145,19 @@ internal readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : u
     public static V256<T> Relu(V256<T> a) => new(Vector256.ConditionalSelect(Vector256.LessThan(a.v, Vector256<T>.Zero), Vector256<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+    public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
 }
 
 /// <summary>512-bit vectors (AVX-512F).</summary>
-internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unmanaged
+internal struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unmanaged
 {
-    private readonly Vector512<T> v = v;
+    private Vector512<T> v = v;
 
     public static int Count => Vector512<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
-    public T this[int index] => v.GetElement(index);
+    public readonly T this[int index] => v.GetElement(index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512<T> Load(ref T at, nuint offset) => new(Vector512.LoadUnsafe(ref at, offset));
@@ -161,11 +166,12 @@ internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : u
     public static V512<T> Broadcast(T value) => new(Vector512.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512<T> Fma(V512<T> a, V512<T> b, V512<T> c)
+    public static void Fma(ref V512<T> acc, V512<T> a, V512<T> b)
     {
         if (typeof(T) == typeof(float))
-            return new(Vector512.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), c.v.As<T, float>()).As<float, T>());
-        return new(Vector512.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), c.v.As<T, double>()).As<double, T>());
+            acc.v = Vector512.FusedMultiplyAdd(a.v.As<T, float>(), b.v.As<T, float>(), acc.v.As<T, float>()).As<float, T>();
+        else
+            acc.v = Vector512.FusedMultiplyAdd(a.v.As<T, double>(), b.v.As<T, double>(), acc.v.As<T, double>()).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -186,5 +192,5 @@ internal readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : u
     public static V512<T> Relu(V512<T> a) => new(Vector512.ConditionalSelect(Vector512.LessThan(a.v, Vector512<T>.Zero), Vector512<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+    public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
 }
