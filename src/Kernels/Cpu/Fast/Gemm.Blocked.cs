@@ -137,7 +137,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             return;
         }
         var args = g;
-        System.Threading.Tasks.Parallel.For(0, workers, w =>
+        ForkJoin.Run(workers, w =>
         {
             int lo = total * w / workers, hi = total * (w + 1) / workers;
             if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, lo, hi, 0, nPanels);
@@ -162,7 +162,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         {
             Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, Epilogue.None, 0, mPanels, 0, nPanels);
             Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, Epilogue.None, 0, mPanels, 0, nPanels);
-            if (workers > 1) System.Threading.Tasks.Parallel.Invoke(low, high);
+            if (workers > 1) ForkJoin.Run(2, w => (w == 0 ? low : high)());
             else
             {
                 low();

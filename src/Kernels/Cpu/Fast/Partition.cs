@@ -21,8 +21,7 @@ internal static class Partition
             if (count > 0) body(0, count);
             return;
         }
-        System.Threading.Tasks.Parallel.For(0, workers, w =>
-            body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
+        ForkJoin.Run(workers, w => body((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
     }
 
     /// <summary>
