@@ -175,15 +175,23 @@ public abstract class Backend
     /// Batched matrix product, see <see cref="GemmArgs"/>; C is read only when Beta != 0. When
     /// <paramref name="bias"/> (N elements) is given, bias[j] is then added to column j of every row
     /// of every batch entry, rounded as a separate add would be (PyTorch's addmm / linear); then
-    /// <paramref name="epilogue"/> on every element written.
+    /// <paramref name="epilogue"/> on every element written. <see cref="Epilogue.ReluGradient"/> reads
+    /// <paramref name="aux"/>, laid out as C (which must then be dense, at offset 0).
     /// </summary>
-    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null, Epilogue epilogue = Epilogue.None)
+    public void Gemm(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias = null, Epilogue epilogue = Epilogue.None, DeviceBuffer? aux = null)
     {
         Check.GemmArgs(args, a, b, c);
         Check.GemmBias(args, a, bias);
-        Check.KnownEpilogue(epilogue, "gemm");
+        Check.GemmEpilogue(args, c, epilogue, aux);
         using var _ = Observe(nameof(Gemm), Observer is null ? "" : $"{args.M}x{args.N}x{args.K}{(args.TransA ? " tA" : "")}{(args.TransB ? " tB" : "")}{(args.Batch > 1 ? $" b{args.Batch}" : "")}{EpilogueMath.Label(epilogue)}");
-        if (a.DType == DType.Float32) RunGemm<float>(args, a, b, c, bias, epilogue); else RunGemm<double>(args, a, b, c, bias, epilogue);
+        bool single = a.DType == DType.Float32;
+        if (epilogue == Epilogue.ReluGradient)
+        {
+            if (args.Batch == 0 || args.M == 0 || args.N == 0) return;
+            if (single) RunGemmReluGradient<float>(args, a, b, c, bias, aux!); else RunGemmReluGradient<double>(args, a, b, c, bias, aux!);
+        }
+        else if (single) RunGemm<float>(args, a, b, c, bias, epilogue);
+        else RunGemm<double>(args, a, b, c, bias, epilogue);
     }
 
     /// <summary>
@@ -196,6 +204,7 @@ public abstract class Backend
         Check.ConvArgs(geometry, x, w, y, "conv2d forward");
         Check.ConvBias(geometry, x, bias, "conv2d forward");
         Check.KnownEpilogue(epilogue, "conv2d forward");
+        if (epilogue == Epilogue.ReluGradient) throw new ArgumentException("conv2d forward: epilogue ReluGradient is a GEMM's only");
         using var _ = Observe(nameof(Conv2dForward), Observer is null ? "" : $"C{geometry.C}{EpilogueMath.Label(epilogue)}");
         if (x.DType == DType.Float32) RunConv2dForward<float>(geometry, x, w, y, bias, epilogue); else RunConv2dForward<double>(geometry, x, w, y, bias, epilogue);
     }
@@ -352,6 +361,20 @@ public abstract class Backend
 
     /// <summary>A checked matrix product.</summary>
     protected abstract void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// A GEMM with the <see cref="Epilogue.ReluGradient"/> epilogue (arguments checked, C dense and not
+    /// empty): by default the product, then C selected in place by <paramref name="aux"/> against a
+    /// zero; a backend that fuses the select into its product overrides this.
+    /// </summary>
+    protected virtual void RunGemmReluGradient<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, DeviceBuffer aux) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RunGemm<T>(args, a, b, c, bias, Epilogue.None);
+        int[] shape = [args.Batch * args.M * args.N];
+        var zero = RunAllocate(c.DType, 1);
+        RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
+        RunWhere<T, T>(StridedView.Contiguous(aux, shape), StridedView.Contiguous(c, shape), new StridedView(zero, shape, [0], 0), c);
+    }
 
     /// <summary>A checked convolution forward.</summary>
     protected abstract void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -134,6 +134,24 @@ internal static class Check
         if (!Enum.IsDefined(epilogue)) throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, $"{what}: unknown epilogue {(int)epilogue}");
     }
 
+    /// <summary>
+    /// Checks a GEMM's epilogue and its auxiliary input: <see cref="Epilogue.ReluGradient"/> needs one
+    /// of C's dtype covering a dense C (offset 0, ldc = N, batch stride M x N), the others take none.
+    /// </summary>
+    public static void GemmEpilogue(in GemmArgs g, DeviceBuffer c, Epilogue epilogue, DeviceBuffer? aux)
+    {
+        KnownEpilogue(epilogue, "gemm");
+        if (epilogue != Epilogue.ReluGradient)
+        {
+            if (aux is not null) throw new ArgumentException($"gemm: epilogue {epilogue} takes no auxiliary input");
+            return;
+        }
+        if (aux is null) throw new ArgumentException("gemm: epilogue ReluGradient needs the ReLU's output as its auxiliary input");
+        if (g.OffsetC != 0 || g.Ldc != g.N || (g.Batch > 1 && g.BatchStrideC != g.M * g.N))
+            throw new ArgumentException($"gemm: epilogue ReluGradient needs a dense C (offset 0, ldc {g.N}, batch stride {g.M * g.N}), got {g}");
+        Check.Buffer(aux, c.DType, g.Batch * g.M * g.N, "gemm ReluGradient input");
+    }
+
     /// <summary>Checks a convolution's optional bias: O elements of the input's dtype.</summary>
     public static void ConvBias(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? bias, string what)
     {

@@ -45,17 +45,23 @@ public sealed class GemmKernelTests
             int lb = g.OffsetB + (g.Batch - 1) * g.BatchStrideB + (g.TransB ? g.N * g.Ldb : g.K * g.Ldb) + 1;
             int lc = g.OffsetC + (g.Batch - 1) * g.BatchStrideC + g.M * g.Ldc + 1;
             T[] a = Random<T>(la, seed++), b = Random<T>(lb, seed++), c0 = Random<T>(lc, seed++), bias = Random<T>(g.N, seed++);
+            // A ReLU's output as ReluGradient's mask: zeros (about half), a NaN, the rest positive.
+            T[] aux = Random<T>(lc, seed++);
+            for (int i = 0; i < lc; i++) aux[i] = aux[i] < T.Zero ? T.Zero : aux[i];
+            aux[lc / 3] = T.NaN;
             T[] expected = (T[])c0.Clone(), actual = (T[])c0.Clone();
-            foreach (bool serial in new[] { false, true })
+            bool dense = g.OffsetC == 0 && g.Ldc == g.N;
+            // The split product with the bias and the ReLU epilogue; the serial one plain; for a
+            // dense C also the split one with the bias and ReluGradient.
+            var passes = new List<(bool Serial, GemmPost<T> Post)> { (false, new(bias, Epilogue.Relu, null)), (true, default) };
+            if (dense) passes.Add((false, new(bias, Epilogue.ReluGradient, aux)));
+            foreach (var (serial, post) in passes)
             {
-                // The split product with the bias and the ReLU epilogue; the serial one plain.
-                T[]? withBias = serial ? null : bias;
-                var epilogue = serial ? Epilogue.None : Epilogue.Relu;
-                Gemm.Dispatch(GemmKernels.Host, g, a, b, expected, withBias, serial, epilogue);
-                Gemm.Dispatch(kernel, g, a, b, actual, withBias, serial, epilogue);
+                Gemm.Dispatch(GemmKernels.Host, g, a, b, expected, post, serial);
+                Gemm.Dispatch(kernel, g, a, b, actual, post, serial);
                 for (int i = 0; i < lc; i++)
                     if (!expected[i].Equals(actual[i]) && !(T.IsNaN(expected[i]) && T.IsNaN(actual[i])))
-                        Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g} serial={serial}: C[{i}] = {actual[i]}, the host kernel {GemmKernels.Name(GemmKernels.Host)} gives {expected[i]}");
+                        Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g} serial={serial} {post.Epilogue}: C[{i}] = {actual[i]}, the host kernel {GemmKernels.Name(GemmKernels.Host)} gives {expected[i]}");
             }
         }
     }

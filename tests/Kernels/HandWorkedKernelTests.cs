@@ -155,6 +155,28 @@ public sealed class HandWorkedKernelTests(string backend)
     }
 
     [Test]
+    public void GemmReluGradientEpilogueByHand()
+    {
+        // A (3 x 2) times B (2 x 2) = [1, -2; -3, -4; 5, -6], plus the bias [0.5, 2]: [1.5, 0; -2.5, -2; 5.5, -4].
+        var a = Buffer(1, 2, -3, 4, 5, 6);
+        var b = Buffer(1, 0, 0, -1);
+        var bias = Buffer(0.5, 2);
+        // The ReLU's output: zero (and -0) drops the element, positive and NaN keep it.
+        var relu = Buffer(3, 0, -0.0, double.NaN, 0, 1);
+        var c = Buffer(9, 9, 9, 9, 9, 9);
+        _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, bias, Epilogue.ReluGradient, relu);
+        double[] y = Read(c);
+        Assert.That(y, Is.EqualTo(new[] { 1.5, 0, 0, -2, 0, -4 }));
+        Assert.That(y.Where(v => v == 0).All(v => !double.IsNegative(v)), Is.True, "dropped elements are +0: " + string.Join(", ", y));
+        // The mask is required with ReluGradient, refused with the others, and C must be dense.
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, null, Epilogue.ReluGradient))!.Message, Does.Contain("ReluGradient"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, null, Epilogue.Relu, relu))!.Message, Does.Contain("auxiliary"));
+        var padded = new GemmArgs(1, 2, 2, 2, false, false, 0, 2, 0, 0, 2, 0, 0, 3, 0);
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Gemm(padded, a, b, c, null, Epilogue.ReluGradient, relu))!.Message, Does.Contain("dense C"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Gemm(GemmArgs.Contiguous(1, 3, 2, 2), a, b, c, null, Epilogue.ReluGradient, Buffer(1, 2)))!.Message, Does.Contain("ReluGradient input"));
+    }
+
+    [Test]
     public void ConvReluEpilogueByHand()
     {
         var x = Buffer(1, 2, 3, 4, 5, 6, 7, 8, 9);
@@ -168,6 +190,7 @@ public sealed class HandWorkedKernelTests(string backend)
         Assert.That(Read(y), Is.EqualTo(new double[] { 13, 9, 1, 0 }));
         _backend.Conv2dForward(g, x, w, y, null, Epilogue.Relu);
         Assert.That(Read(y), Is.EqualTo(new double[] { 0, 0, 0, 0 }));
+        Assert.That(Assert.Throws<ArgumentException>(() => _backend.Conv2dForward(g, x, w, y, null, Epilogue.ReluGradient))!.Message, Does.Contain("GEMM"));
     }
 
     [Test]

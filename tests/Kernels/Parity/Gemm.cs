@@ -101,6 +101,27 @@ public static partial class ParityChecks
             c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), withBias ? on(bias) : null, Epilogue.Relu));
             c.AssertSame(cv, ParityContext.Tolerance(dtype, Math.Max(k, 1)), $"gemm {dtype} relu epilogue bias={withBias} {args}");
         }
+        // The ReluGradient epilogue (dense C) with and without the bias, over the same paths: its mask a
+        // ReLU's output, zero about half the time.
+        foreach (var dtype in Floats)
+        foreach (var (m, n, k) in new[] { (7, 13, 5), (150, 97, 600), (23, 37, 2101), (37, 1, 45), (3000, 50, 1), (3000, 50, 50), (1, 70, 33), (4, 16, 0) })
+        foreach (bool withBias in new[] { false, true })
+        foreach (int batch in new[] { 1, 3 })
+        {
+            if (batch > 1 && m * n * Math.Max(k, 1) > 100_000) continue;
+            int lda = Math.Max(k, 1);
+            var a = c.Random(dtype, batch * m * lda + 1);
+            var b = c.Random(dtype, n * k + 1);
+            var bias = c.Random(dtype, n);
+            double[] relu = c.Random(batch * m * n);
+            for (int i = 0; i < relu.Length; i++) relu[i] = relu[i] < 0 ? 0 : relu[i];
+            relu[relu.Length / 2] = double.NaN;
+            var mask = c.Upload(dtype, relu);
+            var cv = c.Random(dtype, batch * m * n);
+            var args = new GemmArgs(batch, m, n, k, false, true, 0, lda, m * lda, 0, Math.Max(k, 1), 0, 0, n, m * n);
+            c.Both((be, on) => be.Gemm(args, on(a), on(b), on(cv), withBias ? on(bias) : null, Epilogue.ReluGradient, on(mask)));
+            c.AssertSame(cv, ParityContext.Tolerance(dtype, Math.Max(k, 1)), $"gemm {dtype} relu-gradient epilogue bias={withBias} {args}");
+        }
         // Matrix-vector and outer products big enough to split their rows over threads.
         foreach (var dtype in Floats)
         foreach (var args in new[]

@@ -136,6 +136,16 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
+    protected override void RunGemmReluGradient<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, DeviceBuffer aux)
+    {
+        // C written while A, B or the mask is read from the same buffer: the product, then the select.
+        if (ReferenceEquals(c, a) || ReferenceEquals(c, b) || ReferenceEquals(c, aux)) base.RunGemmReluGradient<T>(args, a, b, c, bias, aux);
+        else Fast.Gemm.Run<T>(args, a, b, c, bias, Epilogue.ReluGradient, aux);
+        CpuBuffer.KeepAlive(a, b, c, bias);
+        GC.KeepAlive(aux);
+    }
+
+    /// <inheritdoc />
     protected override void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) =>
         Fast.Conv.Forward<T>(geometry, x, w, y, bias, epilogue);
 

@@ -82,7 +82,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     }
 
     /// <summary>C[b] = alpha op(A[b]) op(B[b]) + beta C[b] (+ bias, then the epilogue) for every batch entry (arguments already checked).</summary>
-    public static void Run(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias = null, Epilogue epilogue = Epilogue.None)
+    public static void Run(in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post = default)
     {
         if (g.Batch == 0 || g.M == 0 || g.N == 0) return;
         long perMatrix = (long)g.M * g.N * Math.Max(1, g.K);
@@ -91,24 +91,25 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         {
             // Many small products: whole batch entries per worker.
             var args = g;
+            var then = post;
             Partition.Parallel(g.Batch, perMatrix * g.Batch, (lo, hi) =>
             {
-                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, bias, epilogue, batch, 1);
+                for (int batch = lo; batch < hi; batch++) Single(args, a, b, c, then, batch, 1);
             });
             return;
         }
         int workers = perMatrix < SerialWork ? 1 : cores;
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, bias, epilogue, batch, workers);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, post, batch, workers);
     }
 
     /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
     public static void Serial(in GemmArgs g, T[] a, T[] b, T[] c)
     {
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, null, Epilogue.None, batch, 1);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, default, batch, 1);
     }
 
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
-    private static void Single(GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, Epilogue epilogue, int batch, int workers)
+    private static void Single(GemmArgs g, T[] a, T[] b, T[] c, GemmPost<T> post, int batch, int workers)
     {
         int nr = Nr;
         int oa = g.OffsetA + batch * g.BatchStrideA, ob = g.OffsetB + batch * g.BatchStrideB, oc = g.OffsetC + batch * g.BatchStrideC;
@@ -116,13 +117,13 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         if (g.K == 0 || Skinny(g, a, oa, b, ob, c, oc, alpha, beta, workers))
         {
             if (g.K == 0) ScaleC(g, c, oc, beta);
-            Finish(c, oc, g.Ldc, g.M, g.N, bias, 0, epilogue);
+            Finish(c, oc, g.Ldc, g.M, g.N, post, 0);
             return;
         }
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
         if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
         {
-            Deep(g, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, mPanels, nPanels, workers);
+            Deep(g, a, oa, b, ob, c, oc, alpha, beta, post, mPanels, nPanels, workers);
             return;
         }
         // Split the longer side (rows only if there are enough panels for every worker). Each worker
@@ -133,15 +134,16 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         if (total < workers) workers = 1;
         if (workers == 1)
         {
-            Region(g, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, 0, mPanels, 0, nPanels);
+            Region(g, a, oa, b, ob, c, oc, alpha, beta, post, 0, mPanels, 0, nPanels);
             return;
         }
         var args = g;
+        var then = post;
         ForkJoin.Run(workers, w =>
         {
             int lo = total * w / workers, hi = total * (w + 1) / workers;
-            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, lo, hi, 0, nPanels);
-            else Region(args, a, oa, b, ob, c, oc, alpha, beta, bias, epilogue, 0, mPanels, lo, hi);
+            if (splitRows) Region(args, a, oa, b, ob, c, oc, alpha, beta, then, lo, hi, 0, nPanels);
+            else Region(args, a, oa, b, ob, c, oc, alpha, beta, then, 0, mPanels, lo, hi);
         });
     }
 
@@ -151,7 +153,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// streams half of A and B instead of all of B; then C += alpha * second half. The cut depends
     /// only on the shape, so the result is the same on any number of cores.
     /// </summary>
-    private static void Deep(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, Epilogue epilogue, int mPanels, int nPanels, int workers)
+    private static void Deep(GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, GemmPost<T> post, int mPanels, int nPanels, int workers)
     {
         int kh = g.K / 2;
         var first = g with { K = kh };
@@ -160,8 +162,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         T[] rest = System.Buffers.ArrayPool<T>.Shared.Rent(g.M * g.N);
         try
         {
-            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, null, Epilogue.None, 0, mPanels, 0, nPanels);
-            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, null, Epilogue.None, 0, mPanels, 0, nPanels);
+            Action low = () => Region(first, a, oa, b, ob, c, oc, alpha, beta, default, 0, mPanels, 0, nPanels);
+            Action high = () => Region(second, a, oa2, b, ob2, rest, 0, T.One, T.Zero, default, 0, mPanels, 0, nPanels);
             if (workers > 1) ForkJoin.Run(2, w => (w == 0 ? low : high)());
             else
             {
@@ -174,7 +176,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 var add = rest.AsSpan(i * g.N, g.N);
                 for (int j = 0; j < row.Length; j++) row[j] += alpha * add[j];
             }
-            Finish(c, oc, g.Ldc, g.M, g.N, bias, 0, epilogue);
+            Finish(c, oc, g.Ldc, g.M, g.N, post, 0);
         }
         finally
         {
@@ -187,9 +189,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// K block the region's B panels are packed once (read along B's rows); per row block A is read
     /// in place or packed (it stays in L2), and each B panel stays in L1 while the row block sweeps it.
     /// </summary>
-    private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, T[]? bias, Epilogue epilogue, int m0, int m1, int n0, int n1)
+    private static void Region(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, in GemmPost<T> post, int m0, int m1, int n0, int n1)
     {
-        bool finish = bias is not null || epilogue != Epilogue.None;
+        bool finish = !post.IsNone;
         int nr = Nr, mcPanels = Mc / Mr;
         bool unscaled = g.Alpha == 1;
         int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
@@ -233,6 +235,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     {
                         int row = mp * Mr, rows = Math.Min(Mr, g.M - row);
                         PrefetchTile(c, oc + row * g.Ldc + col, g.Ldc, rows, width);
+                        if (post.Aux is not null && k0 + kb == g.K) PrefetchTile(post.Aux, oc + row * g.Ldc + col, g.Ldc, rows, width);
                         bool packed = mp >= lastFull;
                         ref T aRef = ref packed ? ref ap[(mp - lastFull) * kb * Mr] : ref g.TransA ? ref a[oa + k0 * g.Lda + row] : ref a[oa + row * g.Lda + k0];
                         nint rowStep = packed || g.TransA ? 1 : g.Lda, kStep = packed ? Mr : g.TransA ? g.Lda : 1;
@@ -247,7 +250,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                         else TTile.Run<T, TVec>(ref aRef, rowStep, kStep, ref bRef, bStep, kb, ref dst, dstStride, direct && !first);
                         if (!direct) StoreTile(tile, c, oc + row * g.Ldc + col, g.Ldc, rows, width, first, g.Beta != 0, alpha, beta);
                         // The bias and the epilogue after the last K block, while the tile's rows are still in L1.
-                        if (finish && k0 + kb == g.K) Finish(c, oc + row * g.Ldc + col, g.Ldc, rows, width, bias, col, epilogue);
+                        if (finish && k0 + kb == g.K) Finish(c, oc + row * g.Ldc + col, g.Ldc, rows, width, post, col);
                     }
                 }
             }
@@ -274,30 +277,35 @@ internal static partial class GemmBlocked<T, TVec, TTile>
 
     /// <summary>
     /// C[at + r * ldc + j] = epilogue(C[...] + bias[col + j]) for r &lt; rows, j &lt; width (whole
-    /// vectors, then a scalar tail); no bias adds nothing, and no bias and no epilogue does nothing.
+    /// vectors, then a scalar tail); ReluGradient's select reads the auxiliary input at C's index.
+    /// No bias adds nothing, and no bias and no epilogue does nothing.
     /// </summary>
-    private static void Finish(T[] c, int at, int ldc, int rows, int width, T[]? bias, int col, Epilogue epilogue)
+    private static void Finish(T[] c, int at, int ldc, int rows, int width, in GemmPost<T> post, int col)
     {
-        bool add = bias is not null, relu = epilogue == Epilogue.Relu;
-        if (!add && !relu) return;
+        Epilogue epilogue = post.Epilogue;
+        bool add = post.Bias is not null, relu = epilogue == Epilogue.Relu, gate = epilogue == Epilogue.ReluGradient;
+        if (!add && epilogue == Epilogue.None) return;
         int w = TVec.Count;
-        ref T src = ref add ? ref bias![col] : ref c[at];
+        ref T src = ref add ? ref post.Bias![col] : ref c[at];
+        ref T aux = ref gate ? ref post.Aux![at] : ref c[at];
         for (int r = 0; r < rows; r++)
         {
             ref T dst = ref c[at + r * ldc];
+            ref T mask = ref Unsafe.Add(ref aux, r * ldc);
             int j = 0;
             for (; j + w <= width; j += w)
             {
                 var v = TVec.Load(ref dst, (nuint)j);
                 if (add) v = TVec.Add(v, TVec.Load(ref src, (nuint)j));
                 if (relu) v = TVec.Relu(v);
+                if (gate) v = TVec.Gate(v, TVec.Load(ref mask, (nuint)j));
                 v.Store(ref dst, (nuint)j);
             }
             for (; j < width; j++)
             {
                 ref T v = ref Unsafe.Add(ref dst, j);
                 if (add) v += Unsafe.Add(ref src, j);
-                v = EpilogueMath.Apply(epilogue, v);
+                v = gate ? EpilogueMath.Gate(v, Unsafe.Add(ref mask, j)) : EpilogueMath.Apply(epilogue, v);
             }
         }
     }

@@ -11,32 +11,33 @@ internal static class Gemm
 {
     /// <summary>The batched product of checked, non-empty arguments whose C does not share a buffer with A or B.</summary>
     /// <summary>The product split over the cores, then the bias on every row when given, then the epilogue.</summary>
-    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Dispatch(GemmKernels.Host, args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c), bias is null ? null : CpuBuffer.ArrayOf<T>(bias), serial: false, epilogue);
+    public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer? aux = null) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Dispatch(GemmKernels.Host, args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c),
+            new GemmPost<T>(bias is null ? null : CpuBuffer.ArrayOf<T>(bias), epilogue, aux is null ? null : CpuBuffer.ArrayOf<T>(aux)), serial: false);
 
     /// <summary>GEMM on the calling thread (for callers that already split their work over the cores).</summary>
     public static void Serial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Dispatch(GemmKernels.Host, g, a, b, c, null, serial: true);
+        Dispatch(GemmKernels.Host, g, a, b, c, default, serial: true);
 
     /// <summary>The product with a chosen kernel (tests run every kernel's code at widths this host has).</summary>
-    internal static void Dispatch<T>(GemmKernel kernel, in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, bool serial, Epilogue epilogue = Epilogue.None)
+    internal static void Dispatch<T>(GemmKernel kernel, in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post, bool serial)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (kernel)
         {
-            case GemmKernel.Avx512Tile8x2: Blocked<T, V512<T>, Tile8x2>(g, a, b, c, bias, serial, epilogue); break;
-            case GemmKernel.Avx512Tile8x3: Blocked<T, V512<T>, Tile8x3>(g, a, b, c, bias, serial, epilogue); break;
-            case GemmKernel.Avx2Tile6x2: Blocked<T, V256<T>, Tile6x2>(g, a, b, c, bias, serial, epilogue); break;
-            case GemmKernel.Avx2Tile8x2: Blocked<T, V256<T>, Tile8x2>(g, a, b, c, bias, serial, epilogue); break;
-            case GemmKernel.Sse128Tile6x2: Blocked<T, V128<T>, Tile6x2>(g, a, b, c, bias, serial, epilogue); break;
-            default: Blocked<T, V128<T>, Tile8x2>(g, a, b, c, bias, serial, epilogue); break; // Neon128Tile8x2
+            case GemmKernel.Avx512Tile8x2: Blocked<T, V512<T>, Tile8x2>(g, a, b, c, post, serial); break;
+            case GemmKernel.Avx512Tile8x3: Blocked<T, V512<T>, Tile8x3>(g, a, b, c, post, serial); break;
+            case GemmKernel.Avx2Tile6x2: Blocked<T, V256<T>, Tile6x2>(g, a, b, c, post, serial); break;
+            case GemmKernel.Avx2Tile8x2: Blocked<T, V256<T>, Tile8x2>(g, a, b, c, post, serial); break;
+            case GemmKernel.Sse128Tile6x2: Blocked<T, V128<T>, Tile6x2>(g, a, b, c, post, serial); break;
+            default: Blocked<T, V128<T>, Tile8x2>(g, a, b, c, post, serial); break; // Neon128Tile8x2
         }
     }
 
-    private static void Blocked<T, TVec, TTile>(in GemmArgs g, T[] a, T[] b, T[] c, T[]? bias, bool serial, Epilogue epilogue)
+    private static void Blocked<T, TVec, TTile>(in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post, bool serial)
         where T : unmanaged, IFloatingPointIeee754<T> where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile
     {
         if (serial) GemmBlocked<T, TVec, TTile>.Serial(g, a, b, c);
-        else GemmBlocked<T, TVec, TTile>.Run(g, a, b, c, bias, epilogue);
+        else GemmBlocked<T, TVec, TTile>.Run(g, a, b, c, post);
     }
 }

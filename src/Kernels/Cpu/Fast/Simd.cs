@@ -47,6 +47,9 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
     /// <summary>0 in the lanes below 0, the lane itself otherwise (NaN and -0 kept, as the ReLU epilogue).</summary>
     static abstract TSelf Relu(TSelf a);
 
+    /// <summary>a where g is nonzero (NaN included), +0 where g is zero (ReLU's gradient rule).</summary>
+    static abstract TSelf Gate(TSelf a, TSelf g);
+
     /// <summary>Lane <paramref name="index"/>.</summary>
     T this[int index] { get; }
 
@@ -95,6 +98,9 @@ internal struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128<T> Sqrt(V128<T> a) => new(Vector128.Sqrt(a.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> Gate(V128<T> a, V128<T> g) => new(Vector128.ConditionalSelect(Vector128.Equals(g.v, Vector128<T>.Zero), Vector128<T>.Zero, a.v));
+
     public static V128<T> Relu(V128<T> a) => new(Vector128.ConditionalSelect(Vector128.LessThan(a.v, Vector128<T>.Zero), Vector128<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -142,6 +148,9 @@ internal struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256<T> Sqrt(V256<T> a) => new(Vector256.Sqrt(a.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> Gate(V256<T> a, V256<T> g) => new(Vector256.ConditionalSelect(Vector256.Equals(g.v, Vector256<T>.Zero), Vector256<T>.Zero, a.v));
+
     public static V256<T> Relu(V256<T> a) => new(Vector256.ConditionalSelect(Vector256.LessThan(a.v, Vector256<T>.Zero), Vector256<T>.Zero, a.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -188,6 +197,9 @@ internal struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512<T> Sqrt(V512<T> a) => new(Vector512.Sqrt(a.v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> Gate(V512<T> a, V512<T> g) => new(Vector512.ConditionalSelect(Vector512.Equals(g.v, Vector512<T>.Zero), Vector512<T>.Zero, a.v));
 
     public static V512<T> Relu(V512<T> a) => new(Vector512.ConditionalSelect(Vector512.LessThan(a.v, Vector512<T>.Zero), Vector512<T>.Zero, a.v));
 
