@@ -124,6 +124,12 @@ public static class OpCases
         ["linear_batched"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2])),
         ["linear_relu"] = new(g => [Randn(g, 5, 4), Randn(g, 3, 4), Randn(g, 3)], x => Functional.Linear(x[0], x[1], x[2], Epilogue.Relu)),
         ["linear_relu_no_bias"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4)], x => Functional.Linear(x[0], x[1], null, Epilogue.Relu)),
+        // A fused layer + ReLU that leaves the ReLU's gradient rule to the next Linear, which masks its
+        // input gradient in the GEMM (ReluGradient) and its weight gradient's use of that input.
+        ["linear_relu_into_linear"] = new(g => [Randn(g, 5, 4), Randn(g, 3, 4), Randn(g, 3), Randn(g, 2, 3), Randn(g, 2)],
+            x => Functional.Linear(Functional.Linear(x[0], x[1], x[2], Epilogue.Relu, maskedByConsumer: true), x[3], x[4], Epilogue.None, ofRelu: true)),
+        ["linear_relu_into_linear_relu_batched"] = new(g => [Randn(g, 2, 5, 4), Randn(g, 3, 4), Randn(g, 2, 3)],
+            x => Functional.Linear(Functional.Linear(x[0], x[1], null, Epilogue.Relu, maskedByConsumer: true), x[2], null, Epilogue.Relu, ofRelu: true)),
         ["matmul_vector"] = new(g => [Randn(g, 4), Randn(g, 4, 3), Randn(g, 3)], x => x[0].MatMul(x[1]).MatMul(x[2])),
         ["reshape"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Reshape(5, -1).Exp()),
         ["reshape_noncontiguous"] = new(g => [Randn(g, 3, 4, 5)], x => x[0].Permute(2, 0, 1).Reshape(-1, 4).Sin()),

@@ -6,9 +6,10 @@ namespace TinyGrad.Tests.Nn;
 
 /// <summary>
 /// Sequential runs a Linear or Conv2d directly followed by a ReLU as one kernel call with the ReLU
-/// epilogue (and with a MaxPool2d after them, ReLU's gradient mask on the pooled output): outputs,
-/// gradients and Hessian-vector products bit for bit those of the modules run one after the other, on
-/// every device, and the separate relu pass is really gone.
+/// epilogue, and moves ReLU's gradient rule to the consumer when it can take it (a MaxPool2d: on the
+/// pooled output; a Linear: in its input gradient's GEMM): outputs, gradients and Hessian-vector
+/// products bit for bit those of the modules run one after the other, on every device, and the
+/// separate relu passes (forward) and mask passes (backward) are really gone.
 /// </summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
 public sealed class FusedReluTests(string device)
@@ -19,15 +20,17 @@ public sealed class FusedReluTests(string device)
     [TearDown]
     public void RestoreDevice() => TestDevices.Restore();
 
-    /// <summary>Counts the relu passes and the fused calls that reach the backend.</summary>
+    /// <summary>Counts the relu passes, the fused calls, the selects (ReLU's gradient rule) and the masked GEMMs that reach the backend.</summary>
     private sealed class Counter : IBackendObserver
     {
-        public int ReluPasses, FusedCalls;
+        public int ReluPasses, FusedCalls, Selects, MaskedGemms;
 
         public void Enter(string primitive, string detail)
         {
             if (primitive == "Unary" && detail == "relu") ReluPasses++;
             if (detail.EndsWith(" relu", StringComparison.Ordinal)) FusedCalls++;
+            if (primitive == "Where") Selects++;
+            if (primitive == "Gemm" && detail.EndsWith(" relugradient", StringComparison.Ordinal)) MaskedGemms++;
         }
 
         public void Exit(string primitive)
@@ -40,7 +43,17 @@ public sealed class FusedReluTests(string device)
     {
         var g = new Generator(5);
         var model = new Sequential(new Linear(7, 9, generator: g), new ReLU(), new Linear(9, 4, generator: g), new ReLU(), new Linear(4, 8, generator: g), new ReLU());
-        Check(model, Tensor.Randn([6, 7], g), fused: 3, pooled: 0);
+        Check(model, Tensor.Randn([6, 7], g), fused: 3, pooled: 0, handedOn: 2);
+    }
+
+    [Test]
+    public void BatchedMlpHandsEachReluToTheNextLinear()
+    {
+        // fit's shape (1 -> 50 -> ... -> 1) on a rank-3 input: products with a batch of 2.
+        var g = new Generator(9);
+        var model = new Sequential(new Linear(1, 6, generator: g), new ReLU(), new Linear(6, 6, generator: g), new ReLU(),
+            new Linear(6, 6, bias: false, generator: g), new ReLU(), new Linear(6, 1, generator: g));
+        Check(model, Tensor.Randn([2, 5, 1], g), fused: 3, pooled: 0, handedOn: 3);
     }
 
     [Test]
@@ -51,7 +64,7 @@ public sealed class FusedReluTests(string device)
             new Conv2d(2, 3, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
             new Conv2d(3, 4, 3, padding: 1, bias: false, generator: g), new ReLU(), new Flatten(),
             new Linear(4 * 4 * 4, 5, generator: g), new ReLU(), new Linear(5, 2, generator: g));
-        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3, pooled: 1);
+        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3, pooled: 1, handedOn: 1);
     }
 
     [Test]
@@ -62,7 +75,7 @@ public sealed class FusedReluTests(string device)
             new Conv2d(3, 4, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
             new Conv2d(4, 5, 3, padding: 2, dilation: 2, generator: g), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1),
             new Conv2d(5, 2, 1, generator: g), new ReLU(), new MaxPool2d((2, 1)), new Flatten());
-        Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3);
+        Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3, handedOn: 0);
     }
 
     [Test]
@@ -70,19 +83,20 @@ public sealed class FusedReluTests(string device)
     {
         var g = new Generator(7);
         var model = new Sequential(new Linear(4, 5, generator: g), new Tanh(), new ReLU(), new ReLU());
-        Check(model, Tensor.Randn([3, 4], g), fused: 0, pooled: 0);
+        Check(model, Tensor.Randn([3, 4], g), fused: 0, pooled: 0, handedOn: 0);
     }
 
     /// <summary>
     /// The model's forward (fused) against its modules applied one by one: the output, the gradients
     /// of the input and of every parameter, and a Hessian-vector product, bit for bit; and the number
-    /// of fused calls and relu passes each way.
+    /// of fused calls and relu passes each way, and of the gradient's selects: each ReLU handed on to
+    /// a Linear saves one, done by a masked GEMM instead.
     /// </summary>
-    private static void Check(Sequential model, Tensor x, int fused, int pooled)
+    private static void Check(Sequential model, Tensor x, int fused, int pooled, int handedOn)
     {
         int relus = Enumerable.Range(0, model.Count).Count(i => model[i] is ReLU);
-        var (fusedOut, fusedCounts) = Run(model, x, m => m.Forward);
-        var (plainOut, plainCounts) = Run(model, x, m => input =>
+        var (fusedOut, fusedCounts, fusedBackward) = Run(model, x, m => m.Forward);
+        var (plainOut, plainCounts, plainBackward) = Run(model, x, m => input =>
         {
             for (int i = 0; i < m.Count; i++) input = m[i].Forward(input);
             return input;
@@ -90,6 +104,9 @@ public sealed class FusedReluTests(string device)
         Assert.That(fusedCounts.FusedCalls, Is.EqualTo(fused), "fused calls");
         Assert.That(fusedCounts.ReluPasses, Is.EqualTo(relus - fused), "relu passes left when fused");
         Assert.That(plainCounts.ReluPasses, Is.EqualTo(relus), "relu passes one by one");
+        Assert.That(fusedBackward.MaskedGemms, Is.EqualTo(handedOn), "input gradients masked in their GEMM");
+        Assert.That(plainBackward.MaskedGemms, Is.Zero);
+        Assert.That(plainBackward.Selects - fusedBackward.Selects, Is.EqualTo(handedOn), "selects saved in the gradient");
         var ops = Ops(model.Forward(x));
         Assert.That(ops.Count(op => op == "max_pool2d_of_relu"), Is.EqualTo(pooled), string.Join(", ", ops));
         Assert.That(ops.Count(op => op is "matmul_relu" or "conv2d_relu"), Is.EqualTo(fused), string.Join(", ", ops));
@@ -116,7 +133,7 @@ public sealed class FusedReluTests(string device)
         return ops;
     }
 
-    private static (List<float[]> Results, Counter Counts) Run(Sequential model, Tensor x, Func<Sequential, Func<Tensor, Tensor>> forward)
+    private static (List<float[]> Results, Counter Forward, Counter Backward) Run(Sequential model, Tensor x, Func<Sequential, Func<Tensor, Tensor>> forward)
     {
         var parameters = model.Parameters().ToArray();
         var input = x.Detach();
@@ -136,13 +153,23 @@ public sealed class FusedReluTests(string device)
         var weights = Tensor.Randn(y.ShapeArray, new Generator(11));
         var loss = (y * weights).Sum();
         var wrt = new[] { input }.Concat(parameters).ToArray();
-        var grads = Autograd.Grad([loss], wrt, createGraph: true);
+        var backward = new Counter();
+        Tensor[] grads;
+        backend.Observer = backward;
+        try
+        {
+            grads = Autograd.Grad([loss], wrt, createGraph: true);
+        }
+        finally
+        {
+            backend.Observer = null;
+        }
         // Hessian-vector product: the gradient of (grad . v) with v = 1 everywhere.
         var dot = grads.Skip(1).Select(t => t.Sum()).Aggregate((a, b) => a + b);
         var hvp = Autograd.Grad([dot], parameters, allowUnused: true);
         var results = new List<float[]> { y.ToFloatArray() };
         results.AddRange(grads.Select(t => t.ToFloatArray()));
         results.AddRange(hvp.Select(t => t.ToFloatArray()));
-        return (results, counter);
+        return (results, counter, backward);
     }
 }

@@ -12,3 +12,16 @@ internal interface IEpilogueLayer
     /// </summary>
     Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer);
 }
+
+/// <summary>
+/// A layer that can take a ReLU's gradient rule into its input gradient (Sequential hands it the
+/// output of a fused layer + ReLU whose rule was left to its consumer).
+/// </summary>
+internal interface IReluInputLayer
+{
+    /// <summary>
+    /// The layer's forward of <paramref name="input"/>, a ReLU's output whose gradient rule this layer
+    /// applies to the input gradient; then <paramref name="epilogue"/>, as <see cref="IEpilogueLayer.Forward"/>.
+    /// </summary>
+    Tensor ForwardOfRelu(Tensor input, Epilogue epilogue, bool maskedByConsumer);
+}

@@ -7,7 +7,7 @@ namespace TinyGrad.Nn;
 /// Weight [out, in] and bias [out] start as U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default:
 /// kaiming_uniform with a = sqrt(5)), drawn weight first, then bias.
 /// </summary>
-public sealed class Linear : Module, IEpilogueLayer
+public sealed class Linear : Module, IEpilogueLayer, IReluInputLayer
 {
     /// <summary>Creates the layer, drawing its initial values from <paramref name="generator"/> (default <see cref="Generator.Default"/>).</summary>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
@@ -44,12 +44,15 @@ public sealed class Linear : Module, IEpilogueLayer
     /// <inheritdoc />
     Tensor IEpilogueLayer.Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer) => Forward(input, epilogue, maskedByConsumer);
 
-    private Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer)
+    /// <inheritdoc />
+    Tensor IReluInputLayer.ForwardOfRelu(Tensor input, Epilogue epilogue, bool maskedByConsumer) => Forward(input, epilogue, maskedByConsumer, ofRelu: true);
+
+    private Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer, bool ofRelu = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: expected input with last dimension {InFeatures} (in_features), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return Functional.Linear(input, Weight, Bias, epilogue, maskedByConsumer);
+        return Functional.Linear(input, Weight, Bias, epilogue, maskedByConsumer, ofRelu);
     }
 
     /// <inheritdoc />

@@ -5,6 +5,7 @@ namespace TinyGrad.Nn;
 /// <summary>Applies its modules in order, like torch.nn.Sequential; children are named "0", "1", ....</summary>
 public sealed class Sequential : Module
 {
+
     private readonly List<Module> layers = [];
 
     /// <summary>Chains <paramref name="modules"/> in the given order.</summary>
@@ -29,32 +30,41 @@ public sealed class Sequential : Module
 
     /// <summary>
     /// Applies the modules in order. A Linear or Conv2d directly followed by a ReLU runs as one kernel
-    /// call with a ReLU epilogue: one pass over the output and one intermediate tensor fewer. When a
-    /// MaxPool2d follows, ReLU's gradient mask moves to the pooled output, a quarter the size (2 x 2
-    /// windows). Values, gradients and their derivatives are the bits of the modules run one by one.
+    /// call with a ReLU epilogue: one pass over the output and one intermediate tensor fewer. The
+    /// ReLU's gradient rule then moves to the output's consumer when it can take it: a MaxPool2d
+    /// applies it to the pooled output (a quarter the size, 2 x 2 windows), a Linear in its input
+    /// gradient's GEMM (the ReluGradient epilogue) instead of a pass of its own. Values, gradients
+    /// and their derivatives are the bits of the modules run one by one.
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
+        bool ofRelu = false; // x is a ReLU's output whose gradient rule layers[i] takes
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is IEpilogueLayer fused && i + 1 < layers.Count && layers[i + 1] is ReLU)
+            var layer = layers[i];
+            bool fuse = layer is IEpilogueLayer && i + 1 < layers.Count && layers[i + 1] is ReLU;
+            var epilogue = fuse ? Epilogue.Relu : Epilogue.None;
+            if (fuse && i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool)
             {
-                if (i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool)
-                {
-                    x = pool.ForwardOfRelu(fused.Forward(x, Epilogue.Relu, maskedByConsumer: true));
-                    i += 2;
-                }
-                else
-                {
-                    x = fused.Forward(x, Epilogue.Relu, maskedByConsumer: false);
-                    i++;
-                }
+                x = pool.ForwardOfRelu(Apply(layer, x, epilogue, maskedByConsumer: true, ofRelu));
+                ofRelu = false;
+                i += 2;
+                continue;
             }
-            else x = layers[i].Forward(x);
+            bool handOn = fuse && i + 2 < layers.Count && layers[i + 2] is IReluInputLayer;
+            x = Apply(layer, x, epilogue, handOn, ofRelu);
+            ofRelu = handOn;
+            if (fuse) i++;
         }
         return x;
     }
+
+    /// <summary>One layer's forward with the epilogue and gradient hand-offs decided by <see cref="Forward"/>.</summary>
+    private static Tensor Apply(Module layer, Tensor x, Epilogue epilogue, bool maskedByConsumer, bool ofRelu) =>
+        ofRelu ? ((IReluInputLayer)layer).ForwardOfRelu(x, epilogue, maskedByConsumer)
+        : epilogue != Epilogue.None ? ((IEpilogueLayer)layer).Forward(x, epilogue, maskedByConsumer)
+        : layer.Forward(x);
 
     /// <inheritdoc />
     public override string ToString() =>

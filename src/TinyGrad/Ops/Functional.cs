@@ -91,12 +91,16 @@ public static class Functional
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, Epilogue.None);
 
     /// <summary><see cref="Linear(Tensor, Tensor, Tensor?)"/>, then <paramref name="epilogue"/> in the same GEMM call.</summary>
-    /// <remarks>With <paramref name="maskedByConsumer"/> the ReLU's gradient rule is left to the output's one consumer (see <see cref="Tensor.MaxPool2dOfRelu"/>).</remarks>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, Epilogue epilogue, bool maskedByConsumer = false)
+    /// <remarks>
+    /// With <paramref name="maskedByConsumer"/> the ReLU's gradient rule is left to the output's one
+    /// consumer (see <see cref="Tensor.MaxPool2dOfRelu"/>); with <paramref name="ofRelu"/> the input is
+    /// such a ReLU output and its gradient takes the rule here.
+    /// </remarks>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, Epilogue epilogue, bool maskedByConsumer = false, bool ofRelu = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return input.MatMul(weight.T, bias, epilogue, maskedByConsumer);
+        return input.MatMul(weight.T, bias, epilogue, maskedByConsumer, ofRelu);
     }
 
     /// <summary>Mean squared error between tensors of the same shape.</summary>

@@ -14,8 +14,10 @@ public sealed partial class Tensor
     /// <see cref="MatMul(Tensor)"/> plus <paramref name="rowBias"/> (one value per output column)
     /// added to every output row by the GEMM itself, as PyTorch's linear/addmm do, then
     /// <paramref name="epilogue"/> (ReLU: the same values and gradients as <see cref="Relu"/> after it).
+    /// With <paramref name="ofRelu"/> this tensor is a ReLU's output whose producer left the ReLU's
+    /// gradient rule to this product (maskedByConsumer): its gradient is masked in the same GEMM.
     /// </summary>
-    internal Tensor MatMul(Tensor other, Tensor? rowBias, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false)
+    internal Tensor MatMul(Tensor other, Tensor? rowBias, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false, bool ofRelu = false)
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckCompatible(this, other, "matmul");
@@ -37,7 +39,7 @@ public sealed partial class Tensor
             if (rowBias.Rank != 1 || rowBias.shape[0] != n)
                 throw new ArgumentException($"matmul: bias shape {Shapes.Format(rowBias.shape)} does not match {n} output columns");
         }
-        var y = Bmm(a3, b3, rowBias, epilogue, maskedByConsumer).Reshape([.. batch, m, n]);
+        var y = Bmm(a3, b3, rowBias, epilogue, maskedByConsumer, ofRelu).Reshape([.. batch, m, n]);
         if (Rank == 1) y = y.Squeeze(-2);
         if (other.Rank == 1) y = y.Squeeze(-1);
         return y;
@@ -45,9 +47,11 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Batched product of rank-3 tensors [B, M, K] x [B, K, N], plus an optional bias [N] on every
-    /// row, then the epilogue: the one GEMM op on the tape.
+    /// row, then the epilogue (ReluGradient's mask <paramref name="aux"/>: dense, shaped as the
+    /// output): the one GEMM op on the tape. With <paramref name="ofRelu"/>, A is a ReLU's output
+    /// and A's gradient takes the ReLU's rule (see <see cref="MatMul(Tensor, Tensor?, Epilogue, bool, bool)"/>).
     /// </summary>
-    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false)
+    private static Tensor Bmm(Tensor a, Tensor b, Tensor? bias = null, Epilogue epilogue = Epilogue.None, bool maskedByConsumer = false, bool ofRelu = false, Tensor? aux = null)
     {
         var (opA, ta, lda, sa, oa) = GemmOperand(ref a);
         var (opB, tb, ldb, sb, ob) = GemmOperand(ref b);
@@ -55,31 +59,52 @@ public sealed partial class Tensor
         int batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
         var y = Empty([batch, m, n], a.DType, a.Device);
         var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
-        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer, epilogue);
+        a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer, epilogue, aux?.Buffer);
         // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
         // too, so it lands in the operand's own row-major layout and needs no copy later.
         Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
-        var mask = EpilogueMask(epilogue, maskedByConsumer, y);
-        return y.Record(epilogue == Epilogue.Relu ? "matmul_relu" : "matmul", inputs, dy =>
+        var mask = epilogue == Epilogue.ReluGradient ? aux : EpilogueMask(epilogue, maskedByConsumer, y);
+        string name = epilogue switch { Epilogue.Relu => "matmul_relu", Epilogue.ReluGradient => "matmul_relu_gradient", _ => "matmul" };
+        return y.Record(name, inputs, dy =>
         {
             var g = EpilogueGradient(mask, dy);
             var grads = new Tensor?[inputs.Length];
-            grads[0] = a.RequiresGrad ? (ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2))) : null;
-            grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), a).Transpose(1, 2) : Bmm(a.Transpose(1, 2), g)) : null;
+            grads[0] = a.RequiresGrad ? InputGradient(a, b, g, ta, ofRelu) : null;
+            var ar = ofRelu ? ReluRuled(a) : a;
+            grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), ar).Transpose(1, 2) : Bmm(ar.Transpose(1, 2), g)) : null;
             if (bias is { RequiresGrad: true }) grads[2] = g.Sum([0, 1]);
             return grads;
         });
     }
 
     /// <summary>
+    /// A's gradient g B^T; when A is a ReLU's output that leaves its rule here (<paramref name="ofRelu"/>),
+    /// masked by A: in the GEMM's ReluGradient epilogue when A is dense, else by the rule itself.
+    /// </summary>
+    private static Tensor InputGradient(Tensor a, Tensor b, Tensor g, bool ta, bool ofRelu)
+    {
+        if (ofRelu && !ta && a.IsContiguous && a.Offset == 0) return Bmm(g, b.Transpose(1, 2), epilogue: Epilogue.ReluGradient, aux: a.Detach());
+        var ga = ta ? Bmm(b, g.Transpose(1, 2)).Transpose(1, 2) : Bmm(g, b.Transpose(1, 2));
+        return ofRelu ? UnaryOps.Relu.Backward(a, a, ga) : ga;
+    }
+
+    /// <summary>
+    /// A (a ReLU's output that left its gradient rule to this product) as an op whose gradient takes
+    /// that rule: under double backward the weight gradient's use of A sends gradient to A too, and it
+    /// must be masked as the input gradient is, since A's producer no longer masks.
+    /// </summary>
+    private static Tensor ReluRuled(Tensor a) => a.Detach().Record("relu_rule", [a], dy => [UnaryOps.Relu.Backward(a, a, dy)]);
+
+    /// <summary>
     /// The output a fused epilogue's gradient rule needs (ReLU's: the output itself), or null when there
     /// is none or when <paramref name="maskedByConsumer"/>: the one consumer (a max pool of the ReLU
-    /// output) already applies the rule, so the gradient arrives zero wherever the output is.
+    /// output, or a product that takes the rule into its input gradient) already applies the rule, so
+    /// the gradient arrives zero wherever the output is.
     /// </summary>
     private static Tensor? EpilogueMask(Epilogue epilogue, bool maskedByConsumer, Tensor y) =>
         epilogue == Epilogue.Relu && !maskedByConsumer ? y : null;
 
-    /// <summary>The gradient before a fused epilogue from the one after it: ReLU's own rule by <paramref name="mask"/>, or as it is.</summary>
+    /// <summary>The gradient before a fused epilogue from the one after it: ReLU's rule by <paramref name="mask"/> (the ReLU's output), or as it is.</summary>
     private static Tensor EpilogueGradient(Tensor? mask, Tensor dy) => mask is null ? dy : UnaryOps.Relu.Backward(mask, mask, dy);
 
     /// <summary>How GEMM reads a [B, R, C] operand: transposed when its rows are the unit-stride axis;
