@@ -94,7 +94,8 @@ public static class Micro
 
     /// <summary>
     /// The workloads' layers followed by a ReLU: the product (with its bias) and then the relu op,
-    /// against the same call with the ReLU epilogue, timed alternately.
+    /// against the same call with the ReLU epilogue; an input gradient and then ReLU's rule (a
+    /// select), against the call with the ReluGradient epilogue; timed alternately.
     /// </summary>
     private static void Epilogues(Backend be, Func<int, DeviceBuffer> F, int steps)
     {
@@ -110,6 +111,36 @@ public static class Micro
                 },
                 () => be.Gemm(args, x, w, y, bias, Epilogue.Relu), steps, 10);
             Console.WriteLine($"micro linear+relu {m}x{n}x{k} separate_ms={separate:F3} fused_ms={fused:F3} ratio={fused / separate:F3}");
+        }
+        // A Linear's input gradient and the ReLU rule of the layer below: the product then the select,
+        // against the product with the ReluGradient epilogue; operands rotated through 8 sets (24-48 MB)
+        // so that they come from L3 or memory, as in a step.
+        foreach (var (m, n, k) in new[] { (10000, 50, 50), (10000, 50, 1), (100, 700, 700), (100, 784, 700) })
+        {
+            const int sets = 8;
+            var dy = new DeviceBuffer[sets]; var w = new DeviceBuffer[sets]; var relu = new DeviceBuffer[sets]; var dx = new DeviceBuffer[sets];
+            for (int i = 0; i < sets; i++)
+            {
+                dy[i] = F(m * k); w[i] = F(k * n); dx[i] = F(m * n); relu[i] = F(m * n);
+                be.Unary<UnaryOps.Relu>(StridedView.Contiguous(relu[i], [m * n]), relu[i]);
+            }
+            var zero = be.Allocate(DType.Float32, 1);
+            be.Fill(StridedView.Contiguous(zero, [1]), 0);
+            var args = new GemmArgs(1, m, n, k, false, false, 0, k, 0, 0, n, 0, 0, n, 0);
+            int first = 0, second = 0;
+            var (separate, fused) = Timing.MedianPairMs(
+                () =>
+                {
+                    int i = first++ % sets;
+                    be.Gemm(args, dy[i], w[i], dx[i]);
+                    be.Where(StridedView.Contiguous(relu[i], [m, n]), StridedView.Contiguous(dx[i], [m, n]), new StridedView(zero, [m, n], [0, 0], 0), dx[i]);
+                },
+                () =>
+                {
+                    int i = second++ % sets;
+                    be.Gemm(args, dy[i], w[i], dx[i], null, Epilogue.ReluGradient, relu[i]);
+                }, steps, 10);
+            Console.WriteLine($"micro gemm+relu_rule {m}x{n}x{k} separate_ms={separate:F3} fused_ms={fused:F3} ratio={fused / separate:F3}");
         }
         foreach (var g in new[] { new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1), new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1), new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1) })
         {
