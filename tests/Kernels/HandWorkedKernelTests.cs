@@ -111,6 +111,29 @@ public sealed class HandWorkedKernelTests(string backend)
     }
 
     [Test]
+    public void MaxPool2x2BackwardWritesEachCellOnceByHand()
+    {
+        // A 3 x 5 plane, 2x2 windows with stride 2: two windows, row 2 and column 4 outside both.
+        var g = new Pool2dGeometry(1, 1, 3, 5, 2, 2, 2, 2, 0, 0);
+        var dx = Buffer(Enumerable.Repeat(9.0, 15).ToArray());
+        // Window 0's maximum at (1, 1), window 1's at (0, 2); dy -0 there adds to +0, as a scatter-add into zeros.
+        _backend.MaxPool2dBackward(g, Buffer(4, -0.0), Ints(6, 2), dx);
+        double[] got = Read(dx);
+        Assert.That(got, Is.EqualTo(new double[] { 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.That(got.All(v => !double.IsNegative(v)), Is.True, "no -0: " + string.Join(", ", got));
+        // The other corners: window 0's at (0, 1), window 1's at (1, 3).
+        _backend.MaxPool2dBackward(g, Buffer(4, 3), Ints(1, 8), dx);
+        Assert.That(Read(dx), Is.EqualTo(new double[] { 0, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0 }));
+        // Float32 (the vectorised path on the CPU): four windows in a row on a 2 x 9 plane, the -0 at (1, 3).
+        var wide = new Pool2dGeometry(1, 1, 2, 9, 2, 2, 2, 2, 0, 0);
+        var dxWide = _backend.Upload(Enumerable.Repeat(9f, 18).ToArray());
+        _backend.MaxPool2dBackward(wide, _backend.Upload(new[] { 1f, -0f, 2f, 3f }), Ints(0, 12, 5, 16), dxWide);
+        float[] wideGot = _backend.Read<float>(dxWide);
+        Assert.That(wideGot, Is.EqualTo(new float[] { 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0 }));
+        Assert.That(wideGot.All(v => !float.IsNegative(v)), Is.True, "no -0: " + string.Join(", ", wideGot));
+    }
+
+    [Test]
     public void AvgPoolCountsPaddingByHand()
     {
         var x = Buffer(1, 2, 3, 4);

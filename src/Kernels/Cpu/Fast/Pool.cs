@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -36,12 +37,15 @@ internal static partial class Pool
     /// <summary>
     /// dx: per plane, the plane cleared and each dy added at its window's maximum in output order (a
     /// scatter-add into zeros, so the same sums), while the plane is in cache: dx goes to memory once.
+    /// Float 2x2 / stride 2 windows write each cell once instead (<see cref="MaxBackward2x2"/>).
     /// </summary>
     public static void MaxBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] gy = CpuBuffer.ArrayOf<T>(dy), gx = CpuBuffer.ArrayOf<T>(dx);
         int[] idx = CpuBuffer.ArrayOf<int>(indices);
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
+        var geometry = g;
+        bool twoByTwo = typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 };
         Partition.Parallel(g.N * g.C, (long)g.N * g.C * (planeIn + planeOut), (lo, hi) =>
         {
             for (int nc = lo; nc < hi; nc++)
@@ -49,6 +53,7 @@ internal static partial class Pool
                 var plane = gx.AsSpan(nc * planeIn, planeIn);
                 var from = gy.AsSpan(nc * planeOut, planeOut);
                 var at = idx.AsSpan(nc * planeOut, planeOut);
+                if (twoByTwo && MaxBackward2x2(geometry, MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(from), at)) continue;
                 plane.Clear();
                 for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
             }
