@@ -371,7 +371,7 @@ public abstract class Backend
     {
         RunGemm<T>(args, a, b, c, bias, Epilogue.None);
         int[] shape = [args.Batch * args.M * args.N];
-        var zero = RunAllocate(c.DType, 1);
+        using var zero = RunAllocate(c.DType, 1);
         RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
         RunWhere<T, T>(StridedView.Contiguous(aux, shape), StridedView.Contiguous(c, shape), new StridedView(zero, shape, [0], 0), c);
     }
