@@ -5,7 +5,6 @@ namespace TinyGrad.Nn;
 /// <summary>Applies its modules in order, like torch.nn.Sequential; children are named "0", "1", ....</summary>
 public sealed class Sequential : Module
 {
-
     private readonly List<Module> layers = [];
 
     /// <summary>Chains <paramref name="modules"/> in the given order.</summary>

@@ -70,8 +70,11 @@ public sealed partial class Tensor
             var g = EpilogueGradient(mask, dy);
             var grads = new Tensor?[inputs.Length];
             grads[0] = a.RequiresGrad ? InputGradient(a, b, g, ta, ofRelu) : null;
-            var ar = ofRelu ? ReluRuled(a) : a;
-            grads[1] = b.RequiresGrad ? (tb ? Bmm(g.Transpose(1, 2), ar).Transpose(1, 2) : Bmm(ar.Transpose(1, 2), g)) : null;
+            if (b.RequiresGrad)
+            {
+                var ar = ofRelu ? ReluRuled(a) : a;
+                grads[1] = tb ? Bmm(g.Transpose(1, 2), ar).Transpose(1, 2) : Bmm(ar.Transpose(1, 2), g);
+            }
             if (bias is { RequiresGrad: true }) grads[2] = g.Sum([0, 1]);
             return grads;
         });
