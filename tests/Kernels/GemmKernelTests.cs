@@ -44,9 +44,9 @@ public sealed class GemmKernelTests
             int la = g.OffsetA + (g.Batch - 1) * g.BatchStrideA + (g.TransA ? g.K * g.Lda : g.M * g.Lda) + 1;
             int lb = g.OffsetB + (g.Batch - 1) * g.BatchStrideB + (g.TransB ? g.N * g.Ldb : g.K * g.Ldb) + 1;
             int lc = g.OffsetC + (g.Batch - 1) * g.BatchStrideC + g.M * g.Ldc + 1;
-            T[] a = Random<T>(la, seed++), b = Random<T>(lb, seed++), c0 = Random<T>(lc, seed++), bias = Random<T>(g.N, seed++);
+            T[] a = HostData.Uniform<T>(la, seed++), b = HostData.Uniform<T>(lb, seed++), c0 = HostData.Uniform<T>(lc, seed++), bias = HostData.Uniform<T>(g.N, seed++);
             // A ReLU's output as ReluGradient's mask: zeros (about half), a NaN, the rest positive.
-            T[] aux = Random<T>(lc, seed++);
+            T[] aux = HostData.Uniform<T>(lc, seed++);
             for (int i = 0; i < lc; i++) aux[i] = aux[i] < T.Zero ? T.Zero : aux[i];
             aux[lc / 3] = T.NaN;
             T[] expected = (T[])c0.Clone(), actual = (T[])c0.Clone();
@@ -64,12 +64,5 @@ public sealed class GemmKernelTests
                         Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g} serial={serial} {post.Epilogue}: C[{i}] = {actual[i]}, the host kernel {GemmKernels.Name(GemmKernels.Host)} gives {expected[i]}");
             }
         }
-    }
-
-    private static T[] Random<T>(int n, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var values = new T[n];
-        for (int i = 0; i < n; i++) values[i] = T.CreateTruncating(Philox.UniformDouble(seed, (ulong)i) * 2 - 1);
-        return values;
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using TinyGrad.Kernels;
 
 namespace TinyGrad.Tests.Kernels;
@@ -18,6 +19,14 @@ internal static class HostData
     {
         var values = new T[buffer.Length];
         backend.Download<T>(buffer, values);
+        return values;
+    }
+
+    /// <summary><paramref name="n"/> values uniform in [-1, 1), the same for the same seed (Philox).</summary>
+    public static T[] Uniform<T>(int n, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = new T[n];
+        for (int i = 0; i < n; i++) values[i] = T.CreateTruncating(Philox.UniformDouble(seed, (ulong)i) * 2 - 1);
         return values;
     }
 }

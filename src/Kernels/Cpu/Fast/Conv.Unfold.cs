@@ -108,38 +108,48 @@ internal static partial class Conv
     private sealed class Unfolder<T> : IDisposable where T : unmanaged, INumberBase<T>
     {
         /// <summary>Elements past the end of each scratch that whole-vector copies may touch.</summary>
-        private const int Slack = 32;
+        public const int Slack = 32;
 
         private readonly Conv2dGeometry g;
-        private readonly T[] col;
         private readonly T[]? padded;
         private readonly int hp, wp;
+        private T[]? col;
 
         public Unfolder(in Conv2dGeometry geometry)
         {
             g = geometry;
-            col = ArrayPool<T>.Shared.Rent(g.C * g.KH * g.KW * g.OutH * g.OutW + Slack);
             if (g is not { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 }) return;
             hp = g.H + 2 * g.PadH;
             wp = g.W + 2 * g.PadW;
             padded = ArrayPool<T>.Shared.Rent(g.C * hp * wp + Slack);
-            // The border stays zero for every image; only the interior is rewritten.
+            // The border (and the slack) stays zero for every image; only the interior is rewritten.
             padded.AsSpan().Clear();
+        }
+
+        /// <summary>
+        /// Image <paramref name="n"/> copied into C zero-bordered planes of (H + 2 PadH) x (W + 2 PadW),
+        /// followed by <see cref="Slack"/> zeros (stride 1 and dilation 1 only; valid until the next call).
+        /// </summary>
+        public T[] Pad(T[] x, int n)
+        {
+            int plane = g.H * g.W, planeP = hp * wp;
+            for (int c = 0; c < g.C; c++)
+            for (int h = 0; h < g.H; h++)
+                x.AsSpan((n * g.C + c) * plane + h * g.W, g.W).CopyTo(padded.AsSpan(c * planeP + (h + g.PadH) * wp + g.PadW, g.W));
+            return padded!;
         }
 
         /// <summary>The unfolded matrix of image <paramref name="n"/> (valid until the next call).</summary>
         public T[] Image(T[] x, int n)
         {
+            col ??= ArrayPool<T>.Shared.Rent(g.C * g.KH * g.KW * g.OutH * g.OutW + Slack);
             if (padded is null)
             {
                 Im2Col(g, x, n, col);
                 return col;
             }
-            int plane = g.H * g.W, planeP = hp * wp;
-            for (int c = 0; c < g.C; c++)
-            for (int h = 0; h < g.H; h++)
-                x.AsSpan((n * g.C + c) * plane + h * g.W, g.W).CopyTo(padded.AsSpan(c * planeP + (h + g.PadH) * wp + g.PadW, g.W));
-            int oh = g.OutH, ow = g.OutW, ohw = oh * ow, at = 0;
+            Pad(x, n);
+            int planeP = hp * wp, oh = g.OutH, ow = g.OutW, ohw = oh * ow, at = 0;
             ref T src = ref padded[0];
             ref T dst = ref col[0];
             for (int c = 0; c < g.C; c++)
@@ -177,7 +187,7 @@ internal static partial class Conv
 
         public void Dispose()
         {
-            ArrayPool<T>.Shared.Return(col);
+            if (col is not null) ArrayPool<T>.Shared.Return(col);
             if (padded is not null) ArrayPool<T>.Shared.Return(padded);
         }
     }

@@ -5,11 +5,12 @@ using System.Numerics.Tensors;
 namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
-/// The conv family: im2col (Conv.Unfold.cs) plus one GEMM per image. Images are split over the
-/// cores in fixed contiguous ranges; each worker unfolds one image at a time into its own CKK x OHW
-/// scratch (small enough to stay in L2) and runs that image's GEMM on its own thread, so the
-/// unfolded data never travels through memory. The entry points keep their buffers alive until
-/// the arrays they hand out are no longer read (see <see cref="CpuBuffer.KeepAlive"/>).
+/// The conv family: per image, an implicit GEMM for stride 1 forward (Conv.Implicit.cs), else
+/// im2col (Conv.Unfold.cs) plus one GEMM. Images are split over the cores in fixed contiguous
+/// ranges; each worker unfolds one image at a time into its own scratch (a CKK x OHW matrix small
+/// enough to stay in L2, or the implicit GEMM's L1 panel) and runs that image's GEMM on its own
+/// thread, so the unfolded data never travels through memory. The entry points keep their buffers
+/// alive until the arrays they hand out are no longer read (see <see cref="CpuBuffer.KeepAlive"/>).
 /// </summary>
 internal static partial class Conv
 {
@@ -39,6 +40,11 @@ internal static partial class Conv
 
     private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null, Epilogue epilogue = Epilogue.None) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (RunsImplicit(g))
+        {
+            ImplicitForward(GemmKernels.Host, g, x, w, y, bias, epilogue);
+            return;
+        }
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;
         Partition.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
         {
@@ -106,6 +112,15 @@ internal static partial class Conv
             }
         });
     }
+
+    /// <summary>
+    /// Whether the forward runs as an implicit GEMM (Conv.Implicit.cs): stride 1 and dilation 1 (a
+    /// shifted bordered image is then a row of the unfolded matrix), with at least two output
+    /// channels and pixels (one would leave the register tile mostly idle; the GEMM's matrix-vector
+    /// path takes those).
+    /// </summary>
+    private static bool RunsImplicit(in Conv2dGeometry g) =>
+        g is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } && g.O > 1 && g.OutH * g.OutW > 1 && g.C * g.KH * g.KW > 0;
 
     /// <summary>
     /// For a stride-1, dilation-1 convolution whose padding is below the kernel size, the geometry of

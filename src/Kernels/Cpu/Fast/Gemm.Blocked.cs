@@ -57,6 +57,13 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// <summary>Rows this far apart (a multiple of 4 KB) fall into the same cache sets.</summary>
     private static bool Aliases(int ld) => (long)ld * Unsafe.SizeOf<T>() % 4096 == 0;
 
+    /// <summary>The depth of each K block of a K-deep product (the last may be shorter): K cut evenly into blocks of at most <see cref="Kc"/>.</summary>
+    internal static int KBlockDepth(int k)
+    {
+        int blocks = Math.Max(1, (k + Kc - 1) / Kc);
+        return (k + blocks - 1) / blocks;
+    }
+
     /// <summary>A's packing scratch of at least <paramref name="length"/> values (this thread's, reused).</summary>
     private static T[] ScratchA(int length)
     {
@@ -194,7 +201,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         bool finish = !post.IsNone;
         int nr = Nr, mcPanels = Mc / Mr;
         bool unscaled = g.Alpha == 1;
-        int kBlocks = (g.K + Kc - 1) / Kc, kc = (g.K + kBlocks - 1) / kBlocks;
+        int kc = KBlockDepth(g.K);
         var (bp, bo) = ScratchB(nr * kc * (n1 - n0));
         T[] ap = ScratchA(mcPanels * Mr * kc + 8); // + 8: PackA's transposes may write 2 values past the last panel
         Span<T> tile = stackalloc T[Mr * Nr];

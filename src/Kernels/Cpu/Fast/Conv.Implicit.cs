@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace TinyGrad.Kernels.Cpu.Fast;
+
+internal static partial class Conv
+{
+    /// <summary>The forward convolution (stride 1, dilation 1) as an implicit GEMM with the tile of <paramref name="kernel"/>.</summary>
+    internal static void ImplicitForward<T>(GemmKernel kernel, in Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var body = new ImplicitBody<T>(g, x, w, y, bias, epilogue);
+        Gemm.With<T, ImplicitBody<T>>(kernel, ref body);
+    }
+
+    private readonly struct ImplicitBody<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue) : IKernelBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run<TVec, TTile>() where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile =>
+            Implicit<T, TVec, TTile>.Forward(g, x, w, y, bias, epilogue);
+    }
+
+    /// <summary>
+    /// y[n] (O x OHW) = w (O x CKK) times image n unfolded, for stride 1 and dilation 1, without
+    /// forming the unfolded matrix: its row k = (c, i, j) is the zero-bordered image shifted by
+    /// c * planeP + i * Wp + j, so each NR-column panel of it is packed, per K block, straight from
+    /// the bordered image (a few runs of its rows per k) into a scratch that stays in L1 while every
+    /// row panel of w sweeps it; w is packed once per call. The K blocks, tiles and stores are the
+    /// blocked GEMM's, so y has the bits of that GEMM on the unfolded matrix; the bias and the
+    /// epilogue follow in one pass over the image's output while it is in cache. (im2col wrote and re-read the whole
+    /// CKK x OHW matrix through L2 per image: 12% of an mnist_cnn step's CPU time.)
+    /// </summary>
+    private static class Implicit<T, TVec, TTile>
+        where T : unmanaged, IFloatingPointIeee754<T> where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile
+    {
+        public static void Forward(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue)
+        {
+            int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, mr = TTile.Mr, panels = (g.O + mr - 1) / mr;
+            int wp = g.W + 2 * g.PadW, planeP = (g.H + 2 * g.PadH) * wp;
+            T[] packedW = ArrayPool<T>.Shared.Rent(panels * mr * ckk);
+            int[] offsets = ArrayPool<int>.Shared.Rent(ckk);
+            try
+            {
+                // w as row panels: packedW[(p * CKK + k) * Mr + r] = w[p * Mr + r, k], zero past O.
+                for (int p = 0; p < panels; p++)
+                for (int k = 0; k < ckk; k++)
+                for (int r = 0; r < mr; r++)
+                {
+                    int o = p * mr + r;
+                    packedW[(p * ckk + k) * mr + r] = o < g.O ? w[o * ckk + k] : T.Zero;
+                }
+                for (int c = 0, k = 0; c < g.C; c++)
+                for (int i = 0; i < g.KH; i++)
+                for (int j = 0; j < g.KW; j++)
+                    offsets[k++] = c * planeP + i * wp + j;
+                var geometry = g;
+                Partition.Parallel(g.N, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
+                {
+                    var unfold = new Unfolder<T>(geometry);
+                    int nr = TTile.Vectors * TVec.Count;
+                    T[] panel = ArrayPool<T>.Shared.Rent(GemmBlocked<T, TVec, TTile>.KBlockDepth(ckk) * nr + Unfolder<T>.Slack);
+                    // Columns past a last panel's width are packed from whatever the bordered image
+                    // holds there; cleared once so no stale denormal ever enters the tile.
+                    panel.AsSpan().Clear();
+                    try
+                    {
+                        for (int n = lo; n < hi; n++) Image(geometry, unfold.Pad(x, n), packedW, offsets, y, n * geometry.O * ohw, panel, bias, epilogue);
+                    }
+                    finally
+                    {
+                        ArrayPool<T>.Shared.Return(panel);
+                        unfold.Dispose();
+                    }
+                });
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(packedW);
+                ArrayPool<int>.Shared.Return(offsets);
+            }
+        }
+
+        /// <summary>One image: y[at..] (O x OHW) from its bordered planes, panel by panel, K block by K block.</summary>
+        private static void Image(in Conv2dGeometry g, T[] padded, T[] packedW, int[] offsets, T[] y, int at, T[] panel, T[]? bias, Epilogue epilogue)
+        {
+            int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, ow = g.OutW, wp = g.W + 2 * g.PadW;
+            int mr = TTile.Mr, nr = TTile.Vectors * TVec.Count, kc = GemmBlocked<T, TVec, TTile>.KBlockDepth(ckk);
+            bool finish = bias is not null || epilogue != Epilogue.None;
+            Span<T> tile = stackalloc T[mr * nr];
+            ref T tileRef = ref MemoryMarshal.GetReference(tile);
+            // A panel row as whole-vector copies of output-row runs: (where in the panel row, where in
+            // the bordered plane), ascending, each run cut into vectors.
+            Span<int> copies = stackalloc int[2 * (nr + 2 * nr / TVec.Count + 2)];
+            for (int col = 0; col < ohw; col += nr)
+            {
+                int width = Math.Min(nr, ohw - col), count = 0;
+                for (int t = col; t < col + width;)
+                {
+                    int p = t / ow, q = t - p * ow, length = Math.Min(ow - q, col + width - t);
+                    for (int v = 0; v < length; v += TVec.Count, count += 2)
+                    {
+                        copies[count] = t - col + v;
+                        copies[count + 1] = p * wp + q + v;
+                    }
+                    t += length;
+                }
+                for (int k0 = 0; k0 < ckk; k0 += kc)
+                {
+                    int kb = Math.Min(kc, ckk - k0);
+                    bool first = k0 == 0;
+                    Pack(padded, offsets, k0, kb, copies[..count], panel, nr);
+                    for (int row = 0; row < g.O; row += mr)
+                    {
+                        int rows = Math.Min(mr, g.O - row);
+                        ref T aRef = ref packedW[(row * ckk) + k0 * mr];
+                        // As the blocked GEMM: whole tiles straight into y, edges through the scratch tile.
+                        bool direct = rows == mr && (width == nr || width == TVec.Count);
+                        ref T dst = ref direct ? ref y[at + row * ohw + col] : ref tileRef;
+                        nuint stride = direct ? (nuint)ohw : (nuint)nr;
+                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, 1, mr, ref panel[0], nr, kb, ref dst, stride, direct && !first);
+                        else TTile.Run<T, TVec>(ref aRef, 1, mr, ref panel[0], nr, kb, ref dst, stride, direct && !first);
+                        if (!direct) StoreEdge(tile, y, at + row * ohw + col, ohw, rows, width, first);
+                    }
+                }
+            }
+            if (finish) Finish(y, at, g.O, ohw, bias, epilogue);
+        }
+
+        /// <summary>
+        /// Packs rows [k0, k0 + kb) of the panel: row k is the bordered image at offsets[k], copied
+        /// vector by vector (<paramref name="copies"/>: panel column, plane offset). A vector may run
+        /// past its run: into the next run or row, written after it, or the slack past the last row.
+        /// </summary>
+        private static void Pack(T[] padded, int[] offsets, int k0, int kb, ReadOnlySpan<int> copies, T[] panel, int nr)
+        {
+            ref T src = ref padded[0];
+            ref T dst = ref panel[0];
+            ref int copy = ref MemoryMarshal.GetReference(copies);
+            for (int k = 0; k < kb; k++)
+            {
+                ref T from = ref Unsafe.Add(ref src, offsets[k0 + k]);
+                ref T to = ref Unsafe.Add(ref dst, k * nr);
+                for (int c = 0; c < copies.Length; c += 2)
+                    TVec.Load(ref from, (nuint)Unsafe.Add(ref copy, c + 1)).Store(ref to, (nuint)Unsafe.Add(ref copy, c));
+            }
+        }
+
+        /// <summary>The valid rows x width of an edge tile into y: stored on the first K block, added after.</summary>
+        private static void StoreEdge(Span<T> tile, T[] y, int at, int ldy, int rows, int width, bool first)
+        {
+            int nr = TTile.Vectors * TVec.Count;
+            for (int r = 0; r < rows; r++)
+            {
+                var from = tile.Slice(r * nr, width);
+                var to = y.AsSpan(at + r * ldy, width);
+                if (first) from.CopyTo(to);
+                else for (int j = 0; j < width; j++) to[j] += from[j];
+            }
+        }
+
+        /// <summary>
+        /// y = epilogue(y + bias[o]) on the image's planes, in one pass while they are in cache (per
+        /// tile it cost more than the tiles of a K = 25 convolution could hide); vectors, then a
+        /// scalar tail.
+        /// </summary>
+        private static void Finish(T[] y, int at, int planes, int size, T[]? bias, Epilogue epilogue)
+        {
+            bool relu = epilogue == Epilogue.Relu;
+            int w = TVec.Count;
+            for (int o = 0; o < planes; o++)
+            {
+                ref T dst = ref y[at + o * size];
+                T add = bias is null ? T.Zero : bias[o];
+                var addV = TVec.Broadcast(add);
+                int j = 0;
+                for (; j + w <= size; j += w)
+                {
+                    var v = TVec.Load(ref dst, (nuint)j);
+                    if (bias is not null) v = TVec.Add(v, addV);
+                    if (relu) v = TVec.Relu(v);
+                    v.Store(ref dst, (nuint)j);
+                }
+                for (; j < size; j++)
+                {
+                    ref T v = ref Unsafe.Add(ref dst, j);
+                    if (bias is not null) v += add;
+                    v = EpilogueMath.Apply(epilogue, v);
+                }
+            }
+        }
+    }
+}
