@@ -46,6 +46,16 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     for (int j = 0; j < fullJ; j += 8)
                     for (int k = 0; k < fullK; k += 8)
                         FloatTranspose.Tile8x8(ref Unsafe.Add(ref bs, ob + (n0 + j) * g.Ldb + k0 + k), g.Ldb, ref Unsafe.Add(ref ds, at + k * nr + j), nr);
+                    // A last group of fewer than 8 columns (a conv weight gradient's 20 or 28 output
+                    // channels, or a first layer's 25 or 27 unfolded rows) transposes with zero rows
+                    // for the missing ones, which the panel holds past N anyway, instead of element
+                    // by element (0.96-0.98 of the time for those weight gradients, in pairs).
+                    if (fullJ < width)
+                    {
+                        for (int k = 0; k < fullK; k += 8)
+                            FloatTranspose.Tile8x8(ref Unsafe.Add(ref bs, ob + (n0 + fullJ) * g.Ldb + k0 + k), g.Ldb, width - fullJ, ref Unsafe.Add(ref ds, at + k * nr + fullJ), nr);
+                        fullJ = width;
+                    }
                 }
                 for (int j = 0; j < width; j++)
                 {
