@@ -167,28 +167,37 @@ internal static partial class Conv
         /// </summary>
         private static void Finish(T[] y, int at, int planes, int size, T[]? bias, Epilogue epilogue)
         {
-            bool relu = epilogue == Epilogue.Relu;
-            int w = TVec.Count;
+            bool relu = epilogue == Epilogue.Relu, add = bias is not null;
+            int w = TVec.Count, whole = size / w * w;
+            // A plane's tail of a vector or more (14 x 14 = 12 vectors + 4) is one more vector ending at
+            // the plane's end, computed before the whole vectors overwrite what it shares with them
+            // and stored after (as the GEMM's Finish): no scalar tail with its mispredicted selects.
+            bool backTail = whole < size && size >= w;
             for (int o = 0; o < planes; o++)
             {
                 ref T dst = ref y[at + o * size];
-                T add = bias is null ? T.Zero : bias[o];
-                var addV = TVec.Broadcast(add);
-                int j = 0;
-                for (; j + w <= size; j += w)
+                T b = add ? bias![o] : T.Zero;
+                var bv = TVec.Broadcast(b);
+                var tail = backTail ? Apply(TVec.Load(ref dst, (nuint)(size - w)), bv, add, relu) : default;
+                for (int j = 0; j < whole; j += w) Apply(TVec.Load(ref dst, (nuint)j), bv, add, relu).Store(ref dst, (nuint)j);
+                if (backTail) tail.Store(ref dst, (nuint)(size - w));
+                else
                 {
-                    var v = TVec.Load(ref dst, (nuint)j);
-                    if (bias is not null) v = TVec.Add(v, addV);
-                    if (relu) v = TVec.Relu(v);
-                    v.Store(ref dst, (nuint)j);
-                }
-                for (; j < size; j++)
-                {
-                    ref T v = ref Unsafe.Add(ref dst, j);
-                    if (bias is not null) v += add;
-                    v = EpilogueMath.Apply(epilogue, v);
+                    for (int j = whole; j < size; j++)
+                    {
+                        ref T v = ref Unsafe.Add(ref dst, j);
+                        if (add) v += b;
+                        v = EpilogueMath.Apply(epilogue, v);
+                    }
                 }
             }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVec Apply(TVec v, TVec bias, bool add, bool relu)
+        {
+            if (add) v = TVec.Add(v, bias);
+            return relu ? TVec.Relu(v) : v;
         }
     }
 }

@@ -131,29 +131,37 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     private static void StoreTile(Span<T> tile, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
     {
         int w = TVec.Count, nr = Nr, whole = width / w * w;
+        // A tail of a vector or more is one more vector ending at the row's end, computed from C
+        // before the whole vectors overwrite the part they share, stored after them (as Finish).
+        bool backTail = whole < width && width >= w;
         ref T t = ref MemoryMarshal.GetReference(tile);
         ref T cr = ref c[at];
         for (int r = 0; r < rows; r++)
         {
             ref T row = ref Unsafe.Add(ref t, r * nr);
             ref T dst = ref Unsafe.Add(ref cr, r * ldc);
-            for (int j = 0; j < whole; j += w) Store(ref Unsafe.Add(ref dst, j), TVec.Load(ref row, (nuint)j), first, readC, alpha, beta);
-            for (int j = whole; j < width; j++)
+            var tail = backTail ? Combine(ref Unsafe.Add(ref dst, width - w), TVec.Load(ref row, (nuint)(width - w)), first, readC, alpha, beta) : default;
+            for (int j = 0; j < whole; j += w) Combine(ref Unsafe.Add(ref dst, j), TVec.Load(ref row, (nuint)j), first, readC, alpha, beta).Store(ref dst, (nuint)j);
+            if (backTail) tail.Store(ref dst, (nuint)(width - w));
+            else
             {
-                ref T cv = ref Unsafe.Add(ref dst, j);
-                T v = alpha * Unsafe.Add(ref row, j);
-                cv = !first ? cv + v : readC ? v + beta * cv : v;
+                for (int j = whole; j < width; j++)
+                {
+                    ref T cv = ref Unsafe.Add(ref dst, j);
+                    T v = alpha * Unsafe.Add(ref row, j);
+                    cv = !first ? cv + v : readC ? v + beta * cv : v;
+                }
             }
         }
     }
 
-    /// <summary>Stores one vector: C = alpha acc (+ beta C) on the first K block, C += alpha acc after.</summary>
+    /// <summary>One vector of C's new value: alpha acc (+ beta C) on the first K block, C + alpha acc after (not stored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref T dst, TVec acc, bool first, bool readC, T alpha, T beta)
+    private static TVec Combine(ref T dst, TVec acc, bool first, bool readC, T alpha, T beta)
     {
         acc = TVec.Multiply(acc, TVec.Broadcast(alpha));
         if (!first) acc = TVec.Add(acc, TVec.Load(ref dst, 0));
         else if (readC) acc = TVec.Add(acc, TVec.Multiply(TVec.Broadcast(beta), TVec.Load(ref dst, 0)));
-        acc.Store(ref dst, 0);
+        return acc;
     }
 }
