@@ -116,11 +116,10 @@ internal static partial class Conv
                         int rows = Math.Min(mr, g.O - row);
                         ref T aRef = ref packedW[(row * ckk) + k0 * mr];
                         // As the blocked GEMM: whole tiles straight into y, edges through the scratch tile.
-                        bool direct = rows == mr && (width == nr || width == TVec.Count);
-                        ref T dst = ref direct ? ref y[at + row * ohw + col] : ref tileRef;
-                        nuint stride = direct ? (nuint)ohw : (nuint)nr;
-                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec>(ref aRef, 1, mr, ref panel[0], nr, kb, ref dst, stride, direct && !first);
-                        else TTile.Run<T, TVec>(ref aRef, 1, mr, ref panel[0], nr, kb, ref dst, stride, direct && !first);
+                        bool direct = rows == mr && (width == nr || width == TVec.Count || GemmBlocked<T, TVec, TTile>.MaskedEdges);
+                        var output = direct ? new TileOutput<T, TVec>(ref y[at + row * ohw + col], (nuint)ohw, width, !first) : new TileOutput<T, TVec>(ref tileRef, (nuint)nr, nr, false);
+                        if (width <= TVec.Count) TTile.RunNarrow<T, TVec, TileOutput<T, TVec>>(ref aRef, 1, mr, ref panel[0], nr, kb, ref output);
+                        else TTile.Run<T, TVec, TileOutput<T, TVec>>(ref aRef, 1, mr, ref panel[0], nr, kb, ref output);
                         if (!direct) StoreEdge(tile, y, at + row * ohw + col, ohw, rows, width, first);
                     }
                 }

@@ -4,9 +4,9 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
 /// A GEMM register tile (micro-kernel): acc (Mr x Vectors vectors) = A panel (kb x Mr) times B
-/// panel (kb x Vectors * width), then row r of acc goes to <c>t + r * rowStride</c>, stored or,
-/// when <c>accumulate</c>, added to what is there (the caller passes C itself for whole tiles,
-/// a scratch tile for edges). A values are read at <c>ap + r * rowStep + k * kStep</c> and
+/// panel (kb x Vectors * width), then each accumulator vector goes to the tile's output
+/// (<see cref="ITileOutput{T, TVec}"/>: C itself for whole tiles, with the epilogue on the last K
+/// block; a scratch tile for edges). A values are read at <c>ap + r * rowStep + k * kStep</c> and
 /// broadcast, B rows at <c>bp + k * bStep</c>. Every accumulator sums its k terms in order with
 /// fused multiply-adds, so every tile shape and width gives the same bits.
 /// </summary>
@@ -19,34 +19,22 @@ internal interface ITile
     static abstract int Vectors { get; }
 
     /// <summary>Runs the tile over <paramref name="kb"/> steps of k.</summary>
-    static abstract void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>;
+    static abstract void Run<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct;
 
     /// <summary>
     /// The tile's first vector of columns only (a last panel at most one vector wide, as fit's 50
     /// columns leave): the same sums, written where <see cref="Run"/> writes them.
     /// </summary>
-    static abstract void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T tile, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>;
+    static abstract void RunNarrow<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct;
 }
 
-/// <summary>The tiles' write of one accumulator vector (inlined: the tiles make no calls).</summary>
-internal static class TileStore
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Put<T, TVec>(TVec acc, ref T at, nuint offset, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
-    {
-        if (accumulate) acc = TVec.Add(acc, TVec.Load(ref at, offset));
-        acc.Store(ref at, offset);
-    }
-}
-
-/// <summary>One-vector-wide tiles of 6 and 8 rows, the <see cref="ITile.RunNarrow"/> of the wide ones; row r goes to r * <c>rowStride</c>.</summary>
+/// <summary>One-vector-wide tiles of 6 and 8 rows, the <see cref="ITile.RunNarrow"/> of the wide ones.</summary>
 internal static class NarrowTile
 {
-    public static void Rows6<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    public static void Rows6<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1;
         TVec c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
@@ -62,12 +50,12 @@ internal static class NarrowTile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        TileStore.Put(c0, ref t, 0, accumulate); TileStore.Put(c1, ref t, rowStride, accumulate); TileStore.Put(c2, ref t, 2 * rowStride, accumulate);
-        TileStore.Put(c3, ref t, 3 * rowStride, accumulate); TileStore.Put(c4, ref t, 4 * rowStride, accumulate); TileStore.Put(c5, ref t, 5 * rowStride, accumulate);
+        output.Put(c0, 0, 0); output.Put(c1, 1, 0); output.Put(c2, 2, 0);
+        output.Put(c3, 3, 0); output.Put(c4, 4, 0); output.Put(c5, 5, 0);
     }
 
-    public static void Rows8<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    public static void Rows8<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
         TVec c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -85,8 +73,8 @@ internal static class NarrowTile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        TileStore.Put(c0, ref t, 0, accumulate); TileStore.Put(c1, ref t, rowStride, accumulate); TileStore.Put(c2, ref t, 2 * rowStride, accumulate); TileStore.Put(c3, ref t, 3 * rowStride, accumulate);
-        TileStore.Put(c4, ref t, 4 * rowStride, accumulate); TileStore.Put(c5, ref t, 5 * rowStride, accumulate); TileStore.Put(c6, ref t, 6 * rowStride, accumulate); TileStore.Put(c7, ref t, 7 * rowStride, accumulate);
+        output.Put(c0, 0, 0); output.Put(c1, 1, 0); output.Put(c2, 2, 0); output.Put(c3, 3, 0);
+        output.Put(c4, 4, 0); output.Put(c5, 5, 0); output.Put(c6, 6, 0); output.Put(c7, 7, 0);
     }
 }
 
@@ -100,14 +88,14 @@ internal readonly struct Tile6x2 : ITile
 
     public static int Vectors => 2;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows6<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
+    public static void RunNarrow<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct =>
+        NarrowTile.Rows6<T, TVec, TOut>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref output);
 
     // The method makes no calls (everything inlines): on the SysV ABI no vector register survives a
     // call, and one call in the loop makes the JIT spill every accumulator on every iteration.
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    public static void Run<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1;
         nuint w = (nuint)TVec.Count;
@@ -131,12 +119,12 @@ internal readonly struct Tile6x2 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate);
-        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate);
-        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate);
-        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate);
-        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate);
-        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate);
+        output.Put(c00, 0, 0); output.Put(c01, 0, 1);
+        output.Put(c10, 1, 0); output.Put(c11, 1, 1);
+        output.Put(c20, 2, 0); output.Put(c21, 2, 1);
+        output.Put(c30, 3, 0); output.Put(c31, 3, 1);
+        output.Put(c40, 4, 0); output.Put(c41, 4, 1);
+        output.Put(c50, 5, 0); output.Put(c51, 5, 1);
     }
 }
 
@@ -150,12 +138,12 @@ internal readonly struct Tile8x2 : ITile
 
     public static int Vectors => 2;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
+    public static void RunNarrow<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct =>
+        NarrowTile.Rows8<T, TVec, TOut>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref output);
 
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    public static void Run<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
         nuint w = (nuint)TVec.Count;
@@ -183,14 +171,14 @@ internal readonly struct Tile8x2 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate);
-        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate);
-        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate);
-        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate);
-        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate);
-        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate);
-        TileStore.Put(c60, ref t, 6 * rowStride, accumulate); TileStore.Put(c61, ref t, 6 * rowStride + w, accumulate);
-        TileStore.Put(c70, ref t, 7 * rowStride, accumulate); TileStore.Put(c71, ref t, 7 * rowStride + w, accumulate);
+        output.Put(c00, 0, 0); output.Put(c01, 0, 1);
+        output.Put(c10, 1, 0); output.Put(c11, 1, 1);
+        output.Put(c20, 2, 0); output.Put(c21, 2, 1);
+        output.Put(c30, 3, 0); output.Put(c31, 3, 1);
+        output.Put(c40, 4, 0); output.Put(c41, 4, 1);
+        output.Put(c50, 5, 0); output.Put(c51, 5, 1);
+        output.Put(c60, 6, 0); output.Put(c61, 6, 1);
+        output.Put(c70, 7, 0); output.Put(c71, 7, 1);
     }
 }
 
@@ -205,12 +193,12 @@ internal readonly struct Tile8x3 : ITile
 
     public static int Vectors => 3;
 
-    public static void RunNarrow<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T> =>
-        NarrowTile.Rows8<T, TVec>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref t, rowStride, accumulate);
+    public static void RunNarrow<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct =>
+        NarrowTile.Rows8<T, TVec, TOut>(ref ap, rowStep, kStep, ref bp, bStep, kb, ref output);
 
-    public static void Run<T, TVec>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref T t, nuint rowStride, bool accumulate)
-        where T : unmanaged where TVec : struct, ISimd<TVec, T>
+    public static void Run<T, TVec, TOut>(ref T ap, nint rowStep, nint kStep, ref T bp, nint bStep, int kb, ref TOut output)
+        where T : unmanaged where TVec : struct, ISimd<TVec, T> where TOut : struct, ITileOutput<T, TVec>, allows ref struct
     {
         nint r1 = rowStep, r2 = 2 * r1, r3 = 3 * r1, r4 = 4 * r1, r5 = 5 * r1, r6 = 6 * r1, r7 = 7 * r1;
         nuint w = (nuint)TVec.Count;
@@ -240,13 +228,13 @@ internal readonly struct Tile8x3 : ITile
             ap = ref Unsafe.Add(ref ap, kStep);
             bp = ref Unsafe.Add(ref bp, bStep);
         }
-        TileStore.Put(c00, ref t, 0, accumulate); TileStore.Put(c01, ref t, w, accumulate); TileStore.Put(c02, ref t, 2 * w, accumulate);
-        TileStore.Put(c10, ref t, rowStride, accumulate); TileStore.Put(c11, ref t, rowStride + w, accumulate); TileStore.Put(c12, ref t, rowStride + 2 * w, accumulate);
-        TileStore.Put(c20, ref t, 2 * rowStride, accumulate); TileStore.Put(c21, ref t, 2 * rowStride + w, accumulate); TileStore.Put(c22, ref t, 2 * rowStride + 2 * w, accumulate);
-        TileStore.Put(c30, ref t, 3 * rowStride, accumulate); TileStore.Put(c31, ref t, 3 * rowStride + w, accumulate); TileStore.Put(c32, ref t, 3 * rowStride + 2 * w, accumulate);
-        TileStore.Put(c40, ref t, 4 * rowStride, accumulate); TileStore.Put(c41, ref t, 4 * rowStride + w, accumulate); TileStore.Put(c42, ref t, 4 * rowStride + 2 * w, accumulate);
-        TileStore.Put(c50, ref t, 5 * rowStride, accumulate); TileStore.Put(c51, ref t, 5 * rowStride + w, accumulate); TileStore.Put(c52, ref t, 5 * rowStride + 2 * w, accumulate);
-        TileStore.Put(c60, ref t, 6 * rowStride, accumulate); TileStore.Put(c61, ref t, 6 * rowStride + w, accumulate); TileStore.Put(c62, ref t, 6 * rowStride + 2 * w, accumulate);
-        TileStore.Put(c70, ref t, 7 * rowStride, accumulate); TileStore.Put(c71, ref t, 7 * rowStride + w, accumulate); TileStore.Put(c72, ref t, 7 * rowStride + 2 * w, accumulate);
+        output.Put(c00, 0, 0); output.Put(c01, 0, 1); output.Put(c02, 0, 2);
+        output.Put(c10, 1, 0); output.Put(c11, 1, 1); output.Put(c12, 1, 2);
+        output.Put(c20, 2, 0); output.Put(c21, 2, 1); output.Put(c22, 2, 2);
+        output.Put(c30, 3, 0); output.Put(c31, 3, 1); output.Put(c32, 3, 2);
+        output.Put(c40, 4, 0); output.Put(c41, 4, 1); output.Put(c42, 4, 2);
+        output.Put(c50, 5, 0); output.Put(c51, 5, 1); output.Put(c52, 5, 2);
+        output.Put(c60, 6, 0); output.Put(c61, 6, 1); output.Put(c62, 6, 2);
+        output.Put(c70, 7, 0); output.Put(c71, 7, 1); output.Put(c72, 7, 2);
     }
 }

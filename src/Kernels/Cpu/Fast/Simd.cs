@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
@@ -49,6 +50,15 @@ internal interface ISimd<TSelf, T> where TSelf : struct, ISimd<TSelf, T> where T
 
     /// <summary>a where g is nonzero (NaN included), +0 where g is zero (ReLU's gradient rule).</summary>
     static abstract TSelf Gate(TSelf a, TSelf g);
+
+    /// <summary>
+    /// The first <paramref name="count"/> elements from <paramref name="at"/> + <paramref name="offset"/>
+    /// (all when count is Count or more), zero in the other lanes, reading nothing past them.
+    /// </summary>
+    static abstract TSelf LoadFirst(ref T at, nuint offset, int count);
+
+    /// <summary>Stores the first <paramref name="count"/> lanes (none when count is 0 or less), writing nothing past them.</summary>
+    void StoreFirst(ref T at, nuint offset, int count);
 
     /// <summary>Lane <paramref name="index"/>.</summary>
     T this[int index] { get; }
@@ -105,6 +115,35 @@ internal struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe V128<T> LoadFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) return new(Avx.MaskLoad((float*)p, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle()).As<float, T>());
+                return new(Avx.MaskLoad((double*)p, Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).AsDouble()).As<double, T>());
+            }
+        }
+        return PartialVector.Load<V128<T>, T>(ref at, offset, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly unsafe void StoreFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle(), v.As<T, float>());
+                else Avx.MaskStore((double*)p, Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).AsDouble(), v.As<T, double>());
+            }
+            return;
+        }
+        PartialVector.Store(this, ref at, offset, count);
+    }
 }
 
 /// <summary>256-bit vectors (AVX2 with FMA3).</summary>
@@ -155,6 +194,35 @@ internal struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe V256<T> LoadFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) return new(Avx.MaskLoad((float*)p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle()).As<float, T>());
+                return new(Avx.MaskLoad((double*)p, Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).AsDouble()).As<double, T>());
+            }
+        }
+        return PartialVector.Load<V256<T>, T>(ref at, offset, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly unsafe void StoreFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle(), v.As<T, float>());
+                else Avx.MaskStore((double*)p, Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).AsDouble(), v.As<T, double>());
+            }
+            return;
+        }
+        PartialVector.Store(this, ref at, offset, count);
+    }
 }
 
 /// <summary>512-bit vectors (AVX-512F).</summary>
@@ -205,4 +273,52 @@ internal struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unmanaged
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Store(ref T at, nuint offset) => v.StoreUnsafe(ref at, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe V512<T> LoadFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) return new(Avx512F.MaskLoad((float*)p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero).As<float, T>());
+                return new(Avx512F.MaskLoad((double*)p, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), Vector512<double>.Zero).As<double, T>());
+            }
+        }
+        return PartialVector.Load<V512<T>, T>(ref at, offset, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly unsafe void StoreFirst(ref T at, nuint offset, int count)
+    {
+        if (Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            fixed (T* p = &Unsafe.Add(ref at, offset))
+            {
+                if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), v.As<T, float>());
+                else Avx512F.MaskStore((double*)p, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), v.As<T, double>());
+            }
+            return;
+        }
+        PartialVector.Store(this, ref at, offset, count);
+    }
+}
+
+/// <summary>Partial loads and stores element by element, for widths this CPU has no masked moves for (called out of line).</summary>
+internal static class PartialVector
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TVec Load<TVec, T>(ref T at, nuint offset, int count) where TVec : struct, ISimd<TVec, T> where T : unmanaged
+    {
+        Span<T> lanes = stackalloc T[TVec.Count];
+        lanes.Clear();
+        for (int i = 0; i < Math.Min(count, TVec.Count); i++) lanes[i] = Unsafe.Add(ref at, offset + (nuint)i);
+        return TVec.Load(ref lanes[0], 0);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Store<TVec, T>(TVec value, ref T at, nuint offset, int count) where TVec : struct, ISimd<TVec, T> where T : unmanaged
+    {
+        for (int i = 0; i < Math.Min(count, TVec.Count); i++) Unsafe.Add(ref at, offset + (nuint)i) = value[i];
+    }
 }
