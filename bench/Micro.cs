@@ -14,6 +14,7 @@ public static class Micro
         if (Wants("elementwise")) Elementwise(be, F, steps);
         if (Wants("gemm")) Gemms(be, F, steps);
         if (Wants("conv")) Convs(be, F, steps);
+        if (Wants("convpool")) ConvPools(be, F, steps);
         if (Wants("pool")) Pools(be, F, steps);
         if (Wants("epilogue")) Epilogues(be, F, steps);
         if (Wants("fusion")) Fusion(steps);
@@ -45,6 +46,29 @@ public static class Micro
             var args = new GemmArgs(1, mm, nn, kk, ta, tb, 0, ta ? mm : kk, 0, 0, tb ? kk : nn, 0, 0, nn, 0);
             double ms = Timing.MedianMs(() => be.Gemm(args, a, b, c), steps, 40);
             Console.WriteLine($"micro gemm {mm}x{nn}x{kk} ta={ta} tb={tb} median_ms={ms:F3} gflops={2.0 * mm * nn * kk / ms / 1e6:F1} cpu_ms={Timing.LastCpuMs:F3} cpu_gflops={2.0 * mm * nn * kk / Timing.LastCpuMs / 1e6:F1}");
+        }
+    }
+
+    /// <summary>Convolution + ReLU then 2x2 max pooling at the CNNs' shapes: two calls against the fused one (the output pooled per image in cache), timed alternately.</summary>
+    private static void ConvPools(Backend be, Func<int, DeviceBuffer> F, int steps)
+    {
+        foreach (var geo in new[]
+        {
+            new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),
+            new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 32, 16, 16, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+            new Conv2dGeometry(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+        })
+        {
+            var (xs, ws, ys) = geo.Sizes;
+            var pool = new Pool2dGeometry(geo.N, geo.O, geo.OutH, geo.OutW, 2, 2, 2, 2, 0, 0);
+            int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
+            var xb = F(xs); var wb = F(ws); var yb = F(ys); var bb = F(geo.O); var pb = F(pooled);
+            var ib = be.Allocate(DType.Int32, pooled);
+            var (o, n) = Timing.MedianPairMs(() => { be.Conv2dForward(geo, xb, wb, yb, bb, Epilogue.Relu); be.MaxPool2dForward(pool, yb, pb, ib); },
+                () => be.Conv2dForwardMaxPool(geo, pool, xb, wb, bb, Epilogue.Relu, pb, ib), steps, 20);
+            Console.WriteLine($"micro convpool C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} conv_then_pool_ms={o:F3} fused_ms={n:F3} ratio={n / o:F3}");
         }
     }
 

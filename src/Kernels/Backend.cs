@@ -19,7 +19,7 @@ namespace TinyGrad.Kernels;
 /// so that no call waits for the device; the record is then cleared and the device works on.
 /// </para>
 /// </summary>
-public abstract class Backend
+public abstract partial class Backend
 {
     /// <summary>Short device name as written on the command line, e.g. "cpu" or "opencl:0".</summary>
     public abstract string Name { get; }
@@ -361,20 +361,6 @@ public abstract class Backend
 
     /// <summary>A checked matrix product.</summary>
     protected abstract void RunGemm<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;
-
-    /// <summary>
-    /// A GEMM with the <see cref="Epilogue.ReluGradient"/> epilogue (arguments checked, C dense and not
-    /// empty): by default the product, then C selected in place by <paramref name="aux"/> against a
-    /// zero; a backend that fuses the select into its product overrides this.
-    /// </summary>
-    protected virtual void RunGemmReluGradient<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, DeviceBuffer aux) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        RunGemm<T>(args, a, b, c, bias, Epilogue.None);
-        int[] shape = [args.Batch * args.M * args.N];
-        using var zero = RunAllocate(c.DType, 1);
-        RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
-        RunWhere<T, T>(StridedView.Contiguous(aux, shape), StridedView.Contiguous(c, shape), new StridedView(zero, shape, [0], 0), c);
-    }
 
     /// <summary>A checked convolution forward.</summary>
     protected abstract void RunConv2dForward<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -112,14 +112,20 @@ internal static class Check
     /// <summary>Argument checks of the convolution primitives.</summary>
     public static void ConvArgs(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, string what)
     {
+        ConvInputs(g, x, w, what);
+        Check.Buffer(y, x.DType, g.Sizes.Y, $"{what} y");
+    }
+
+    /// <summary>A convolution's geometry, input and weights (its output is checked by the caller).</summary>
+    public static void ConvInputs(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, string what)
+    {
         Check.Float(x.DType, what);
         if (g.N < 0 || g.C <= 0 || g.O <= 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0
             || g.PadH < 0 || g.PadW < 0 || g.DilationH <= 0 || g.DilationW <= 0 || g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"{what}: invalid geometry {g}");
-        var (nx, nw, ny) = g.Sizes;
+        var (nx, nw, _) = g.Sizes;
         Check.Buffer(x, x.DType, nx, $"{what} x");
         Check.Buffer(w, x.DType, nw, $"{what} w");
-        Check.Buffer(y, x.DType, ny, $"{what} y");
     }
 
     /// <summary>Checks a matrix product's optional bias: N elements of the operands' dtype.</summary>
@@ -162,11 +168,17 @@ internal static class Check
     public static void PoolArgs(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, string what)
     {
         Check.Float(x.DType, what);
+        PoolGeometry(g, what);
+        Check.Buffer(x, x.DType, g.N * g.C * g.H * g.W, $"{what} input");
+        Check.Buffer(y, x.DType, g.N * g.C * g.OutH * g.OutW, $"{what} output");
+    }
+
+    /// <summary>A pooling window that fits its input, its padding at most half the window.</summary>
+    public static void PoolGeometry(in Pool2dGeometry g, string what)
+    {
         if (g.N < 0 || g.C < 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0 || g.PadH < 0 || g.PadW < 0
             || 2 * g.PadH > g.KH || 2 * g.PadW > g.KW || g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"{what}: invalid geometry {g} (padding may be at most half the window)");
-        Check.Buffer(x, x.DType, g.N * g.C * g.H * g.W, $"{what} input");
-        Check.Buffer(y, x.DType, g.N * g.C * g.OutH * g.OutW, $"{what} output");
     }
 
     /// <summary>Argument checks of max pooling: the pooling checks and Int32 indices of the output's size.</summary>
@@ -174,6 +186,24 @@ internal static class Check
     {
         PoolArgs(g, x, y, what);
         Buffer(indices, DType.Int32, g.N * g.C * g.OutH * g.OutW, $"{what} indices");
+    }
+
+    /// <summary>
+    /// Argument checks of a convolution whose output is max pooled in the same call: the
+    /// convolution's, and a pooling of exactly its output into y and Int32 indices.
+    /// </summary>
+    public static void ConvMaxPoolArgs(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices, string what)
+    {
+        ConvInputs(conv, x, w, what);
+        ConvBias(conv, x, bias, what);
+        KnownEpilogue(epilogue, what);
+        if (epilogue == Epilogue.ReluGradient) throw new ArgumentException($"{what}: epilogue ReluGradient is a GEMM's only");
+        if (pool.N != conv.N || pool.C != conv.O || pool.H != conv.OutH || pool.W != conv.OutW)
+            throw new ArgumentException($"{what}: the pooling's input [{pool.N}, {pool.C}, {pool.H}, {pool.W}] is not the convolution's output [{conv.N}, {conv.O}, {conv.OutH}, {conv.OutW}]");
+        PoolGeometry(pool, what);
+        int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
+        Check.Buffer(y, x.DType, pooled, $"{what} output");
+        Buffer(indices, DType.Int32, pooled, $"{what} indices");
     }
 
     /// <summary>Argument checks of gather and scatter-add.</summary>

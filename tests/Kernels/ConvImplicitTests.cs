@@ -51,6 +51,73 @@ public sealed class ConvImplicitTests
         }
     }
 
+    /// The convolution pooled in the same call (each image's output pooled while in cache, never
+    /// kept) gives the values and indices of the convolution followed by the pooling: on the fused
+    /// path (stride-1 convolutions, 2x2 windows, float) and on the composed default (the rest), with
+    /// odd output sizes whose last row and column no window covers, and a NaN input.
+    [Test]
+    public void ConvolutionPooledInItsCallGivesTheConvolutionThenThePooling()
+    {
+        var backend = Device.Cpu.Backend;
+        var cases = new (Conv2dGeometry Conv, (int K, int S, int P) Pool)[]
+        {
+            (new(2, 3, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1), (2, 2, 0)),
+            (new(3, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1), (2, 2, 0)),
+            (new(2, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1), (2, 2, 0)),
+            (new(2, 4, 9, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1), (2, 2, 0)),
+            (new(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1), (3, 1, 1)),
+        };
+        ulong seed = 40;
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        foreach (var (conv, (k, st, pad)) in cases)
+        foreach (bool withBias in new[] { false, true })
+        {
+            var pool = new Pool2dGeometry(conv.N, conv.O, conv.OutH, conv.OutW, k, k, st, st, pad, pad);
+            var (xs, ws, ys) = conv.Sizes;
+            double[] xv = HostData.Uniform<double>(xs, seed++), wv = HostData.Uniform<double>(ws, seed++), bv = HostData.Uniform<double>(conv.O, seed++);
+            xv[xs / 3] = double.NaN;
+            var epilogue = withBias ? Epilogue.Relu : Epilogue.None;
+            using var x = Upload(backend, dtype, xv);
+            using var w = Upload(backend, dtype, wv);
+            using var bias = Upload(backend, dtype, bv);
+            int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
+            using var full = backend.Allocate(dtype, ys);
+            using var y0 = backend.Allocate(dtype, pooled);
+            using var i0 = backend.Allocate(DType.Int32, pooled);
+            using var y1 = backend.Allocate(dtype, pooled);
+            using var i1 = backend.Allocate(DType.Int32, pooled);
+            backend.Conv2dForward(conv, x, w, full, withBias ? bias : null, epilogue);
+            backend.MaxPool2dForward(pool, full, y0, i0);
+            backend.Conv2dForwardMaxPool(conv, pool, x, w, withBias ? bias : null, epilogue, y1, i1);
+            string what = $"{dtype} {conv} pool {k}/{st}/{pad} bias={withBias}";
+            Assert.That(backend.Read<int>(i1), Is.EqualTo(backend.Read<int>(i0)), $"{what}: indices");
+            double[] expected = Doubles(backend, y0, dtype), actual = Doubles(backend, y1, dtype);
+            for (int i = 0; i < pooled; i++)
+                if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
+                    Assert.Fail($"{what}: y[{i}] = {actual[i]}, the convolution then the pooling give {expected[i]}");
+        }
+    }
+
+    [Test]
+    public void APoolingOfAnythingButTheConvolutionsOutputIsRefused()
+    {
+        var backend = Device.Cpu.Backend;
+        var conv = new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        var pool = new Pool2dGeometry(2, 3, 8, 8, 2, 2, 2, 2, 0, 0);
+        using var x = backend.Allocate(DType.Float32, conv.Sizes.X);
+        using var w = backend.Allocate(DType.Float32, conv.Sizes.W);
+        using var y = backend.Allocate(DType.Float32, 2 * 4 * 4 * 4);
+        using var at = backend.Allocate(DType.Int32, 2 * 4 * 4 * 4);
+        var e = Assert.Throws<ArgumentException>(() => backend.Conv2dForwardMaxPool(conv, pool, x, w, null, Epilogue.Relu, y, at));
+        Assert.That(e!.Message, Does.Contain("[2, 3, 8, 8] is not the convolution's output [2, 4, 8, 8]"));
+    }
+
+    private static DeviceBuffer Upload(Backend backend, DType dtype, double[] values) =>
+        dtype == DType.Float32 ? backend.Upload(Array.ConvertAll(values, v => (float)v)) : backend.Upload(values);
+
+    private static double[] Doubles(Backend backend, DeviceBuffer buffer, DType dtype) =>
+        dtype == DType.Float32 ? Array.ConvertAll(backend.Read<float>(buffer), v => (double)v) : backend.Read<double>(buffer);
+
     /// <summary>Per image: the unfolded matrix by definition, the kernel's GEMM, then bias and epilogue per output plane.</summary>
     private static T[] Expected<T>(GemmKernel kernel, in Conv2dGeometry g, T[] x, T[] w, T[]? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -7,7 +7,8 @@ namespace TinyGrad.Tests.Nn;
 /// <summary>
 /// Sequential runs a Linear or Conv2d directly followed by a ReLU as one kernel call with the ReLU
 /// epilogue, and moves ReLU's gradient rule to the consumer when it can take it (a MaxPool2d: on the
-/// pooled output; a Linear: in its input gradient's GEMM): outputs, gradients and Hessian-vector
+/// pooled output; a Linear: in its input gradient's GEMM), and runs a Conv2d, ReLU and MaxPool2d as
+/// one call that never keeps the convolution's output: outputs, gradients and Hessian-vector
 /// products bit for bit those of the modules run one after the other, on every device, and the
 /// separate relu passes (forward) and mask passes (backward) are really gone.
 /// </summary>
@@ -20,16 +21,17 @@ public sealed class FusedReluTests(string device)
     [TearDown]
     public void RestoreDevice() => TestDevices.Restore();
 
-    /// <summary>Counts the relu passes, the fused calls, the selects (ReLU's gradient rule) and the masked GEMMs that reach the backend.</summary>
+    /// <summary>Counts the relu passes, the fused calls, the selects (ReLU's gradient rule), the masked GEMMs and the pooled convolutions that reach the backend.</summary>
     private sealed class Counter : IBackendObserver
     {
-        public int ReluPasses, FusedCalls, Selects, MaskedGemms;
+        public int ReluPasses, FusedCalls, Selects, MaskedGemms, ConvPools;
 
         public void Enter(string primitive, string detail)
         {
             if (primitive == "Unary" && detail == "relu") ReluPasses++;
             if (detail.EndsWith(" relu", StringComparison.Ordinal)) FusedCalls++;
             if (primitive == "Where") Selects++;
+            if (primitive == "Conv2dForwardMaxPool") ConvPools++;
             if (primitive == "Gemm" && detail.EndsWith(" relugradient", StringComparison.Ordinal)) MaskedGemms++;
         }
 
@@ -64,7 +66,7 @@ public sealed class FusedReluTests(string device)
             new Conv2d(2, 3, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
             new Conv2d(3, 4, 3, padding: 1, bias: false, generator: g), new ReLU(), new Flatten(),
             new Linear(4 * 4 * 4, 5, generator: g), new ReLU(), new Linear(5, 2, generator: g));
-        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3, pooled: 1, handedOn: 1);
+        Check(model, Tensor.Randn([3, 2, 8, 8], g), fused: 3, pooled: 1, handedOn: 1, convPooled: 1);
     }
 
     [Test]
@@ -75,7 +77,7 @@ public sealed class FusedReluTests(string device)
             new Conv2d(3, 4, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
             new Conv2d(4, 5, 3, padding: 2, dilation: 2, generator: g), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1),
             new Conv2d(5, 2, 1, generator: g), new ReLU(), new MaxPool2d((2, 1)), new Flatten());
-        Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3, handedOn: 0);
+        Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3, handedOn: 0, convPooled: 3);
     }
 
     [Test]
@@ -90,9 +92,10 @@ public sealed class FusedReluTests(string device)
     /// The model's forward (fused) against its modules applied one by one: the output, the gradients
     /// of the input and of every parameter, and a Hessian-vector product, bit for bit; and the number
     /// of fused calls and relu passes each way, and of the gradient's selects: each ReLU handed on to
-    /// a Linear saves one, done by a masked GEMM instead.
+    /// a Linear saves one, done by a masked GEMM instead; <paramref name="convPooled"/> of the pooled
+    /// ReLUs are a convolution's, pooled in its own call (and the convolution's output never made).
     /// </summary>
-    private static void Check(Sequential model, Tensor x, int fused, int pooled, int handedOn)
+    private static void Check(Sequential model, Tensor x, int fused, int pooled, int handedOn, int convPooled = 0)
     {
         int relus = Enumerable.Range(0, model.Count).Count(i => model[i] is ReLU);
         var (fusedOut, fusedCounts, fusedBackward) = Run(model, x, m => m.Forward);
@@ -107,9 +110,12 @@ public sealed class FusedReluTests(string device)
         Assert.That(fusedBackward.MaskedGemms, Is.EqualTo(handedOn), "input gradients masked in their GEMM");
         Assert.That(plainBackward.MaskedGemms, Is.Zero);
         Assert.That(plainBackward.Selects - fusedBackward.Selects, Is.EqualTo(handedOn), "selects saved in the gradient");
+        Assert.That(fusedCounts.ConvPools, Is.EqualTo(convPooled), "convolutions pooled in their own call");
+        Assert.That(plainCounts.ConvPools, Is.Zero);
         var ops = Ops(model.Forward(x));
-        Assert.That(ops.Count(op => op == "max_pool2d_of_relu"), Is.EqualTo(pooled), string.Join(", ", ops));
-        Assert.That(ops.Count(op => op is "matmul_relu" or "conv2d_relu"), Is.EqualTo(fused), string.Join(", ", ops));
+        Assert.That(ops.Count(op => op is "max_pool2d_of_relu" or "conv2d_relu_max_pool2d"), Is.EqualTo(pooled), string.Join(", ", ops));
+        Assert.That(ops.Count(op => op == "conv2d_relu_max_pool2d"), Is.EqualTo(convPooled), string.Join(", ", ops));
+        Assert.That(ops.Count(op => op is "matmul_relu" or "conv2d_relu" or "conv2d_relu_max_pool2d"), Is.EqualTo(fused), string.Join(", ", ops));
         Assert.That(fusedOut.Count, Is.EqualTo(plainOut.Count));
         for (int i = 0; i < fusedOut.Count; i++)
             Assert.That(fusedOut[i], Is.EqualTo(plainOut[i]), $"result {i} (0: output, then input gradient, parameter gradients, Hessian-vector products)");

@@ -65,10 +65,22 @@ public sealed class Conv2d : Module, IEpilogueLayer
 
     private Tensor Forward(Tensor input, Epilogue epilogue, bool maskedByConsumer)
     {
+        CheckInput(input);
+        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), epilogue, maskedByConsumer);
+    }
+
+    /// <summary>This convolution, a ReLU and <paramref name="pool"/> in one backend call (see <see cref="Tensor.Conv2dReluMaxPool"/>).</summary>
+    internal Tensor ForwardReluMaxPool(Tensor input, MaxPool2d pool)
+    {
+        CheckInput(input);
+        return input.Conv2dReluMaxPool(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), pool.KernelSize.ToTuple(), pool.Stride.ToTuple(), pool.Padding.ToTuple());
+    }
+
+    private void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException($"Conv2d: expected NCHW input with {InChannels} channels (weight shape {Shapes.Format(Weight.Shape)}), got shape {Shapes.Format(input.Shape)}", nameof(input));
-        return input.Conv2d(Weight, Bias, Stride.ToTuple(), Padding.ToTuple(), Dilation.ToTuple(), epilogue, maskedByConsumer);
     }
 
     /// <inheritdoc />

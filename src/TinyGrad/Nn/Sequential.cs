@@ -32,8 +32,10 @@ public sealed class Sequential : Module
     /// call with a ReLU epilogue: one pass over the output and one intermediate tensor fewer. The
     /// ReLU's gradient rule then moves to the output's consumer when it can take it: a MaxPool2d
     /// applies it to the pooled output (a quarter the size, 2 x 2 windows), a Linear in its input
-    /// gradient's GEMM (the ReluGradient epilogue) instead of a pass of its own. Values, gradients
-    /// and their derivatives are the bits of the modules run one by one.
+    /// gradient's GEMM (the ReluGradient epilogue) instead of a pass of its own. A Conv2d, ReLU and
+    /// MaxPool2d run as one call that pools each image's output while it is in cache and never
+    /// keeps the convolution's output. Values, gradients and their derivatives are the bits of the
+    /// modules run one by one.
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
@@ -46,7 +48,7 @@ public sealed class Sequential : Module
             var epilogue = fuse ? Epilogue.Relu : Epilogue.None;
             if (fuse && i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool)
             {
-                x = pool.ForwardOfRelu(Apply(layer, x, epilogue, maskedByConsumer: true, ofRelu));
+                x = layer is Conv2d conv && !ofRelu ? conv.ForwardReluMaxPool(x, pool) : pool.ForwardOfRelu(Apply(layer, x, epilogue, maskedByConsumer: true, ofRelu));
                 ofRelu = false;
                 i += 2;
                 continue;

@@ -13,7 +13,32 @@ public sealed partial class Tensor
 
     /// <summary><see cref="Conv2d(Tensor, Tensor?, ValueTuple{int, int}?, ValueTuple{int, int}?, ValueTuple{int, int}?)"/>, then <paramref name="epilogue"/> on every output (ReLU: the values and gradients of <see cref="Relu"/> after it).</summary>
     /// <remarks>With <paramref name="maskedByConsumer"/> the ReLU's gradient rule is left to the output's one consumer (see <see cref="MaxPool2dOfRelu"/>).</remarks>
-    internal Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, Epilogue epilogue, bool maskedByConsumer = false)
+    internal Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, Epilogue epilogue, bool maskedByConsumer = false) =>
+        ConvForward(ConvGeometry(weight, bias, stride, padding, dilation), this, weight, bias, epilogue, maskedByConsumer);
+
+    /// <summary>
+    /// conv2d with the ReLU epilogue, then max pooling of its output that takes the ReLU's gradient
+    /// rule (<see cref="MaxPool2dOfRelu"/>), in one backend call (<see cref="Backend.Conv2dForwardMaxPool"/>)
+    /// that never keeps the convolution's output: values, gradients and their derivatives are those
+    /// of the two ops run one after the other (the backward is theirs, composed).
+    /// </summary>
+    internal Tensor Conv2dReluMaxPool(Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
+        (int H, int W) poolKernel, (int H, int W) poolStride, (int H, int W) poolPadding)
+    {
+        var g = ConvGeometry(weight, bias, stride, padding, dilation);
+        var p = PoolGeometry("max_pool2d", [g.N, g.O, g.OutH, g.OutW], poolKernel, poolStride, poolPadding);
+        var x = Dense();
+        var w = weight.Dense();
+        var b = bias?.Dense();
+        var y = Empty([p.N, p.C, p.OutH, p.OutW], x.DType, x.Device);
+        var indices = Empty([p.N, p.C, p.OutH, p.OutW], DType.Int32, x.Device);
+        RunKernel("conv2d+max_pool2d", g, () => x.Backend.Conv2dForwardMaxPool(g, p, x.Buffer, w.Buffer, b?.Buffer, Epilogue.Relu, y.Buffer, indices.Buffer));
+        Tensor[] inputs = b is null ? [x, w] : [x, w, b];
+        return y.Record("conv2d_relu_max_pool2d", inputs, dy => ConvGradients(g, inputs, MaxPoolBackward(p, indices, UnaryOps.Relu.Backward(y, y, dy))));
+    }
+
+    /// <summary>The geometry of a convolution of this NCHW tensor by OIHW <paramref name="weight"/>, every argument checked.</summary>
+    private Conv2dGeometry ConvGeometry(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation)
     {
         ArgumentNullException.ThrowIfNull(weight);
         CheckCompatible(this, weight, "conv2d");
@@ -36,7 +61,7 @@ public sealed partial class Tensor
             if (bias.Rank != 1 || bias.shape[0] != weight.shape[0])
                 throw new ArgumentException($"conv2d: bias shape {Shapes.Format(bias.shape)} does not match {weight.shape[0]} output channels");
         }
-        return ConvForward(geometry, this, weight, bias, epilogue, maskedByConsumer);
+        return geometry;
     }
 
     /// <summary>
@@ -54,15 +79,17 @@ public sealed partial class Tensor
         RunKernel("conv2d", g, () => x.Backend.Conv2dForward(g, x.Buffer, w.Buffer, y.Buffer, bias?.Buffer, epilogue));
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         var mask = EpilogueMask(epilogue, maskedByConsumer, y);
-        return y.Record(epilogue == Epilogue.Relu ? "conv2d_relu" : "conv2d", inputs, gy =>
-        {
-            var dy = EpilogueGradient(mask, gy);
-            var grads = new Tensor?[inputs.Length];
-            grads[0] = x.RequiresGrad ? ConvBackwardInput(g, dy, w) : null;
-            grads[1] = w.RequiresGrad ? ConvBackwardWeight(g, x, dy) : null;
-            if (bias is { RequiresGrad: true }) grads[2] = dy.Sum([0, 2, 3]);
-            return grads;
-        });
+        return y.Record(epilogue == Epilogue.Relu ? "conv2d_relu" : "conv2d", inputs, gy => ConvGradients(g, inputs, EpilogueGradient(mask, gy)));
+    }
+
+    /// <summary>The gradients of a convolution's inputs [x, w] or [x, w, bias] from its output's: the two adjoint convolutions, and dy summed over N, H, W.</summary>
+    private static Tensor?[] ConvGradients(Conv2dGeometry g, Tensor[] inputs, Tensor dy)
+    {
+        var grads = new Tensor?[inputs.Length];
+        grads[0] = inputs[0].RequiresGrad ? ConvBackwardInput(g, dy, inputs[1]) : null;
+        grads[1] = inputs[1].RequiresGrad ? ConvBackwardWeight(g, inputs[0], dy) : null;
+        if (inputs.Length > 2 && inputs[2].RequiresGrad) grads[2] = dy.Sum([0, 2, 3]);
+        return grads;
     }
 
     /// <summary>dx = the adjoint of conv(., w) applied to dy.</summary>

@@ -8,6 +8,12 @@ public sealed partial class Tensor
     {
         RequireFloat(op);
         if (Rank != 4) throw new ArgumentException($"{op}: input must be NCHW (4-D), got shape {Shapes.Format(shape)}");
+        return PoolGeometry(op, shape, kernel, stride, padding);
+    }
+
+    /// <summary>The pooling geometry of an NCHW input of <paramref name="shape"/>, every argument checked.</summary>
+    private static Pool2dGeometry PoolGeometry(string op, int[] shape, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding)
+    {
         var (sh, sw) = stride ?? kernel;
         var (ph, pw) = padding ?? (0, 0);
         if (kernel.H <= 0 || kernel.W <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0 || 2 * ph > kernel.H || 2 * pw > kernel.W)

@@ -7,19 +7,37 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 
 internal static partial class Conv
 {
-    /// <summary>The forward convolution (stride 1, dilation 1) as an implicit GEMM with the tile of <paramref name="kernel"/>.</summary>
-    internal static void ImplicitForward<T>(GemmKernel kernel, in Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue)
+    /// <summary>
+    /// The forward convolution (stride 1, dilation 1) as an implicit GEMM with the tile of
+    /// <paramref name="kernel"/>; with <paramref name="pool"/> (float, <see cref="Pool.HasMax2x2Planes"/>),
+    /// each image's output is 2x2 max pooled into y and <paramref name="indices"/> while in cache, and
+    /// not kept.
+    /// </summary>
+    internal static void ImplicitForward<T>(GemmKernel kernel, in Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue, Pool2dGeometry? pool = null, int[]? indices = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var body = new ImplicitBody<T>(g, x, w, y, bias, epilogue);
+        var body = new ImplicitBody<T>(g, x, w, y, bias, epilogue, pool, indices);
         Gemm.With<T, ImplicitBody<T>>(kernel, ref body);
     }
 
-    private readonly struct ImplicitBody<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue) : IKernelBody<T>
+    /// <summary>Whether <see cref="ForwardMaxPool{T}"/> pools in place for these geometries (float only).</summary>
+    public static bool PoolsInPlace(in Conv2dGeometry conv, in Pool2dGeometry pool) => RunsImplicit(conv) && Pool.HasMax2x2Planes(pool);
+
+    /// <summary>Convolution and 2x2 max pooling per image (<see cref="PoolsInPlace"/> geometries, float): y and indices are the pooling's.</summary>
+    public static void ForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ImplicitForward(GemmKernels.Host, conv, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias),
+            epilogue, pool, CpuBuffer.ArrayOf<int>(indices));
+        CpuBuffer.KeepAlive(x, w, bias, y);
+        GC.KeepAlive(indices);
+    }
+
+    private readonly struct ImplicitBody<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue, Pool2dGeometry? pool, int[]? indices) : IKernelBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run<TVec, TTile>() where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile =>
-            Implicit<T, TVec, TTile>.Forward(g, x, w, y, bias, epilogue);
+            Implicit<T, TVec, TTile>.Forward(g, x, w, y, bias, epilogue, pool, indices);
     }
 
     /// <summary>
@@ -29,14 +47,16 @@ internal static partial class Conv
     /// the bordered image (a few runs of its rows per k) into a scratch that stays in L1 while every
     /// row panel of w sweeps it; w is packed once per call. The K blocks, tiles and stores are the
     /// blocked GEMM's, so y has the bits of that GEMM on the unfolded matrix; the bias and the
-    /// epilogue follow in one pass over the image's output while it is in cache. (im2col wrote and re-read the whole
-    /// CKK x OHW matrix through L2 per image: 12% of an mnist_cnn step's CPU time.)
+    /// epilogue follow in one pass over the image's output while it is in cache (and, fused with a
+    /// max pool, the pooling: the full output then never leaves L2). (im2col wrote and re-read the
+    /// whole CKK x OHW matrix through L2 per image: 12% of an mnist_cnn step's CPU time.)
     /// </summary>
     private static class Implicit<T, TVec, TTile>
         where T : unmanaged, IFloatingPointIeee754<T> where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile
     {
-        public static void Forward(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue)
+        public static void Forward(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias, Epilogue epilogue, Pool2dGeometry? pool, int[]? indices)
         {
+            if (pool is not null && typeof(T) != typeof(float)) throw new ArgumentException("conv2d: pooling in place is float only");
             int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, mr = TTile.Mr, panels = (g.O + mr - 1) / mr;
             int wp = g.W + 2 * g.PadW, planeP = (g.H + 2 * g.PadH) * wp;
             T[] packedW = ArrayPool<T>.Shared.Rent(panels * mr * ckk);
@@ -64,13 +84,25 @@ internal static partial class Conv
                     // Columns past a last panel's width are packed from whatever the bordered image
                     // holds there; cleared once so no stale denormal ever enters the tile.
                     panel.AsSpan().Clear();
+                    // Pooled: each image's output goes to this scratch (it stays in L2), then its pooling to y.
+                    T[]? full = pool is null ? null : ArrayPool<T>.Shared.Rent(geometry.O * ohw);
                     try
                     {
-                        for (int n = lo; n < hi; n++) Image(geometry, unfold.Pad(x, n), packedW, offsets, y, n * geometry.O * ohw, panel, bias, epilogue);
+                        for (int n = lo; n < hi; n++)
+                        {
+                            if (full is null)
+                            {
+                                Image(geometry, unfold.Pad(x, n), packedW, offsets, y, n * geometry.O * ohw, panel, bias, epilogue);
+                                continue;
+                            }
+                            Image(geometry, unfold.Pad(x, n), packedW, offsets, full, 0, panel, bias, epilogue);
+                            PoolImage(pool!.Value, (float[])(object)full, (float[])(object)y, indices!, n);
+                        }
                     }
                     finally
                     {
                         ArrayPool<T>.Shared.Return(panel);
+                        if (full is not null) ArrayPool<T>.Shared.Return(full);
                         unfold.Dispose();
                     }
                 });
@@ -80,6 +112,15 @@ internal static partial class Conv
                 ArrayPool<T>.Shared.Return(packedW);
                 ArrayPool<int>.Shared.Return(offsets);
             }
+        }
+
+        /// <summary>Image <paramref name="n"/>'s output planes (at the start of <paramref name="full"/>) 2x2 max pooled into its outputs and indices.</summary>
+        private static unsafe void PoolImage(in Pool2dGeometry pool, float[] full, float[] y, int[] indices, int n)
+        {
+            long at = (long)n * pool.C * pool.OutH * pool.OutW;
+            fixed (float* from = full, to = y)
+            fixed (int* where = indices)
+                Pool.Max2x2Planes(pool, from, to + at, where + at, pool.C);
         }
 
         /// <summary>One image: y[at..] (O x OHW) from its bordered planes, panel by panel, K block by K block.</summary>

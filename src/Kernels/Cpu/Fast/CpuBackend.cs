@@ -158,6 +158,13 @@ public sealed class CpuBackend : Backend
         Fast.Conv.BackwardWeight<T>(geometry, x, dy, dw);
 
     /// <inheritdoc />
+    protected override void RunConv2dForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
+    {
+        if (typeof(T) == typeof(float) && Fast.Conv.PoolsInPlace(conv, pool)) Fast.Conv.ForwardMaxPool<T>(conv, pool, x, w, bias, epilogue, y, indices);
+        else base.RunConv2dForwardMaxPool<T>(conv, pool, x, w, bias, epilogue, y, indices);
+    }
+
+    /// <inheritdoc />
     protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) =>
         Fast.Pool.MaxForward<T>(geometry, x, y, indices);
 

@@ -32,28 +32,47 @@ internal static partial class Pool
 
     private static unsafe void MaxPool2x2Single<TChunk>(Pool2dGeometry g, float[] x, float[] y, int[] idx) where TChunk : IMax2x2Chunk
     {
-        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         Partition.Parallel(g.N * g.C, (long)g.N * g.C * planeOut * 4, (lo, hi) =>
         {
             fixed (float* xp = x, yp = y)
             fixed (int* ip = idx)
+                Max2x2Planes<TChunk>(g, xp + (long)lo * planeIn, yp + (long)lo * planeOut, ip + (long)lo * planeOut, hi - lo);
+        });
+    }
+
+    /// <summary>Whether <see cref="Max2x2Planes(in Pool2dGeometry, float*, float*, int*, int)"/> runs here: float 2x2 / stride 2 windows, AVX-512 or AVX2.</summary>
+    internal static bool HasMax2x2Planes(in Pool2dGeometry g) =>
+        g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 } && (Avx512F.IsSupported || Avx2.IsSupported);
+
+    /// <summary>
+    /// 2x2 max pooling of <paramref name="planes"/> consecutive input planes of <paramref name="g"/>'s
+    /// size at <paramref name="x"/> into the outputs and indices at <paramref name="y"/> and
+    /// <paramref name="at"/>, on the calling thread (for a caller that pools each image as it makes it).
+    /// </summary>
+    internal static unsafe void Max2x2Planes(in Pool2dGeometry g, float* x, float* y, int* at, int planes)
+    {
+        if (Avx512F.IsSupported) Max2x2Planes<Max2x2Avx512>(g, x, y, at, planes);
+        else Max2x2Planes<Max2x2Avx2>(g, x, y, at, planes);
+    }
+
+    private static unsafe void Max2x2Planes<TChunk>(in Pool2dGeometry g, float* x, float* y, int* at, int planes) where TChunk : IMax2x2Chunk
+    {
+        int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW, width = g.W, oh = g.OutH, ow = g.OutW;
+        for (int nc = 0; nc < planes; nc++)
+        {
+            float* plane = x + (long)nc * planeIn;
+            for (int p = 0; p < oh; p++)
             {
-                for (int nc = lo; nc < hi; nc++)
+                int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow;
+                for (int q = 0; q < ow; q += TChunk.Lanes)
                 {
-                    float* plane = xp + (long)nc * planeIn;
-                    for (int p = 0; p < oh; p++)
-                    {
-                        int r0 = 2 * p * width, r1 = r0 + width, o = nc * planeOut + p * ow;
-                        for (int q = 0; q < ow; q += TChunk.Lanes)
-                        {
-                            int count = Math.Min(TChunk.Lanes, ow - q);
-                            if (TChunk.Chunk(plane, r0 + 2 * q, r1 + 2 * q, count, yp + o + q, ip + o + q)) continue;
-                            for (int j = q; j < q + count; j++) MaxPool2x2Scalar(plane, r0 + 2 * j, r1 + 2 * j, out yp[o + j], out ip[o + j]);
-                        }
-                    }
+                    int count = Math.Min(TChunk.Lanes, ow - q);
+                    if (TChunk.Chunk(plane, r0 + 2 * q, r1 + 2 * q, count, y + o + q, at + o + q)) continue;
+                    for (int j = q; j < q + count; j++) MaxPool2x2Scalar(plane, r0 + 2 * j, r1 + 2 * j, out y[o + j], out at[o + j]);
                 }
             }
-        });
+        }
     }
 
     /// <summary>16 windows: the even and odd columns of two rows split by a two-register permute; short chunks use masked loads (-inf) and stores.</summary>

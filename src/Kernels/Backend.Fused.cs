@@ -1,0 +1,51 @@
+using System.Numerics;
+
+namespace TinyGrad.Kernels;
+
+/// <summary>
+/// The fused primitives: one call for what two primitives would do, with a default that does just
+/// that (so every backend has them) and an override where a backend can do better.
+/// </summary>
+public abstract partial class Backend
+{
+    /// <summary>
+    /// Convolution forward, then max pooling of its output, in one call: the values and indices of
+    /// <see cref="Conv2dForward"/> (with <paramref name="bias"/> and <paramref name="epilogue"/>) into a
+    /// temporary followed by <see cref="MaxPool2dForward"/> with <paramref name="pool"/>, whose input
+    /// must be exactly the convolution's output. The convolution's output itself is not kept: a
+    /// backend may pool each image while it is still in cache, and never write it to memory.
+    /// </summary>
+    public void Conv2dForwardMaxPool(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
+    {
+        Check.ConvMaxPoolArgs(conv, pool, x, w, bias, epilogue, y, indices, "conv2d+max_pool2d forward");
+        using var _ = Observe(nameof(Conv2dForwardMaxPool), Observer is null ? "" : $"C{conv.C}{EpilogueMath.Label(epilogue)}");
+        if (x.DType == DType.Float32) RunConv2dForwardMaxPool<float>(conv, pool, x, w, bias, epilogue, y, indices);
+        else RunConv2dForwardMaxPool<double>(conv, pool, x, w, bias, epilogue, y, indices);
+    }
+
+    /// <summary>
+    /// A checked <see cref="Conv2dForwardMaxPool"/>: by default the convolution into a temporary
+    /// buffer, then the pooling; a backend that pools while the output is in cache overrides this.
+    /// </summary>
+    protected virtual void RunConv2dForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var full = RunAllocate(x.DType, conv.Sizes.Y);
+        RunConv2dForward<T>(conv, x, w, full, bias, epilogue);
+        RunMaxPool2dForward<T>(pool, full, y, indices);
+    }
+
+    /// <summary>
+    /// A GEMM with the <see cref="Epilogue.ReluGradient"/> epilogue (arguments checked, C dense and not
+    /// empty): by default the product, then C selected in place by <paramref name="aux"/> against a
+    /// zero; a backend that fuses the select into its product overrides this.
+    /// </summary>
+    protected virtual void RunGemmReluGradient<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, DeviceBuffer aux) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RunGemm<T>(args, a, b, c, bias, Epilogue.None);
+        int[] shape = [args.Batch * args.M * args.N];
+        using var zero = RunAllocate(c.DType, 1);
+        RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
+        RunWhere<T, T>(StridedView.Contiguous(aux, shape), StridedView.Contiguous(c, shape), new StridedView(zero, shape, [0], 0), c);
+    }
+}
