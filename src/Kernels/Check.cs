@@ -177,8 +177,8 @@ internal static class Check
     public static void PoolGeometry(in Pool2dGeometry g, string what)
     {
         if (g.N < 0 || g.C < 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0 || g.PadH < 0 || g.PadW < 0
-            || 2 * g.PadH > g.KH || 2 * g.PadW > g.KW || g.OutH <= 0 || g.OutW <= 0)
-            throw new ArgumentException($"{what}: invalid geometry {g} (padding may be at most half the window)");
+            || 2 * g.PadH > g.KH || 2 * g.PadW > g.KW || g.H + 2 * g.PadH < g.KH || g.W + 2 * g.PadW < g.KW || g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"{what}: invalid geometry {g} (the window must fit the padded input, the padding be at most half the window)");
     }
 
     /// <summary>Argument checks of max pooling: the pooling checks and Int32 indices of the output's size.</summary>

@@ -69,4 +69,15 @@ public sealed class ConvGeometryTests
         var e = Assert.Throws<ArgumentException>(() => x.Conv2d(w))!;
         Assert.That(e.Message, Does.Contain("conv2d").And.Contain("[1, 1, 3, 3]").And.Contain("[1, 1, 2, 2]"));
     }
+
+    [Test]
+    public void PoolingWindowLargerThanItsInputIsRefused()
+    {
+        // (1 - 2) / 2 + 1 truncates to one output row: the window would read outside the plane.
+        var x = Tensor.Zeros([1, 1, 1, 3]);
+        var e = Assert.Throws<ArgumentException>(() => x.MaxPool2d((2, 2)))!;
+        Assert.That(e.Message, Does.Contain("max_pool2d").And.Contain("does not fit input [1, 1, 1, 3]"));
+        Assert.Throws<ArgumentException>(() => x.AvgPool2d((2, 2)));
+        Assert.That(x.MaxPool2d((1, 2)).Shape.ToArray(), Is.EqualTo(new[] { 1, 1, 1, 1 }));
+    }
 }

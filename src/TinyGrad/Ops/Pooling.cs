@@ -19,7 +19,8 @@ public sealed partial class Tensor
         if (kernel.H <= 0 || kernel.W <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0 || 2 * ph > kernel.H || 2 * pw > kernel.W)
             throw new ArgumentException($"{op}: kernel {kernel} and stride ({sh}, {sw}) must be positive, padding ({ph}, {pw}) at most half the kernel");
         var g = new Pool2dGeometry(shape[0], shape[1], shape[2], shape[3], kernel.H, kernel.W, sh, sw, ph, pw);
-        if (g.OutH <= 0 || g.OutW <= 0)
+        // A window larger than the padded input has no output (C#'s division truncates (H - K) / S + 1 up to 1).
+        if (g.OutH <= 0 || g.OutW <= 0 || g.H + 2 * ph < kernel.H || g.W + 2 * pw < kernel.W)
             throw new ArgumentException($"{op}: kernel {kernel} with padding ({ph}, {pw}) does not fit input {Shapes.Format(shape)}");
         return g;
     }

@@ -78,4 +78,35 @@ public static partial class ParityChecks
             }
         }
     }
+
+    /// <summary>
+    /// The convolution pooled in its own call, on coarse inputs (sums exact, so values and ties
+    /// agree across backends to the bit and the indices must match): 2x2 windows (fused on the CPU
+    /// for stride-1 float convolutions) and overlapping padded ones (composed), with bias and ReLU
+    /// and without.
+    /// </summary>
+    private static void ConvMaxPool(ParityContext c)
+    {
+        foreach (var dtype in Floats)
+        foreach (var g in ConvGeometries)
+        foreach (var (k, stride, pad) in new[] { (2, 2, 0), (3, 1, 1) })
+        {
+            var pool = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
+            if (g.OutH + 2 * pad < k || g.OutW + 2 * pad < k) continue;
+            var (nx, nw, _) = g.Sizes;
+            int ny = pool.N * pool.C * pool.OutH * pool.OutW;
+            var x = c.Upload(dtype, c.Coarse(nx));
+            var w = c.Upload(dtype, c.Coarse(nw));
+            var bias = c.Upload(dtype, c.Coarse(g.O));
+            foreach (bool relu in new[] { false, true })
+            {
+                var y = c.Random(dtype, ny + 2);
+                var idx = c.Random(DType.Int32, ny + 2, -9, 9);
+                c.Both((b, on) => b.Conv2dForwardMaxPool(g, pool, on(x), on(w), relu ? on(bias) : null, relu ? Epilogue.Relu : Epilogue.None, on(y), on(idx)));
+                string what = $"conv2d+max_pool2d {dtype} {g} pool {k}/{stride}/{pad} relu={relu}";
+                c.AssertSame(y, 0, what + " values");
+                c.AssertSame(idx, 0, what + " indices");
+            }
+        }
+    }
 }
