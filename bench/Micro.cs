@@ -96,7 +96,7 @@ public static class Micro
         }
     }
 
-    /// <summary>Max pooling 2x2 at the CNNs' shapes: forward, and its backward against the scatter-add into zeros it replaced, timed alternately.</summary>
+    /// <summary>Max pooling 2x2 at the CNNs' shapes: forward, its backward against the scatter-add into zeros it replaced, and the backward gated by ReLU's rule against a select then the backward, timed alternately.</summary>
     private static void Pools(Backend be, Func<int, DeviceBuffer> F, int steps)
     {
         foreach (var g in new[] { new Pool2dGeometry(100, 32, 32, 32, 2, 2, 2, 2, 0, 0), new Pool2dGeometry(100, 32, 28, 28, 2, 2, 2, 2, 0, 0), new Pool2dGeometry(100, 28, 16, 16, 2, 2, 2, 2, 0, 0) })
@@ -112,7 +112,20 @@ public static class Micro
                     be.Fill(StridedView.Contiguous(dx, [nx]), 0);
                     be.ScatterAdd(StridedView.Contiguous(dx, [planes, g.H * g.W]), 1, StridedView.Contiguous(idx, [planes, g.OutH * g.OutW]), StridedView.Contiguous(dy, [planes, g.OutH * g.OutW]));
                 }, steps, 20);
-            Console.WriteLine($"micro max_pool2d {g.N}x{g.C}x{g.H}x{g.W} forward_ms={fwd:F3} backward_ms={pass:F3} fill_scatter_ms={scatter:F3}");
+            // ReLU's rule on the pooled gradient: in the backward's pass, against a select then the backward.
+            be.Random(y, RandomDistribution.Normal, 7, 0);
+            be.Unary<UnaryOps.Relu>(StridedView.Contiguous(y, [ny]), y);
+            var zero = F(1);
+            be.Fill(StridedView.Contiguous(zero, [1]), 0);
+            var selected = F(ny);
+            var (gated, select) = Timing.MedianPairMs(
+                () => be.MaxPool2dBackward(g, dy, idx, dx, y),
+                () =>
+                {
+                    be.Where(StridedView.Contiguous(y, [ny]), StridedView.Contiguous(dy, [ny]), new StridedView(zero, [ny], [0], 0), selected);
+                    be.MaxPool2dBackward(g, selected, idx, dx);
+                }, steps, 20);
+            Console.WriteLine($"micro max_pool2d {g.N}x{g.C}x{g.H}x{g.W} forward_ms={fwd:F3} backward_ms={pass:F3} fill_scatter_ms={scatter:F3} gated_ms={gated:F3} select_then_backward_ms={select:F3}");
         }
     }
 

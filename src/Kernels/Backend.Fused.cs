@@ -36,6 +36,27 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// A checked max pooling backward with a gate (see <see cref="MaxPool2dBackward"/>): by default dy
+    /// selected by the gate against a zero into a temporary, then the pooling's backward; a backend
+    /// that selects while it scatters overrides this.
+    /// </summary>
+    protected virtual void RunMaxPool2dBackwardGated<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx, DeviceBuffer gate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int[] shape = [geometry.N * geometry.C * geometry.OutH * geometry.OutW];
+        if (shape[0] == 0)
+        {
+            RunMaxPool2dBackward<T>(geometry, dy, indices, dx);
+            return;
+        }
+        using var zero = RunAllocate(dy.DType, 1);
+        using var gated = RunAllocate(dy.DType, shape[0]);
+        RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
+        RunWhere<T, T>(StridedView.Contiguous(gate, shape), StridedView.Contiguous(dy, shape), new StridedView(zero, shape, [0], 0), gated);
+        RunMaxPool2dBackward<T>(geometry, gated, indices, dx);
+    }
+
+    /// <summary>
     /// A GEMM with the <see cref="Epilogue.ReluGradient"/> epilogue (arguments checked, C dense and not
     /// empty): by default the product, then C selected in place by <paramref name="aux"/> against a
     /// zero; a backend that fuses the select into its product overrides this.

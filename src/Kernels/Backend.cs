@@ -240,13 +240,23 @@ public abstract partial class Backend
     /// <summary>
     /// Max pooling backward: <paramref name="dx"/> is zero except that each dy element is added at
     /// its window's maximum (<paramref name="indices"/> from <see cref="MaxPool2dForward"/>), windows
-    /// in output order; the same sums as a scatter-add of dy into zeros, in one pass over dx.
+    /// in output order; the same sums as a scatter-add of dy into zeros, in one pass over dx. With
+    /// <paramref name="gate"/> (shaped as dy: the pooled output of a ReLU's output), each dy element
+    /// counts where the gate is nonzero (NaN included) and as +0 where it is zero: ReLU's gradient
+    /// rule on the pooled values, as a select before the pooling's backward would apply it.
     /// </summary>
-    public void MaxPool2dBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx)
+    public void MaxPool2dBackward(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx, DeviceBuffer? gate = null)
     {
         Check.MaxPoolArgs(geometry, dx, dy, indices, "max_pool2d backward");
-        using var _ = Observe(nameof(MaxPool2dBackward));
-        if (dx.DType == DType.Float32) RunMaxPool2dBackward<float>(geometry, dy, indices, dx); else RunMaxPool2dBackward<double>(geometry, dy, indices, dx);
+        if (gate is not null) Check.Buffer(gate, dy.DType, geometry.N * geometry.C * geometry.OutH * geometry.OutW, "max_pool2d backward gate");
+        using var _ = Observe(nameof(MaxPool2dBackward), gate is null || Observer is null ? "" : "gated");
+        bool single = dx.DType == DType.Float32;
+        if (gate is not null)
+        {
+            if (single) RunMaxPool2dBackwardGated<float>(geometry, dy, indices, dx, gate); else RunMaxPool2dBackwardGated<double>(geometry, dy, indices, dx, gate);
+        }
+        else if (single) RunMaxPool2dBackward<float>(geometry, dy, indices, dx);
+        else RunMaxPool2dBackward<double>(geometry, dy, indices, dx);
     }
 
     /// <summary>Average pooling forward.</summary>

@@ -24,7 +24,7 @@ public sealed class FusedReluTests(string device)
     /// <summary>Counts the relu passes, the fused calls, the selects (ReLU's gradient rule), the masked GEMMs and the pooled convolutions that reach the backend.</summary>
     private sealed class Counter : IBackendObserver
     {
-        public int ReluPasses, FusedCalls, Selects, MaskedGemms, ConvPools;
+        public int ReluPasses, FusedCalls, Selects, MaskedGemms, ConvPools, GatedPools;
 
         public void Enter(string primitive, string detail)
         {
@@ -32,6 +32,7 @@ public sealed class FusedReluTests(string device)
             if (detail.EndsWith(" relu", StringComparison.Ordinal)) FusedCalls++;
             if (primitive == "Where") Selects++;
             if (primitive == "Conv2dForwardMaxPool") ConvPools++;
+            if (primitive == "MaxPool2dBackward" && detail == "gated") GatedPools++;
             if (primitive == "Gemm" && detail.EndsWith(" relugradient", StringComparison.Ordinal)) MaskedGemms++;
         }
 
@@ -92,8 +93,9 @@ public sealed class FusedReluTests(string device)
     /// The model's forward (fused) against its modules applied one by one: the output, the gradients
     /// of the input and of every parameter, and a Hessian-vector product, bit for bit; and the number
     /// of fused calls and relu passes each way, and of the gradient's selects: each ReLU handed on to
-    /// a Linear saves one, done by a masked GEMM instead; <paramref name="convPooled"/> of the pooled
-    /// ReLUs are a convolution's, pooled in its own call (and the convolution's output never made).
+    /// a Linear saves one, done by a masked GEMM instead, and each pooled one, done by the gated
+    /// pooling backward; <paramref name="convPooled"/> of the pooled ReLUs are a convolution's,
+    /// pooled in its own call (and the convolution's output never made).
     /// </summary>
     private static void Check(Sequential model, Tensor x, int fused, int pooled, int handedOn, int convPooled = 0)
     {
@@ -109,7 +111,8 @@ public sealed class FusedReluTests(string device)
         Assert.That(plainCounts.ReluPasses, Is.EqualTo(relus), "relu passes one by one");
         Assert.That(fusedBackward.MaskedGemms, Is.EqualTo(handedOn), "input gradients masked in their GEMM");
         Assert.That(plainBackward.MaskedGemms, Is.Zero);
-        Assert.That(plainBackward.Selects - fusedBackward.Selects, Is.EqualTo(handedOn), "selects saved in the gradient");
+        Assert.That(plainBackward.Selects - fusedBackward.Selects, Is.EqualTo(handedOn + pooled), "selects saved in the gradient");
+        Assert.That(fusedBackward.GatedPools, Is.EqualTo(pooled), "pooling backwards that apply ReLU's rule");
         Assert.That(fusedCounts.ConvPools, Is.EqualTo(convPooled), "convolutions pooled in their own call");
         Assert.That(plainCounts.ConvPools, Is.Zero);
         var ops = Ops(model.Forward(x));

@@ -34,7 +34,7 @@ public sealed partial class Tensor
         var indices = Empty([p.N, p.C, p.OutH, p.OutW], DType.Int32, x.Device);
         RunKernel("conv2d+max_pool2d", g, () => x.Backend.Conv2dForwardMaxPool(g, p, x.Buffer, w.Buffer, b?.Buffer, Epilogue.Relu, y.Buffer, indices.Buffer));
         Tensor[] inputs = b is null ? [x, w] : [x, w, b];
-        return y.Record("conv2d_relu_max_pool2d", inputs, dy => ConvGradients(g, inputs, MaxPoolBackward(p, indices, UnaryOps.Relu.Backward(y, y, dy))));
+        return y.Record("conv2d_relu_max_pool2d", inputs, dy => ConvGradients(g, inputs, MaxPoolBackward(p, indices, dy, gate: y)));
     }
 
     /// <summary>The geometry of a convolution of this NCHW tensor by OIHW <paramref name="weight"/>, every argument checked.</summary>

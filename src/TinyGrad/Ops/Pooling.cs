@@ -40,8 +40,9 @@ public sealed partial class Tensor
     /// Max pooling of a ReLU's output whose ReLU passes its gradient on unmasked (a layer fused with
     /// its ReLU, see Sequential): ReLU's rule is applied here, to the pooled values. Each window's
     /// maximum is the ReLU output at the window's index, so masking dy by it before the scatter
-    /// gives the very bits of masking the scattered gradient by the ReLU output, on a tensor a
-    /// quarter the size (2 x 2 windows), and the full-size mask pass is gone.
+    /// gives the very bits of masking the scattered gradient by the ReLU output; the pooling's
+    /// backward applies that mask as it scatters, so neither a full-size nor a pooled-size mask
+    /// pass is left.
     /// </summary>
     internal Tensor MaxPool2dOfRelu((int H, int W) kernel, (int H, int W) stride, (int H, int W) padding) =>
         MaxPool2dWithIndices(kernel, stride, padding, ofRelu: true).Values;
@@ -53,21 +54,26 @@ public sealed partial class Tensor
         var y = Empty([g.N, g.C, g.OutH, g.OutW], DType, Device);
         var indices = Empty([g.N, g.C, g.OutH, g.OutW], DType.Int32, Device);
         Backend.MaxPool2dForward(g, x.Buffer, y.Buffer, indices.Buffer);
-        if (ofRelu) y.Record("max_pool2d_of_relu", [x], dy => [MaxPoolBackward(g, indices, UnaryOps.Relu.Backward(y, y, dy))]);
+        if (ofRelu) y.Record("max_pool2d_of_relu", [x], dy => [MaxPoolBackward(g, indices, dy, gate: y)]);
         else y.Record("max_pool2d", [x], dy => [MaxPoolBackward(g, indices, dy)]);
         return (y, indices);
     }
 
     /// <summary>
     /// The adjoint of max pooling: dy added at each window's maximum, into zeros (one backend pass);
-    /// linear in dy, so its own backward is <see cref="MaxPoolGather"/> at the same indices.
+    /// linear in dy, so its own backward is <see cref="MaxPoolGather"/> at the same indices. With
+    /// <paramref name="gate"/> (the pooled output of a ReLU's output), ReLU's gradient rule is
+    /// applied to dy in the same pass: the bits of <c>MaxPoolBackward(Relu.Backward(gate, gate, dy))</c>
+    /// without the select's pass, and the backward likewise the gather then the rule.
     /// </summary>
-    private static Tensor MaxPoolBackward(Pool2dGeometry g, Tensor indices, Tensor dy)
+    private static Tensor MaxPoolBackward(Pool2dGeometry g, Tensor indices, Tensor dy, Tensor? gate = null)
     {
         dy = dy.Dense();
+        var gates = gate?.Detach().Dense();
         var dx = Empty([g.N, g.C, g.H, g.W], dy.DType, dy.Device);
-        dy.Backend.MaxPool2dBackward(g, dy.Buffer, indices.Buffer, dx.Buffer);
-        return dx.Record("max_pool2d_backward", [dy], gx => [MaxPoolGather(g, indices, gx)]);
+        dy.Backend.MaxPool2dBackward(g, dy.Buffer, indices.Buffer, dx.Buffer, gates?.Buffer);
+        return dx.Record("max_pool2d_backward", [dy], gx =>
+            [gates is null ? MaxPoolGather(g, indices, gx) : UnaryOps.Relu.Backward(gates, gates, MaxPoolGather(g, indices, gx))]);
     }
 
     /// <summary>

@@ -39,7 +39,8 @@ public static partial class ParityChecks
         }
     }
 
-    /// Backward at the forward's own indices (ties and NaN windows included); overlapping windows sum.
+    /// Backward at the forward's own indices (ties and NaN windows included); overlapping windows sum;
+    /// and the same gated by the pooled values.
     private static void MaxPoolBackward(ParityContext c)
     {
         foreach (var dtype in Floats)
@@ -56,6 +57,9 @@ public static partial class ParityChecks
             var dx = c.Random(dtype, nx + 2);
             c.Both((b, on) => b.MaxPool2dBackward(g, on(dy), on(idx), on(dx)));
             c.AssertSame(dx, ParityContext.Tolerance(dtype, g.KH * g.KW), $"max_pool2d backward {dtype} {g}");
+            // Gated by the pooled values (zeros, -0, NaN and negatives among them): ReLU's rule in the same pass.
+            c.Both((b, on) => b.MaxPool2dBackward(g, on(dy), on(idx), on(dx), on(y)));
+            c.AssertSame(dx, ParityContext.Tolerance(dtype, g.KH * g.KW), $"max_pool2d backward gated {dtype} {g}");
         }
     }
 

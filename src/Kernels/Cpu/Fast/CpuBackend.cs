@@ -165,6 +165,10 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
+    protected override void RunMaxPool2dBackwardGated<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx, DeviceBuffer gate) =>
+        Fast.Pool.MaxBackward<T>(geometry, dy, indices, dx, gate);
+
+    /// <inheritdoc />
     protected override void RunMaxPool2dForward<T>(in Pool2dGeometry geometry, DeviceBuffer x, DeviceBuffer y, DeviceBuffer indices) =>
         Fast.Pool.MaxForward<T>(geometry, x, y, indices);
 

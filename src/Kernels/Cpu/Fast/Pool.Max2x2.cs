@@ -247,10 +247,11 @@ internal static partial class Pool
     /// Max pooling backward of one plane for 2x2 / stride 2 / no padding windows (float): each cell of
     /// dx written once (a few twice, with the same value), its window's dy where the window's index
     /// points at it and +0 elsewhere, four windows (eight cells of a row pair) per 256-bit step; the same bits as the scatter-add into
-    /// zeros (0 + dy turns -0 into +0). False, leaving the plane to the scatter, when an index lies
-    /// outside its own window (not the forward's indices, which the contract asks for).
+    /// zeros (0 + dy turns -0 into +0). When <paramref name="gated"/>, dy is +0 where the gate is zero.
+    /// False, leaving the plane to the scatter, when an index lies outside its own window (not the
+    /// forward's indices, which the contract asks for).
     /// </summary>
-    private static bool MaxBackward2x2(in Pool2dGeometry g, Span<float> plane, ReadOnlySpan<float> from, ReadOnlySpan<int> at)
+    private static bool MaxBackward2x2(in Pool2dGeometry g, Span<float> plane, ReadOnlySpan<float> from, ReadOnlySpan<int> at, ReadOnlySpan<float> gate, bool gated)
     {
         int w = g.W, oh = g.OutH, ow = g.OutW;
         var column = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
@@ -265,6 +266,8 @@ internal static partial class Pool
             {
                 q = Math.Min(q, ow - 4);
                 var v128 = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(from), (nuint)(o0 + q));
+                // ReLU's rule by the gate: +0 where it is zero (NaN is not).
+                if (gated) v128 = Vector128.ConditionalSelect(Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(gate), (nuint)(o0 + q)), Vector128<float>.Zero), Vector128<float>.Zero, v128);
                 var i128 = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(at), (nuint)(o0 + q));
                 // Constant shuffle indices, written in place: the JIT makes a vpermps/vpermd only of a constant.
                 var value = Vector256.Shuffle(Vector256.Create(v128, v128), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
@@ -284,7 +287,7 @@ internal static partial class Pool
                 int d = at[o0 + q] - (r0 + 2 * q);
                 if (d != 0 && d != 1 && d != w && d != w + 1) return false;
                 plane[r0 + 2 * q] = plane[r0 + 2 * q + 1] = plane[r1 + 2 * q] = plane[r1 + 2 * q + 1] = 0f;
-                plane[r0 + 2 * q + d] = 0f + from[o0 + q];
+                plane[r0 + 2 * q + d] = 0f + (gated ? EpilogueMath.Gate(from[o0 + q], gate[o0 + q]) : from[o0 + q]);
             }
             // An odd width leaves the last column outside every window.
             for (int c = 2 * ow; c < w; c++) plane[r0 + c] = plane[r1 + c] = 0f;

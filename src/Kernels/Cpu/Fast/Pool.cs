@@ -37,11 +37,13 @@ internal static partial class Pool
     /// <summary>
     /// dx: per plane, the plane cleared and each dy added at its window's maximum in output order (a
     /// scatter-add into zeros, so the same sums), while the plane is in cache: dx goes to memory once.
-    /// Float 2x2 / stride 2 windows write each cell once instead (<see cref="MaxBackward2x2"/>).
+    /// Float 2x2 / stride 2 windows write each cell once instead (<see cref="MaxBackward2x2"/>). With a
+    /// gate, each dy is first selected by it (<see cref="EpilogueMath.Gate{T}"/>, ReLU's rule).
     /// </summary>
-    public static void MaxBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void MaxBackward<T>(in Pool2dGeometry g, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx, DeviceBuffer? gate = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] gy = CpuBuffer.ArrayOf<T>(dy), gx = CpuBuffer.ArrayOf<T>(dx);
+        T[]? gates = gate is null ? null : CpuBuffer.ArrayOf<T>(gate);
         int[] idx = CpuBuffer.ArrayOf<int>(indices);
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         var geometry = g;
@@ -53,12 +55,14 @@ internal static partial class Pool
                 var plane = gx.AsSpan(nc * planeIn, planeIn);
                 var from = gy.AsSpan(nc * planeOut, planeOut);
                 var at = idx.AsSpan(nc * planeOut, planeOut);
-                if (twoByTwo && MaxBackward2x2(geometry, MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(from), at)) continue;
+                var by = gates is null ? default : gates.AsSpan(nc * planeOut, planeOut);
+                if (twoByTwo && MaxBackward2x2(geometry, MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(from), at, MemoryMarshal.Cast<T, float>(by), gates is not null)) continue;
                 plane.Clear();
-                for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
+                if (gates is null) for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
+                else for (int o = 0; o < from.Length; o++) plane[at[o]] += EpilogueMath.Gate(from[o], by[o]);
             }
         });
-        CpuBuffer.KeepAlive(dy, indices, dx);
+        CpuBuffer.KeepAlive(dy, indices, dx, gate);
     }
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>
