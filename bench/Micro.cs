@@ -49,17 +49,20 @@ public static class Micro
         }
     }
 
+    /// <summary>The CNNs' convolutions (mnist's two, cifar's three) at batch 100.</summary>
+    private static readonly Conv2dGeometry[] ConvGeometries =
+    [
+        new(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),
+        new(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(100, 32, 16, 16, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
+    ];
+
     /// <summary>Convolution + ReLU then 2x2 max pooling at the CNNs' shapes: two calls against the fused one (the output pooled per image in cache), timed alternately.</summary>
     private static void ConvPools(Backend be, Func<int, DeviceBuffer> F, int steps)
     {
-        foreach (var geo in new[]
-        {
-            new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),
-            new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 32, 16, 16, 28, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
-        })
+        foreach (var geo in ConvGeometries)
         {
             var (xs, ws, ys) = geo.Sizes;
             var pool = new Pool2dGeometry(geo.N, geo.O, geo.OutH, geo.OutW, 2, 2, 2, 2, 0, 0);
@@ -74,14 +77,7 @@ public static class Micro
 
     private static void Convs(Backend be, Func<int, DeviceBuffer> F, int steps)
     {
-        foreach (var geo in new[]
-        {
-            new Conv2dGeometry(100, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1),
-            new Conv2dGeometry(100, 32, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 32, 16, 16, 28, 3, 3, 1, 1, 1, 1, 1, 1),
-            new Conv2dGeometry(100, 28, 8, 8, 28, 3, 3, 1, 1, 1, 1, 1, 1),
-        })
+        foreach (var geo in ConvGeometries)
         {
             var (xs, ws, ys) = geo.Sizes;
             var xb = F(xs); var wb = F(ws); var yb = F(ys);
