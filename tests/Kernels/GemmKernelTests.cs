@@ -36,6 +36,17 @@ public sealed class GemmKernelTests
         Check<double>(GemmKernels.ByName[kernel]);
     }
 
+    [Test]
+    public void WideProductsTakeTheEightByThreeTileOnAvx512()
+    {
+        Assert.That(GemmKernels.For(50), Is.EqualTo(GemmKernels.Host), "fit's 50 columns");
+        Assert.That(GemmKernels.For(127), Is.EqualTo(GemmKernels.Host));
+        bool chooses = GemmKernels.Host == GemmKernel.Avx512Tile8x2 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+        var wide = chooses ? GemmKernel.Avx512Tile8x3 : GemmKernels.Host;
+        Assert.That(GemmKernels.For(128), Is.EqualTo(wide));
+        Assert.That(GemmKernels.For(700), Is.EqualTo(wide), "the mlp's 700 columns");
+    }
+
     private static void Check<T>(GemmKernel kernel) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ulong seed = 17;

@@ -27,7 +27,7 @@ internal static partial class Conv
     public static void ForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ImplicitForward(GemmKernels.Host, conv, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias),
+        ImplicitForward(GemmKernels.For(conv.OutH * conv.OutW), conv, CpuBuffer.ArrayOf<T>(x), CpuBuffer.ArrayOf<T>(w), CpuBuffer.ArrayOf<T>(y), bias is null ? null : CpuBuffer.ArrayOf<T>(bias),
             epilogue, pool, CpuBuffer.ArrayOf<int>(indices));
         CpuBuffer.KeepAlive(x, w, bias, y);
         GC.KeepAlive(indices);

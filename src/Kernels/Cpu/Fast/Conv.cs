@@ -42,7 +42,7 @@ internal static partial class Conv
     {
         if (RunsImplicit(g))
         {
-            ImplicitForward(GemmKernels.Host, g, x, w, y, bias, epilogue);
+            ImplicitForward(GemmKernels.For(g.OutH * g.OutW), g, x, w, y, bias, epilogue);
             return;
         }
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW;

@@ -4,19 +4,20 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 
 /// <summary>
 /// The gemm family: the blocked GEMM (Gemm.Blocked.cs) compiled for the widest vectors this host
-/// runs, with the register tile that fits its register file (<see cref="GemmKernels"/>). C in A's or
-/// B's buffer goes to the reference (see <see cref="CpuBackend.Fallbacks"/>).
+/// runs, with the register tile that fits its register file and the product's width
+/// (<see cref="GemmKernels.For"/>). C in A's or B's buffer goes to the reference (see
+/// <see cref="CpuBackend.Fallbacks"/>).
 /// </summary>
 internal static class Gemm
 {
     /// <summary>The product split over the cores, then the bias on every row when given, then the epilogue.</summary>
     public static void Run<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer? aux = null) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Dispatch(GemmKernels.Host, args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c),
+        Dispatch(GemmKernels.For(args.N), args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c),
             new GemmPost<T>(bias is null ? null : CpuBuffer.ArrayOf<T>(bias), epilogue, aux is null ? null : CpuBuffer.ArrayOf<T>(aux)), serial: false);
 
     /// <summary>GEMM on the calling thread (for callers that already split their work over the cores).</summary>
     public static void Serial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Dispatch(GemmKernels.Host, g, a, b, c, default, serial: true);
+        Dispatch(GemmKernels.For(g.N), g, a, b, c, default, serial: true);
 
     /// <summary>The product with a chosen kernel (tests run every kernel's code at widths this host has).</summary>
     internal static void Dispatch<T>(GemmKernel kernel, in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post, bool serial)

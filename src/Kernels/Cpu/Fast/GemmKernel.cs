@@ -8,7 +8,7 @@ internal enum GemmKernel
     /// <summary>512-bit vectors, 8 x 2 tile (16 accumulators of the 32 AVX-512 registers): Zen 4, Zen 5.</summary>
     Avx512Tile8x2,
 
-    /// <summary>512-bit vectors, 8 x 3 tile (24 accumulators): a candidate for Zen 5's two full-width FMA pipes, chosen with TINYGRAD_GEMM_KERNEL until measured there.</summary>
+    /// <summary>512-bit vectors, 8 x 3 tile (24 accumulators, fewer loads per FMA): products of 128 columns or more on AVX-512 (<see cref="GemmKernels.For"/>).</summary>
     Avx512Tile8x3,
 
     /// <summary>256-bit vectors, 6 x 2 tile (12 accumulators of the 16 AVX2 registers): Zen 3 and other AVX2 hosts.</summary>
@@ -43,6 +43,21 @@ internal static class GemmKernels
     /// names another (for A/B timing on one machine; a kernel whose width does not run here is refused).
     /// </summary>
     public static GemmKernel Host { get; } = Select(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+
+    /// <summary>Whether TINYGRAD_GEMM_KERNEL fixed the kernel (then every product uses it).</summary>
+    private static readonly bool Fixed = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+
+    /// <summary>
+    /// The kernel for a product of <paramref name="n"/> output columns: on AVX-512, the 8 x 3 tile once
+    /// there are 128 columns or more (enough whole 48-wide panels), else the host's. Every kernel gives
+    /// the same bits, so the choice changes only the time. Pairs, one core, Xeon family 6 model 106,
+    /// 8x3 / 8x2: 1024^3 0.87-0.91, 512^3 0.89-0.93, the mlp's products 0.78-0.98 (its weight gradients,
+    /// K = 100, 0.78-0.84), convolutions with 196-1024 output pixels 0.84-0.96; but 64 pixels 1.16 and
+    /// fit's 50 columns 1.05 (a last panel of 16 columns runs the one-vector tile, load-bound), hence
+    /// the threshold. Zen 4 (one 512-bit FMA a cycle) is unmeasured: the 8 x 3 tile issues fewer loads
+    /// per FMA there too.
+    /// </summary>
+    public static GemmKernel For(int n) => !Fixed && Host == GemmKernel.Avx512Tile8x2 && n >= 128 ? GemmKernel.Avx512Tile8x3 : Host;
 
     internal static GemmKernel Select(string? requested)
     {
