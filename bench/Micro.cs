@@ -88,7 +88,15 @@ public static class Micro
             double bi = Timing.LastCpuMs;
             Timing.MedianMs(() => be.Conv2dBackwardWeight(geo, xb, yb, wb), steps, 40);
             double bw = Timing.LastCpuMs;
-            Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1}");
+            // The bias gradient in the weight gradient's pass, against the weight gradient then the sum.
+            var db = F(geo.O);
+            var (fused, apart) = Timing.MedianPairMs(() => be.Conv2dBackwardWeightAndBias(geo, xb, yb, wb, db),
+                () =>
+                {
+                    be.Conv2dBackwardWeight(geo, xb, yb, wb);
+                    be.Reduce(ReduceOp.Sum, StridedView.Contiguous(yb, [geo.N, geo.O, geo.OutH, geo.OutW]), StridedView.Contiguous(db, [1, geo.O, 1, 1]));
+                }, steps, 20);
+            Console.WriteLine($"micro conv C{geo.C}->O{geo.O} {geo.H}x{geo.W} k{geo.KH} fwd_cpu_ms={f:F3} bwd_input_cpu_ms={bi:F3} bwd_weight_cpu_ms={bw:F3} fwd_gflops={flop / f / 1e6:F1} weight_and_bias_ms={fused:F3} weight_then_sum_ms={apart:F3}");
         }
     }
 

@@ -36,6 +36,32 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// The convolution's weight gradient (<see cref="Conv2dBackwardWeight"/>) and its bias gradient,
+    /// dy summed over N, H and W into <paramref name="dbias"/> (O elements), in one call: the bias
+    /// gradient has the bits of <see cref="Reduce"/>'s sum of dy viewed as [N, O, OutH, OutW] into
+    /// [1, O, 1, 1], and a backend may take it while dy is in cache for the weight gradient.
+    /// </summary>
+    public void Conv2dBackwardWeightAndBias(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer dbias)
+    {
+        Check.ConvArgs(geometry, x, dw, dy, "conv2d backward-weight");
+        Check.Buffer(dbias, x.DType, geometry.O, "conv2d backward-weight bias gradient");
+        using var _ = Observe(nameof(Conv2dBackwardWeightAndBias), Observer is null ? "" : $"C{geometry.C}");
+        if (x.DType == DType.Float32) RunConv2dBackwardWeightAndBias<float>(geometry, x, dy, dw, dbias);
+        else RunConv2dBackwardWeightAndBias<double>(geometry, x, dy, dw, dbias);
+    }
+
+    /// <summary>
+    /// A checked <see cref="Conv2dBackwardWeightAndBias"/>: by default the weight gradient, then the
+    /// sum; a backend that sums while it reads dy overrides this.
+    /// </summary>
+    protected virtual void RunConv2dBackwardWeightAndBias<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer dbias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RunConv2dBackwardWeight<T>(geometry, x, dy, dw);
+        RunReduce<T>(ReduceOp.Sum, StridedView.Contiguous(dy, [geometry.N, geometry.O, geometry.OutH, geometry.OutW]), StridedView.Contiguous(dbias, [1, geometry.O, 1, 1]));
+    }
+
+    /// <summary>
     /// A checked max pooling backward with a gate (see <see cref="MaxPool2dBackward"/>): by default dy
     /// selected by the gate against a zero into a temporary, then the pooling's backward; a backend
     /// that selects while it scatters overrides this.

@@ -77,9 +77,9 @@ public sealed class ConvImplicitTests
             double[] xv = HostData.Uniform<double>(xs, seed++), wv = HostData.Uniform<double>(ws, seed++), bv = HostData.Uniform<double>(conv.O, seed++);
             xv[xs / 3] = double.NaN;
             var epilogue = withBias ? Epilogue.Relu : Epilogue.None;
-            using var x = Upload(backend, dtype, xv);
-            using var w = Upload(backend, dtype, wv);
-            using var bias = Upload(backend, dtype, bv);
+            using var x = backend.Upload(dtype, xv);
+            using var w = backend.Upload(dtype, wv);
+            using var bias = backend.Upload(dtype, bv);
             int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
             using var full = backend.Allocate(dtype, ys);
             using var y0 = backend.Allocate(dtype, pooled);
@@ -91,7 +91,7 @@ public sealed class ConvImplicitTests
             backend.Conv2dForwardMaxPool(conv, pool, x, w, withBias ? bias : null, epilogue, y1, i1);
             string what = $"{dtype} {conv} pool {k}/{st}/{pad} bias={withBias}";
             Assert.That(backend.Read<int>(i1), Is.EqualTo(backend.Read<int>(i0)), $"{what}: indices");
-            double[] expected = Doubles(backend, y0, dtype), actual = Doubles(backend, y1, dtype);
+            double[] expected = backend.ReadDoubles(y0), actual = backend.ReadDoubles(y1);
             for (int i = 0; i < pooled; i++)
                 if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
                     Assert.Fail($"{what}: y[{i}] = {actual[i]}, the convolution then the pooling give {expected[i]}");
@@ -111,12 +111,6 @@ public sealed class ConvImplicitTests
         var e = Assert.Throws<ArgumentException>(() => backend.Conv2dForwardMaxPool(conv, pool, x, w, null, Epilogue.Relu, y, at));
         Assert.That(e!.Message, Does.Contain("[2, 3, 8, 8] is not the convolution's output [2, 4, 8, 8]"));
     }
-
-    private static DeviceBuffer Upload(Backend backend, DType dtype, double[] values) =>
-        dtype == DType.Float32 ? backend.Upload(Array.ConvertAll(values, v => (float)v)) : backend.Upload(values);
-
-    private static double[] Doubles(Backend backend, DeviceBuffer buffer, DType dtype) =>
-        dtype == DType.Float32 ? Array.ConvertAll(backend.Read<float>(buffer), v => (double)v) : backend.Read<double>(buffer);
 
     /// <summary>Per image: the unfolded matrix by definition, the kernel's GEMM, then bias and epilogue per output plane.</summary>
     private static T[] Expected<T>(GemmKernel kernel, in Conv2dGeometry g, T[] x, T[] w, T[]? bias, Epilogue epilogue) where T : unmanaged, IFloatingPointIeee754<T>

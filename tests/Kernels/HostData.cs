@@ -29,4 +29,12 @@ internal static class HostData
         for (int i = 0; i < n; i++) values[i] = T.CreateTruncating(Philox.UniformDouble(seed, (ulong)i) * 2 - 1);
         return values;
     }
+
+    /// <summary>A fresh buffer of <paramref name="dtype"/> (Float32 or Float64) holding <paramref name="values"/>, rounded to it.</summary>
+    public static DeviceBuffer Upload(this Backend backend, DType dtype, double[] values) =>
+        dtype == DType.Float32 ? backend.Upload(Array.ConvertAll(values, v => (float)v)) : backend.Upload(values);
+
+    /// <summary>A Float32 or Float64 buffer's elements, as doubles (exactly).</summary>
+    public static double[] ReadDoubles(this Backend backend, DeviceBuffer buffer) =>
+        buffer.DType == DType.Float32 ? Array.ConvertAll(backend.Read<float>(buffer), v => (double)v) : backend.Read<double>(buffer);
 }

@@ -82,13 +82,28 @@ public sealed partial class Tensor
         return y.Record(epilogue == Epilogue.Relu ? "conv2d_relu" : "conv2d", inputs, gy => ConvGradients(g, inputs, EpilogueGradient(mask, gy)));
     }
 
-    /// <summary>The gradients of a convolution's inputs [x, w] or [x, w, bias] from its output's: the two adjoint convolutions, and dy summed over N, H, W.</summary>
+    /// <summary>
+    /// The gradients of a convolution's inputs [x, w] or [x, w, bias] from its output's: the two
+    /// adjoint convolutions, and dy summed over N, H, W. When both the weights and the bias want
+    /// theirs, one backend call makes both (<see cref="Backend.Conv2dBackwardWeightAndBias"/>); the
+    /// bias gradient is then recorded as the sum it is, with the sum's backward.
+    /// </summary>
     private static Tensor?[] ConvGradients(Conv2dGeometry g, Tensor[] inputs, Tensor dy)
     {
         var grads = new Tensor?[inputs.Length];
         grads[0] = inputs[0].RequiresGrad ? ConvBackwardInput(g, dy, inputs[1]) : null;
+        bool wantBias = inputs.Length > 2 && inputs[2].RequiresGrad;
+        if (inputs[1].RequiresGrad && wantBias)
+        {
+            dy = dy.Dense();
+            var db = Empty([g.O], dy.DType, dy.Device);
+            grads[1] = ConvBackwardWeight(g, inputs[0], dy, db);
+            int[] kept = [1, g.O, 1, 1], shape = dy.shape;
+            grads[2] = db.Record("sum", [dy], gy => [gy.Reshape(kept).Expand(shape)]);
+            return grads;
+        }
         grads[1] = inputs[1].RequiresGrad ? ConvBackwardWeight(g, inputs[0], dy) : null;
-        if (inputs.Length > 2 && inputs[2].RequiresGrad) grads[2] = dy.Sum([0, 2, 3]);
+        if (wantBias) grads[2] = dy.Sum([0, 2, 3]);
         return grads;
     }
 
@@ -97,9 +112,10 @@ public sealed partial class Tensor
         Adjoint("conv2d_backward_input", g, [g.N, g.C, g.H, g.W], dy, w, static (b, g, dy, w, dx) => b.Conv2dBackwardInput(g, dy, w, dx),
             (gx, w) => ConvForward(g, gx, w), (gx, dy) => ConvBackwardWeight(g, gx, dy));
 
-    /// <summary>dw = the adjoint of conv(x, .) applied to dy.</summary>
-    private static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor x, Tensor dy) =>
-        Adjoint("conv2d_backward_weight", g, [g.O, g.C, g.KH, g.KW], x, dy, static (b, g, x, dy, dw) => b.Conv2dBackwardWeight(g, x, dy, dw),
+    /// <summary>dw = the adjoint of conv(x, .) applied to dy; with <paramref name="db"/>, dy summed over N, H, W into it in the same call.</summary>
+    private static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor x, Tensor dy, Tensor? db = null) =>
+        Adjoint("conv2d_backward_weight", g, [g.O, g.C, g.KH, g.KW], x, dy,
+            db is null ? static (b, g, x, dy, dw) => b.Conv2dBackwardWeight(g, x, dy, dw) : (b, g, x, dy, dw) => b.Conv2dBackwardWeightAndBias(g, x, dy, dw, db.Buffer),
             (gw, dy) => ConvBackwardInput(g, dy, gw), (gw, x) => ConvForward(g, x, gw));
 
     /// <summary>

@@ -73,6 +73,11 @@ public static partial class ParityChecks
                     var dw = c.Random(dtype, nw + 3);
                     c.Both((b, on) => b.Conv2dBackwardWeight(g, on(x), on(dy), on(dw)));
                     c.AssertSame(dw, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what);
+                    // With the bias gradient (dy summed over N, H, W) in the same call.
+                    var db = c.Random(dtype, g.O + 2);
+                    c.Both((b, on) => b.Conv2dBackwardWeightAndBias(g, on(x), on(dy), on(dw), on(db)));
+                    c.AssertSame(dw, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " with the bias gradient");
+                    c.AssertSame(db, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " bias gradient");
                     break;
                 }
             }

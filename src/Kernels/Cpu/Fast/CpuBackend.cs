@@ -158,6 +158,13 @@ public sealed class CpuBackend : Backend
         Fast.Conv.BackwardWeight<T>(geometry, x, dy, dw);
 
     /// <inheritdoc />
+    protected override void RunConv2dBackwardWeightAndBias<T>(in Conv2dGeometry geometry, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, DeviceBuffer dbias)
+    {
+        if (Fast.Conv.SumsBiasInPass(geometry)) Fast.Conv.BackwardWeightAndBias<T>(geometry, x, dy, dw, dbias);
+        else base.RunConv2dBackwardWeightAndBias<T>(geometry, x, dy, dw, dbias);
+    }
+
+    /// <inheritdoc />
     protected override void RunConv2dForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
     {
         if (typeof(T) == typeof(float) && Fast.Conv.PoolsInPlace(conv, pool)) Fast.Conv.ForwardMaxPool<T>(conv, pool, x, w, bias, epilogue, y, indices);
