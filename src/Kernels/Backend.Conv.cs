@@ -14,8 +14,7 @@ public abstract partial class Backend
     {
         Check.ConvArgs(geometry, x, w, y, "conv2d forward");
         Check.ConvBias(geometry, x, bias, "conv2d forward");
-        Check.KnownEpilogue(epilogue, "conv2d forward");
-        if (epilogue == Epilogue.ReluGradient) throw new ArgumentException("conv2d forward: epilogue ReluGradient is a GEMM's only");
+        Check.ConvEpilogue(epilogue, "conv2d forward");
         using var _ = Observe(nameof(Conv2dForward), Observer is null ? "" : $"C{geometry.C}{EpilogueMath.Label(epilogue)}");
         if (x.DType == DType.Float32) RunConv2dForward<float>(geometry, x, w, y, bias, epilogue); else RunConv2dForward<double>(geometry, x, w, y, bias, epilogue);
     }

@@ -69,16 +69,14 @@ public abstract partial class Backend
     protected virtual void RunMaxPool2dBackwardGated<T>(in Pool2dGeometry geometry, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer dx, DeviceBuffer gate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int[] shape = [geometry.N * geometry.C * geometry.OutH * geometry.OutW];
-        if (shape[0] == 0)
+        int length = geometry.N * geometry.C * geometry.OutH * geometry.OutW;
+        if (length == 0)
         {
             RunMaxPool2dBackward<T>(geometry, dy, indices, dx);
             return;
         }
-        using var zero = RunAllocate(dy.DType, 1);
-        using var gated = RunAllocate(dy.DType, shape[0]);
-        RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
-        RunWhere<T, T>(StridedView.Contiguous(gate, shape), StridedView.Contiguous(dy, shape), new StridedView(zero, shape, [0], 0), gated);
+        using var gated = RunAllocate(dy.DType, length);
+        RunGate<T>(dy, gate, gated, length);
         RunMaxPool2dBackward<T>(geometry, gated, indices, dx);
     }
 
@@ -90,9 +88,19 @@ public abstract partial class Backend
     protected virtual void RunGemmReluGradient<T>(in GemmArgs args, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, DeviceBuffer? bias, DeviceBuffer aux) where T : unmanaged, IFloatingPointIeee754<T>
     {
         RunGemm<T>(args, a, b, c, bias, Epilogue.None);
-        int[] shape = [args.Batch * args.M * args.N];
-        using var zero = RunAllocate(c.DType, 1);
+        RunGate<T>(c, aux, c, args.Batch * args.M * args.N);
+    }
+
+    /// <summary>
+    /// ReLU's gradient rule (<see cref="Epilogue.ReluGradient"/>) as a select: destination = values
+    /// where gate is nonzero (NaN included), +0 where it is zero, over <paramref name="length"/>
+    /// elements (destination may be values). The zero is a one-element buffer given back at once.
+    /// </summary>
+    private void RunGate<T>(DeviceBuffer values, DeviceBuffer gate, DeviceBuffer destination, int length) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int[] shape = [length];
+        using var zero = RunAllocate(values.DType, 1);
         RunFill(StridedView.Contiguous(zero, [1]), T.Zero);
-        RunWhere<T, T>(StridedView.Contiguous(aux, shape), StridedView.Contiguous(c, shape), new StridedView(zero, shape, [0], 0), c);
+        RunWhere<T, T>(StridedView.Contiguous(gate, shape), StridedView.Contiguous(values, shape), new StridedView(zero, shape, [0], 0), destination);
     }
 }

@@ -158,6 +158,13 @@ internal static class Check
         Check.Buffer(aux, c.DType, g.Batch * g.M * g.N, "gemm ReluGradient input");
     }
 
+    /// <summary>Checks a convolution's epilogue: a known one, and not <see cref="Epilogue.ReluGradient"/> (a GEMM's only).</summary>
+    public static void ConvEpilogue(Epilogue epilogue, string what)
+    {
+        KnownEpilogue(epilogue, what);
+        if (epilogue == Epilogue.ReluGradient) throw new ArgumentException($"{what}: epilogue ReluGradient is a GEMM's only");
+    }
+
     /// <summary>Checks a convolution's optional bias: O elements of the input's dtype.</summary>
     public static void ConvBias(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? bias, string what)
     {
@@ -196,8 +203,7 @@ internal static class Check
     {
         ConvInputs(conv, x, w, what);
         ConvBias(conv, x, bias, what);
-        KnownEpilogue(epilogue, what);
-        if (epilogue == Epilogue.ReluGradient) throw new ArgumentException($"{what}: epilogue ReluGradient is a GEMM's only");
+        ConvEpilogue(epilogue, what);
         if (pool.N != conv.N || pool.C != conv.O || pool.H != conv.OutH || pool.W != conv.OutW)
             throw new ArgumentException($"{what}: the pooling's input [{pool.N}, {pool.C}, {pool.H}, {pool.W}] is not the convolution's output [{conv.N}, {conv.O}, {conv.OutH}, {conv.OutW}]");
         PoolGeometry(pool, what);

@@ -156,12 +156,12 @@ internal static partial class Conv
                     {
                         int rows = Math.Min(mr, g.O - row);
                         ref T aRef = ref packedW[(row * ckk) + k0 * mr];
-                        // As the blocked GEMM: whole tiles straight into y, edges through the scratch tile.
+                        // As the blocked GEMM: whole tiles (and on AVX-512 full-row edges) straight into y, other edges through the scratch tile.
                         bool direct = rows == mr && (width == nr || width == TVec.Count || GemmBlocked<T, TVec, TTile>.MaskedEdges);
                         var output = direct ? new TileOutput<T, TVec>(ref y[at + row * ohw + col], (nuint)ohw, width, !first) : new TileOutput<T, TVec>(ref tileRef, (nuint)nr, nr, false);
                         if (width <= TVec.Count) TTile.RunNarrow<T, TVec, TileOutput<T, TVec>>(ref aRef, 1, mr, ref panel[0], nr, kb, ref output);
                         else TTile.Run<T, TVec, TileOutput<T, TVec>>(ref aRef, 1, mr, ref panel[0], nr, kb, ref output);
-                        if (!direct) StoreEdge(tile, y, at + row * ohw + col, ohw, rows, width, first);
+                        if (!direct) GemmBlocked<T, TVec, TTile>.StoreTile(tile, y, at + row * ohw + col, ohw, rows, width, first, false, T.One, T.Zero);
                     }
                 }
             }
@@ -184,19 +184,6 @@ internal static partial class Conv
                 ref T to = ref Unsafe.Add(ref dst, k * nr);
                 for (int c = 0; c < copies.Length; c += 2)
                     TVec.Load(ref from, (nuint)Unsafe.Add(ref copy, c + 1)).Store(ref to, (nuint)Unsafe.Add(ref copy, c));
-            }
-        }
-
-        /// <summary>The valid rows x width of an edge tile into y: stored on the first K block, added after.</summary>
-        private static void StoreEdge(Span<T> tile, T[] y, int at, int ldy, int rows, int width, bool first)
-        {
-            int nr = TTile.Vectors * TVec.Count;
-            for (int r = 0; r < rows; r++)
-            {
-                var from = tile.Slice(r * nr, width);
-                var to = y.AsSpan(at + r * ldy, width);
-                if (first) from.CopyTo(to);
-                else for (int j = 0; j < width; j++) to[j] += from[j];
             }
         }
 

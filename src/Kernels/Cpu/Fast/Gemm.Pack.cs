@@ -126,9 +126,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         }
     }
 
-    /// <summary>Writes the valid rows x columns of a finished tile (rows of <see cref="Nr"/>) into C.</summary>
+    /// <summary>Writes the valid rows x columns of a finished tile (rows of <see cref="Nr"/>) into C (also the implicit convolution's edges).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StoreTile(Span<T> tile, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
+    internal static void StoreTile(Span<T> tile, T[] c, int at, int ldc, int rows, int width, bool first, bool readC, T alpha, T beta)
     {
         int w = TVec.Count, nr = Nr, whole = width / w * w;
         // A tail of a vector or more is one more vector ending at the row's end, computed from C

@@ -38,14 +38,17 @@ internal static class GemmKernels
         ["neon-8x2"] = GemmKernel.Neon128Tile8x2,
     };
 
+    /// <summary>TINYGRAD_GEMM_KERNEL, read once (static initializers run in textual order: before <see cref="Host"/>).</summary>
+    private static readonly string? Requested = Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL");
+
     /// <summary>
     /// The kernel for this host: the widest vectors that run in hardware, unless TINYGRAD_GEMM_KERNEL
     /// names another (for A/B timing on one machine; a kernel whose width does not run here is refused).
     /// </summary>
-    public static GemmKernel Host { get; } = Select(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+    public static GemmKernel Host { get; } = Select(Requested);
 
     /// <summary>Whether TINYGRAD_GEMM_KERNEL fixed the kernel (then every product uses it).</summary>
-    private static readonly bool Fixed = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TINYGRAD_GEMM_KERNEL"));
+    private static readonly bool Fixed = !string.IsNullOrEmpty(Requested);
 
     /// <summary>
     /// The kernel for a product of <paramref name="n"/> output columns: on AVX-512, the 8 x 3 tile once
