@@ -98,8 +98,7 @@ public sealed partial class Tensor
             dy = dy.Dense();
             var db = Empty([g.O], dy.DType, dy.Device);
             grads[1] = ConvBackwardWeight(g, inputs[0], dy, db);
-            int[] kept = [1, g.O, 1, 1], shape = dy.shape;
-            grads[2] = db.Record("sum", [dy], gy => [gy.Reshape(kept).Expand(shape)]);
+            grads[2] = dy.RecordSum(db, [1, g.O, 1, 1]);
             return grads;
         }
         grads[1] = inputs[1].RequiresGrad ? ConvBackwardWeight(g, inputs[0], dy) : null;

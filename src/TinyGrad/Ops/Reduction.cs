@@ -34,9 +34,11 @@ public sealed partial class Tensor
         var mask = Shapes.AxisMask(axes ?? [], Rank, "sum");
         var keep = ReduceKeep(ReduceOp.Sum, mask, "sum");
         var y = keepDim ? keep : keep.ViewAs(DroppedShape(mask), StridedView.RowMajorStrides(DroppedShape(mask)), 0);
-        var keptShape = keep.shape;
-        return y.Record("sum", [this], g => [g.Reshape(keptShape).Expand(shape)]);
+        return RecordSum(y, keep.shape);
     }
+
+    /// <summary>Records <paramref name="result"/> as this tensor summed to <paramref name="keptShape"/> (the reduced axes kept as 1): its backward broadcasts the gradient back.</summary>
+    private Tensor RecordSum(Tensor result, int[] keptShape) => result.Record("sum", [this], g => [g.Reshape(keptShape).Expand(shape)]);
 
     /// <summary>Sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDim = false) => Sum([axis], keepDim);
