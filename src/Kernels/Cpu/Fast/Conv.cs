@@ -139,7 +139,7 @@ internal static partial class Conv
     /// path takes those).
     /// </summary>
     private static bool RunsImplicit(in Conv2dGeometry g) =>
-        g is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } && g.O > 1 && g.OutH * g.OutW > 1 && g.C * g.KH * g.KW > 0;
+        g is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1 } && g.O > 1 && g.OutH * g.OutW > 1;
 
     /// <summary>
     /// For a stride-1, dilation-1 convolution whose padding is below the kernel size, the geometry of
