@@ -8,7 +8,7 @@ public static partial class ParityChecks
 {
     private static void Gemm(ParityContext c)
     {
-        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3), (37, 1, 45), (40, 33, 1), (5, 1, 1), (1, 70, 33), (45, 1, 300) };
+        var sizes = new (int M, int N, int K)[] { (1, 1, 1), (7, 13, 5), (33, 65, 17), (130, 70, 90), (4, 16, 0), (2, 40, 3), (37, 1, 45), (40, 33, 1), (5, 1, 1), (1, 70, 33), (45, 1, 300), (1, 9, 40), (9, 1, 40), (50, 50, 300) };
         foreach (var dtype in Floats)
         foreach (var (m, n, k) in sizes)
         foreach (bool ta in new[] { false, true })
