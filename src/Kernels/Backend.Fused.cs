@@ -62,6 +62,61 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// A linear layer's gradients in one call, from <paramref name="g"/>, the gradient of its output
+    /// <c>y = x w^T</c> (+ a bias): <paramref name="dw"/> = g^T x, and when given,
+    /// <paramref name="dx"/> = g w, masked by ReLU's rule on x when <paramref name="gateByInput"/> (x
+    /// is a ReLU's output), and <paramref name="dbias"/>, g summed over the rows. All dense row-major:
+    /// g [rows, outFeatures], x and dx [rows, inFeatures], w and dw [outFeatures, inFeatures]. dw and
+    /// dx have the bits of the <see cref="Gemm"/> calls that make them (A = g transposed for dw; the
+    /// <see cref="Epilogue.ReluGradient"/> epilogue for a gated dx); dbias the bits of
+    /// <see cref="Reduce"/>'s sum of g as [1, rows, outFeatures] into [1, 1, outFeatures], unless a
+    /// backend that reads g once for all three sums it in an order of its own (fixed by the shape).
+    /// </summary>
+    public void LinearBackward(int rows, int inFeatures, int outFeatures, DeviceBuffer g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer dw, DeviceBuffer? dx, bool gateByInput, DeviceBuffer? dbias)
+    {
+        const string what = "linear backward";
+        if (rows <= 0 || inFeatures <= 0 || outFeatures <= 0)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"{what}: rows {rows}, in {inFeatures} and out {outFeatures} features must be positive");
+        Check.Float(g.DType, what);
+        Check.Buffer(g, g.DType, rows * outFeatures, $"{what} output gradient");
+        Check.Buffer(x, g.DType, rows * inFeatures, $"{what} input");
+        Check.Buffer(w, g.DType, outFeatures * inFeatures, $"{what} weight");
+        Check.Buffer(dw, g.DType, outFeatures * inFeatures, $"{what} weight gradient");
+        if (dx is not null) Check.Buffer(dx, g.DType, rows * inFeatures, $"{what} input gradient");
+        if (dbias is not null) Check.Buffer(dbias, g.DType, outFeatures, $"{what} bias gradient");
+        if (gateByInput && dx is null) throw new ArgumentException($"{what}: gateByInput masks the input gradient, but none is asked for");
+        DeviceBuffer?[] outputs = [dw, dx, dbias];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            if (outputs[i] is not { } o) continue;
+            if (ReferenceEquals(o, g) || ReferenceEquals(o, x) || ReferenceEquals(o, w))
+                throw new ArgumentException($"{what}: an output shares its buffer with an input");
+            for (int j = i + 1; j < outputs.Length; j++)
+                if (ReferenceEquals(o, outputs[j])) throw new ArgumentException($"{what}: two outputs share one buffer");
+        }
+        using var _ = Observe(nameof(LinearBackward), Observer is null ? "" : $"{rows}x{inFeatures}x{outFeatures}{(gateByInput ? " gated" : "")}");
+        if (g.DType == DType.Float32) RunLinearBackward<float>(rows, inFeatures, outFeatures, g, x, w, dw, dx, gateByInput, dbias);
+        else RunLinearBackward<double>(rows, inFeatures, outFeatures, g, x, w, dw, dx, gateByInput, dbias);
+    }
+
+    /// <summary>
+    /// A checked <see cref="LinearBackward"/>: by default the weight gradient's GEMM, the input
+    /// gradient's, then the sum; a backend that makes all three in one pass over g overrides this.
+    /// </summary>
+    protected virtual void RunLinearBackward<T>(int rows, int inFeatures, int outFeatures, DeviceBuffer g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer dw, DeviceBuffer? dx, bool gateByInput, DeviceBuffer? dbias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RunGemm<T>(LinearShapes.WeightGradient(rows, inFeatures, outFeatures), g, x, dw, null, Epilogue.None);
+        if (dx is not null)
+        {
+            var args = LinearShapes.InputGradient(rows, inFeatures, outFeatures);
+            if (gateByInput) RunGemmReluGradient<T>(args, g, w, dx, null, x);
+            else RunGemm<T>(args, g, w, dx, null, Epilogue.None);
+        }
+        if (dbias is not null) RunReduce<T>(ReduceOp.Sum, StridedView.Contiguous(g, [1, rows, outFeatures]), StridedView.Contiguous(dbias, [1, 1, outFeatures]));
+    }
+
+    /// <summary>
     /// A checked max pooling backward with a gate (see <see cref="MaxPool2dBackward"/>): by default dy
     /// selected by the gate against a zero into a temporary, then the pooling's backward; a backend
     /// that selects while it scatters overrides this.

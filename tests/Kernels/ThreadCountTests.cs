@@ -83,6 +83,13 @@ public static class KernelBits
             cpu.Gemm(args, a, b, c);
             Add(name, c);
         }
+        // A linear layer's backward in one pass: halves of the rows on their own cores.
+        DeviceBuffer lg = Normal(4100 * 30, 14), lx = Normal(4100 * 20, 15), lw = Normal(30 * 20, 16);
+        DeviceBuffer ldw = cpu.Allocate(DType.Float32, 30 * 20), ldx = cpu.Allocate(DType.Float32, 4100 * 20), ldb = cpu.Allocate(DType.Float32, 30);
+        cpu.LinearBackward(4100, 20, 30, lg, lx, lw, ldw, ldx, true, ldb);
+        Add("linear_backward_weight", ldw);
+        Add("linear_backward_input", ldx);
+        Add("linear_backward_bias", ldb);
         // Elementwise over split ranges and rows, reductions of rows, columns and channels.
         var big = Normal(300 * 230, 7);
         var sum = cpu.Allocate(DType.Float32, 300 * 230);

@@ -34,6 +34,7 @@ public sealed class FusedReluTests(string device)
             if (primitive == "Conv2dForwardMaxPool") ConvPools++;
             if (primitive == "MaxPool2dBackward" && detail == "gated") GatedPools++;
             if (primitive == "Gemm" && detail.EndsWith(" relugradient", StringComparison.Ordinal)) MaskedGemms++;
+            if (primitive == "LinearBackward" && detail.EndsWith(" gated", StringComparison.Ordinal)) MaskedGemms++;
         }
 
         public void Exit(string primitive)

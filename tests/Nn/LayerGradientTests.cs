@@ -30,6 +30,46 @@ public sealed class LayerGradientTests
     }
 
     [Test]
+    public void DeepBatchMlpGradientsMatchFiniteDifferencesInFirstAndSecondOrder()
+    {
+        // 2100 rows: the CPU makes each layer's gradients in one pass (Backend.LinearBackward, its
+        // weight gradient cut in two halves along the rows), the second layer's input gradient gated
+        // by the first layer's ReLU output.
+        var g = new Generator(12);
+        var model = new Sequential(new Linear(3, 4, generator: g, dtype: DType.Float64), new ReLU(), new Linear(4, 2, generator: g, dtype: DType.Float64));
+        var x = Tensor.Randn([2100, 3], g, DType.Float64);
+        var y = Tensor.Randn([2100, 2], g, DType.Float64);
+        var calls = new LinearBackwardCalls();
+        Device.Default.Backend.Observer = calls;
+        try
+        {
+            CheckParameterGradients(model, () => Functional.MseLoss(model.Forward(x), y));
+            var parameters = model.Parameters().ToArray();
+            Autograd.GradGradCheck(_ => Functional.MseLoss(model.Forward(x), y), parameters, atol: 1e-6, rtol: 1e-5).ThrowIfFailed();
+        }
+        finally
+        {
+            Device.Default.Backend.Observer = null;
+        }
+        Assert.That(calls.Gated, Is.GreaterThan(0), "no gated one-pass backward ran");
+    }
+
+    /// <summary>Counts the backend's LinearBackward calls that gate the input gradient.</summary>
+    private sealed class LinearBackwardCalls : IBackendObserver
+    {
+        public int Gated;
+
+        public void Enter(string primitive, string detail)
+        {
+            if (primitive == "LinearBackward" && detail == "2100x4x2 gated") Gated++;
+        }
+
+        public void Exit(string primitive)
+        {
+        }
+    }
+
+    [Test]
     public void MlpGradientsMatchFiniteDifferences()
     {
         var g = new Generator(4);

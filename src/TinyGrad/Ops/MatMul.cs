@@ -60,24 +60,62 @@ public sealed partial class Tensor
         var y = Empty([batch, m, n], a.DType, a.Device);
         var args = new GemmArgs(batch, m, n, k, ta, tb, oa, lda, sa, ob, ldb, sb, 0, n, m * n);
         a.Backend.Gemm(args, opA.Buffer, opB.Buffer, y.Buffer, bias?.Buffer, epilogue, aux?.Buffer);
-        // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed transposed
-        // too, so it lands in the operand's own row-major layout and needs no copy later.
-        Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
         var mask = epilogue == Epilogue.ReluGradient ? aux : EpilogueMask(epilogue, maskedByConsumer, y);
+        return RecordProduct(y, a, b, bias, mask, ta, tb, ofRelu, epilogue);
+    }
+
+    /// <summary>
+    /// Records <paramref name="y"/> as the product of <paramref name="a"/> and <paramref name="b"/> as
+    /// <see cref="Bmm"/> read them (<paramref name="ta"/>, <paramref name="tb"/>: read transposed),
+    /// with the bias and the epilogue whose gradient rule <paramref name="mask"/> carries.
+    /// </summary>
+    private static Tensor RecordProduct(Tensor y, Tensor a, Tensor b, Tensor? bias, Tensor? mask, bool ta, bool tb, bool ofRelu, Epilogue epilogue)
+    {
+        Tensor[] inputs = bias is null ? [a, b] : [a, b, bias];
         string name = epilogue switch { Epilogue.Relu => "matmul_relu", Epilogue.ReluGradient => "matmul_relu_gradient", _ => "matmul" };
         return y.Record(name, inputs, dy =>
         {
             var g = EpilogueGradient(mask, dy);
+            if (LinearGradients(a, b, bias, g, tb, ofRelu) is { } fused) return fused;
             var grads = new Tensor?[inputs.Length];
             grads[0] = a.RequiresGrad ? InputGradient(a, b, g, ta, ofRelu) : null;
             if (b.RequiresGrad)
             {
+                // An operand read transposed (e.g. Linear's weight.T) gets its gradient computed
+                // transposed too, so it lands in the operand's own row-major layout and needs no copy later.
                 var ar = ofRelu ? ReluRuled(a) : a;
                 grads[1] = tb ? Bmm(g.Transpose(1, 2), ar).Transpose(1, 2) : Bmm(ar.Transpose(1, 2), g);
             }
             if (bias is { RequiresGrad: true }) grads[2] = g.Sum([0, 1]);
             return grads;
         });
+    }
+
+    /// <summary>
+    /// A linear layer's gradients (one product x w^T, x dense, w a dense [out, in] read transposed,
+    /// w's gradient wanted) from one <see cref="Backend.LinearBackward"/> call, each recorded as the op
+    /// the unfused rule would have made (the input gradient's product, with ReLU's rule when x is a
+    /// ReLU's output; the weight gradient's; the sum), so double backward is unchanged. Null when the
+    /// product is not such a layer.
+    /// </summary>
+    private static Tensor?[]? LinearGradients(Tensor a, Tensor b, Tensor? bias, Tensor g, bool tb, bool ofRelu)
+    {
+        if (!tb || !b.RequiresGrad || a.shape[0] != 1 || b.shape[0] != 1 || !a.IsContiguous || a.Offset != 0) return null;
+        var w = b.Transpose(1, 2);
+        int rows = a.shape[1], inFeatures = a.shape[2], outFeatures = b.shape[2];
+        if (!w.IsContiguous || w.Offset != 0 || rows == 0 || inFeatures == 0 || outFeatures == 0) return null;
+        g = g.Dense();
+        var dw = Empty([1, outFeatures, inFeatures], g.DType, g.Device);
+        var dx = a.RequiresGrad ? Empty([1, rows, inFeatures], g.DType, g.Device) : null;
+        var db = bias is { RequiresGrad: true } ? Empty([outFeatures], g.DType, g.Device) : null;
+        bool gate = ofRelu && dx is not null;
+        g.Backend.LinearBackward(rows, inFeatures, outFeatures, g.Buffer, a.Buffer, w.Buffer, dw.Buffer, dx?.Buffer, gate, db?.Buffer);
+        var grads = new Tensor?[bias is null ? 2 : 3];
+        if (dx is not null)
+            grads[0] = gate ? RecordProduct(dx, g, w, null, a.Detach(), false, false, false, Epilogue.ReluGradient) : RecordProduct(dx, g, w, null, null, false, false, false, Epilogue.None);
+        grads[1] = RecordProduct(dw, g.Transpose(1, 2), ofRelu ? ReluRuled(a) : a, null, null, true, false, false, Epilogue.None).Transpose(1, 2);
+        if (db is not null) grads[2] = g.RecordSum(db, [1, 1, outFeatures]);
+        return grads;
     }
 
     /// <summary>

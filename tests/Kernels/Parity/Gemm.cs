@@ -169,4 +169,30 @@ public static partial class ParityChecks
             c.AssertSame(cv, ParityContext.Tolerance(dtype, 71), $"gemm {dtype} contiguous");
         }
     }
+
+    /// A linear layer's gradients in one call: on the CPU's one-pass path (rows deep enough for the
+    /// weight gradient's cut) and the default, gated by a ReLU output with a NaN, with and without dx
+    /// and the bias gradient.
+    private static void LinearBackward(ParityContext c)
+    {
+        foreach (var dtype in Floats)
+        foreach (var (rows, inF, outF) in new[] { (2100, 9, 6), (37, 5, 4) })
+        foreach (var (wantDx, gate, wantBias) in new[] { (true, true, true), (true, false, false), (false, false, true) })
+        {
+            var g = c.Random(dtype, rows * outF);
+            double[] relu = c.Random(rows * inF);
+            for (int i = 0; i < relu.Length; i++) relu[i] = Math.Max(relu[i], 0);
+            relu[relu.Length / 2] = double.NaN;
+            var x = c.Upload(dtype, relu);
+            var w = c.Random(dtype, outF * inF);
+            var dw = c.Random(dtype, outF * inF);
+            var dx = c.Random(dtype, rows * inF);
+            var db = c.Random(dtype, outF);
+            c.Both((be, on) => be.LinearBackward(rows, inF, outF, on(g), on(x), on(w), on(dw), wantDx ? on(dx) : null, gate, wantBias ? on(db) : null));
+            string what = $"linear backward {dtype} {rows}x{inF}x{outF} dx={wantDx} gated={gate} bias={wantBias}";
+            c.AssertSame(dw, ParityContext.Tolerance(dtype, rows), what + " weight gradient");
+            if (wantDx) c.AssertSame(dx, ParityContext.Tolerance(dtype, outF), what + " input gradient");
+            if (wantBias) c.AssertSame(db, ParityContext.Tolerance(dtype, rows), what + " bias gradient");
+        }
+    }
 }

@@ -26,6 +26,7 @@ public static partial class ParityChecks
         new("reduce", "reduce_max", c => Reduce(c, ReduceOp.Max)),
         new("reduce", "argmax", ArgMax),
         new("gemm", "gemm", Gemm),
+        new("gemm", "linear_backward", LinearBackward),
         new("conv", "conv2d_forward", c => Conv(c, "forward")),
         new("conv", "conv2d_backward_input", c => Conv(c, "backward_input")),
         new("conv", "conv2d_backward_weight", c => Conv(c, "backward_weight")),

@@ -80,7 +80,7 @@ internal static partial class Conv
                 {
                     var unfold = new Unfolder<T>(geometry);
                     int nr = TTile.Vectors * TVec.Count;
-                    T[] panel = ArrayPool<T>.Shared.Rent(GemmBlocked<T, TVec, TTile>.KBlockDepth(ckk) * nr + Unfolder<T>.Slack);
+                    T[] panel = ArrayPool<T>.Shared.Rent(GemmBlocking.KBlockDepth(ckk) * nr + Unfolder<T>.Slack);
                     // Columns past a last panel's width are packed from whatever the bordered image
                     // holds there; cleared once so no stale denormal ever enters the tile.
                     panel.AsSpan().Clear();
@@ -127,7 +127,7 @@ internal static partial class Conv
         private static void Image(in Conv2dGeometry g, T[] padded, T[] packedW, int[] offsets, T[] y, int at, T[] panel, T[]? bias, Epilogue epilogue)
         {
             int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, ow = g.OutW, wp = g.W + 2 * g.PadW;
-            int mr = TTile.Mr, nr = TTile.Vectors * TVec.Count, kc = GemmBlocked<T, TVec, TTile>.KBlockDepth(ckk);
+            int mr = TTile.Mr, nr = TTile.Vectors * TVec.Count, kc = GemmBlocking.KBlockDepth(ckk);
             bool finish = bias is not null || epilogue != Epilogue.None;
             Span<T> tile = stackalloc T[mr * nr];
             ref T tileRef = ref MemoryMarshal.GetReference(tile);

@@ -165,6 +165,13 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
+    protected override void RunLinearBackward<T>(int rows, int inFeatures, int outFeatures, DeviceBuffer g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer dw, DeviceBuffer? dx, bool gateByInput, DeviceBuffer? dbias)
+    {
+        if (Fast.Linear.Fuses(rows, inFeatures, outFeatures)) Fast.Linear.Backward<T>(rows, inFeatures, outFeatures, g, x, w, dw, dx, gateByInput, dbias);
+        else base.RunLinearBackward<T>(rows, inFeatures, outFeatures, g, x, w, dw, dx, gateByInput, dbias);
+    }
+
+    /// <inheritdoc />
     protected override void RunConv2dForwardMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? bias, Epilogue epilogue, DeviceBuffer y, DeviceBuffer indices)
     {
         if (typeof(T) == typeof(float) && Fast.Conv.PoolsInPlace(conv, pool)) Fast.Conv.ForwardMaxPool<T>(conv, pool, x, w, bias, epilogue, y, indices);

@@ -11,7 +11,7 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 /// into NR-column panels (NR = the tile's vectors times the width; read in place when only a few
 /// row panels use it), op(A) is read in place in Mr-row panels (packed when a panel is partial or
 /// its rows alias in the cache), and the tile accumulates with fused multiply-adds. Blocking: K in
-/// blocks of about <see cref="Kc"/>, rows in blocks of about <see cref="Mc"/> (the block of A stays
+/// blocks (<see cref="GemmBlocking"/>), rows in blocks of about <see cref="Mc"/> (the block of A stays
 /// in L2), each NR-wide B panel in L1 while the row block sweeps it.
 /// Work is split into a fixed partition (by row panels, or by column panels when there are few
 /// rows, or by batch entries for many small products), and every element of C is computed by the
@@ -28,26 +28,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// <summary>Columns per register tile (and per packed B panel).</summary>
     private static int Nr => TTile.Vectors * TVec.Count;
 
-    /// <summary>Target depth of one K block.</summary>
-    private const int Kc = 256;
-
-    /// <summary>
-    /// Target depth of one K block when A is read in place transposed: each k then touches a cache
-    /// line of A per row panel, not Mr values of a packed panel, so a shallower block keeps A's and
-    /// B's panels in L1 together (fit's weight gradient, 50 x 50 x 10000: 0.85 of the time with 128
-    /// against 256; 20 x 700 x 700 0.93; 1024^3 and 256 x 256 x 1024 unchanged; one core, in pairs,
-    /// Xeon family 6 model 106).
-    /// </summary>
-    private const int KcTransposedA = 128;
-
     /// <summary>Rows per packed A block (rounded down to whole tiles).</summary>
     private const int Mc = 384;
-
-    /// <summary>Depth from which a product with at most <see cref="DeepOutput"/> outputs is cut in two along K.</summary>
-    private const int DeepK = 2048;
-
-    /// <summary>Largest output (M x N) of a product cut along K.</summary>
-    private const long DeepOutput = 1 << 16;
 
     /// <summary>
     /// Row panels per block up to which B is read in place rather than packed (packing from 5 row
@@ -78,18 +60,6 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// (unmeasured here), so 256-bit and narrower kernels keep the scratch tile.
     /// </summary>
     internal static bool MaskedEdges => TVec.Count * Unsafe.SizeOf<T>() == 64 && Avx512F.IsSupported;
-
-    /// <summary>
-    /// The depth of each K block of a K-deep product (the last may be shorter): K cut evenly into
-    /// blocks of at most <see cref="Kc"/>, or <see cref="KcTransposedA"/> when A is transposed. The
-    /// blocks are summed one after another into C, so the depth depends on the shape only.
-    /// </summary>
-    internal static int KBlockDepth(int k, bool transA = false)
-    {
-        int target = transA ? KcTransposedA : Kc;
-        int blocks = Math.Max(1, (k + target - 1) / target);
-        return (k + blocks - 1) / blocks;
-    }
 
     /// <summary>A's packing scratch of at least <paramref name="length"/> values (this thread's, reused).</summary>
     private static T[] ScratchA(int length)
@@ -137,9 +107,9 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     }
 
     /// <summary>Every batch entry on the calling thread (for callers that already split their work over the cores).</summary>
-    public static void Serial(in GemmArgs g, T[] a, T[] b, T[] c)
+    public static void Serial(in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post = default)
     {
-        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, default, batch, 1);
+        for (int batch = 0; batch < g.Batch; batch++) Single(g, a, b, c, post, batch, 1);
     }
 
     /// <summary>One product of the batch, split over <paramref name="workers"/> threads.</summary>
@@ -156,7 +126,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         }
         if (Skinny(g, a, oa, b, ob, c, oc, alpha, beta, post, workers)) return;
         int mPanels = (g.M + Mr - 1) / Mr, nPanels = (g.N + nr - 1) / nr;
-        if (g.K >= DeepK && (long)g.M * g.N <= DeepOutput)
+        if (GemmBlocking.CutsK(g.M, g.N, g.K))
         {
             Deep(g, a, oa, b, ob, c, oc, alpha, beta, post, mPanels, nPanels, workers);
             return;
@@ -229,7 +199,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         bool finish = !post.IsNone;
         int nr = Nr, mcPanels = Mc / Mr;
         bool unscaled = g.Alpha == 1;
-        int kc = KBlockDepth(g.K, g.TransA);
+        int kc = GemmBlocking.KBlockDepth(g.K, g.TransA);
         var (bp, bo) = ScratchB(nr * kc * (n1 - n0));
         T[] ap = ScratchA(mcPanels * Mr * kc + 8); // + 8: PackA's transposes may write 2 values past the last panel
         Span<T> tile = stackalloc T[Mr * Nr];

@@ -15,9 +15,9 @@ internal static class Gemm
         Dispatch(GemmKernels.For(args.N), args, CpuBuffer.ArrayOf<T>(a), CpuBuffer.ArrayOf<T>(b), CpuBuffer.ArrayOf<T>(c),
             new GemmPost<T>(bias is null ? null : CpuBuffer.ArrayOf<T>(bias), epilogue, aux is null ? null : CpuBuffer.ArrayOf<T>(aux)), serial: false);
 
-    /// <summary>GEMM on the calling thread (for callers that already split their work over the cores).</summary>
-    public static void Serial<T>(GemmArgs g, T[] a, T[] b, T[] c) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Dispatch(GemmKernels.For(g.N), g, a, b, c, default, serial: true);
+    /// <summary>GEMM on the calling thread (for callers that already split their work over the cores), then the bias and epilogue when given.</summary>
+    public static void Serial<T>(GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post = default) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Dispatch(GemmKernels.For(g.N), g, a, b, c, post, serial: true);
 
     /// <summary>The product with a chosen kernel (tests run every kernel's code at widths this host has).</summary>
     internal static void Dispatch<T>(GemmKernel kernel, in GemmArgs g, T[] a, T[] b, T[] c, in GemmPost<T> post, bool serial)
@@ -47,7 +47,7 @@ internal static class Gemm
     {
         public void Run<TVec, TTile>() where TVec : struct, ISimd<TVec, T> where TTile : struct, ITile
         {
-            if (serial) GemmBlocked<T, TVec, TTile>.Serial(g, a, b, c);
+            if (serial) GemmBlocked<T, TVec, TTile>.Serial(g, a, b, c, post);
             else GemmBlocked<T, TVec, TTile>.Run(g, a, b, c, post);
         }
     }

@@ -187,7 +187,8 @@ internal static class Reduce
         return nan ? T.NaN : best;
     }
 
-    private static void AddInto<T>(Span<T> acc, ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>acc[i] += row[i] (vectors, then a scalar tail).</summary>
+    internal static void AddInto<T>(Span<T> acc, ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = acc.Length, i = 0;
         ref T a = ref MemoryMarshal.GetReference(acc);
