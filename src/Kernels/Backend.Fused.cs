@@ -62,6 +62,36 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// The weight gradient of a convolution whose output was max pooled (<paramref name="pool"/> of
+    /// exactly its output, as <see cref="Conv2dForwardMaxPool"/> makes), and its bias gradient when
+    /// <paramref name="dbias"/> is given, from the gradient of the pooled output: the bits of
+    /// <see cref="MaxPool2dBackward"/> (with <paramref name="gate"/>) into a temporary, then
+    /// <see cref="Conv2dBackwardWeightAndBias"/> (or <see cref="Conv2dBackwardWeight"/>). The
+    /// convolution's full-size gradient is not kept: a backend may make it image by image in cache.
+    /// </summary>
+    public void Conv2dBackwardWeightOfMaxPool(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
+    {
+        Check.ConvOfMaxPoolGradientArgs(conv, pool, x, dy, indices, gate, dw, dbias, "conv2d backward-weight of max_pool2d");
+        using var _ = Observe(nameof(Conv2dBackwardWeightOfMaxPool), Observer is null ? "" : $"C{conv.C}{(gate is null ? "" : " gated")}");
+        if (x.DType == DType.Float32) RunConv2dBackwardWeightOfMaxPool<float>(conv, pool, x, dy, indices, gate, dw, dbias);
+        else RunConv2dBackwardWeightOfMaxPool<double>(conv, pool, x, dy, indices, gate, dw, dbias);
+    }
+
+    /// <summary>
+    /// A checked <see cref="Conv2dBackwardWeightOfMaxPool"/>: by default the pooling's backward into a
+    /// temporary, then the weight (and bias) gradient; a backend that unpools each image in cache overrides this.
+    /// </summary>
+    protected virtual void RunConv2dBackwardWeightOfMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var full = RunAllocate(x.DType, conv.Sizes.Y);
+        if (gate is null) RunMaxPool2dBackward<T>(pool, dy, indices, full);
+        else RunMaxPool2dBackwardGated<T>(pool, dy, indices, full, gate);
+        if (dbias is null) RunConv2dBackwardWeight<T>(conv, x, full, dw);
+        else RunConv2dBackwardWeightAndBias<T>(conv, x, full, dw, dbias);
+    }
+
+    /// <summary>
     /// A linear layer's gradients in one call, from <paramref name="g"/>, the gradient of its output
     /// <c>y = x w^T</c> (+ a bias): <paramref name="dw"/> = g^T x, and when given,
     /// <paramref name="dx"/> = g w, masked by ReLU's rule on x when <paramref name="gateByInput"/> (x

@@ -204,12 +204,34 @@ internal static class Check
         ConvInputs(conv, x, w, what);
         ConvBias(conv, x, bias, what);
         ConvEpilogue(epilogue, what);
-        if (pool.N != conv.N || pool.C != conv.O || pool.H != conv.OutH || pool.W != conv.OutW)
-            throw new ArgumentException($"{what}: the pooling's input [{pool.N}, {pool.C}, {pool.H}, {pool.W}] is not the convolution's output [{conv.N}, {conv.O}, {conv.OutH}, {conv.OutW}]");
-        PoolGeometry(pool, what);
+        PoolOfConv(conv, pool, what);
         int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
         Check.Buffer(y, x.DType, pooled, $"{what} output");
         Buffer(indices, DType.Int32, pooled, $"{what} indices");
+    }
+
+    /// <summary>
+    /// Argument checks of a convolution's weight (and bias) gradients from the gradient of its max
+    /// pooled output: the convolution's, a pooling of exactly its output, the pooled gradient, the
+    /// forward's Int32 indices and the gate in the pooling's output shape.
+    /// </summary>
+    public static void ConvOfMaxPoolGradientArgs(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias, string what)
+    {
+        ConvInputs(conv, x, dw, what);
+        ConvBias(conv, x, dbias, what);
+        PoolOfConv(conv, pool, what);
+        int pooled = pool.N * pool.C * pool.OutH * pool.OutW;
+        Check.Buffer(dy, x.DType, pooled, $"{what} pooled gradient");
+        Buffer(indices, DType.Int32, pooled, $"{what} indices");
+        if (gate is not null) Check.Buffer(gate, x.DType, pooled, $"{what} gate");
+    }
+
+    /// <summary>Throws unless <paramref name="pool"/> is a valid pooling of exactly the convolution's output.</summary>
+    private static void PoolOfConv(in Conv2dGeometry conv, in Pool2dGeometry pool, string what)
+    {
+        if (pool.N != conv.N || pool.C != conv.O || pool.H != conv.OutH || pool.W != conv.OutW)
+            throw new ArgumentException($"{what}: the pooling's input [{pool.N}, {pool.C}, {pool.H}, {pool.W}] is not the convolution's output [{conv.N}, {conv.O}, {conv.OutH}, {conv.OutW}]");
+        PoolGeometry(pool, what);
     }
 
     /// <summary>Argument checks of gather and scatter-add.</summary>

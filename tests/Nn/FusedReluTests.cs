@@ -24,7 +24,7 @@ public sealed class FusedReluTests(string device)
     /// <summary>Counts the relu passes, the fused calls, the selects (ReLU's gradient rule), the masked GEMMs and the pooled convolutions that reach the backend.</summary>
     private sealed class Counter : IBackendObserver
     {
-        public int ReluPasses, FusedCalls, Selects, MaskedGemms, ConvPools, GatedPools;
+        public int ReluPasses, FusedCalls, Selects, MaskedGemms, ConvPools, GatedPools, WeightsOfPools;
 
         public void Enter(string primitive, string detail)
         {
@@ -33,6 +33,7 @@ public sealed class FusedReluTests(string device)
             if (primitive == "Where") Selects++;
             if (primitive == "Conv2dForwardMaxPool") ConvPools++;
             if (primitive == "MaxPool2dBackward" && detail == "gated") GatedPools++;
+            if (primitive == "Conv2dBackwardWeightOfMaxPool") WeightsOfPools++;
             if (primitive == "Gemm" && detail.EndsWith(" relugradient", StringComparison.Ordinal)) MaskedGemms++;
             if (primitive == "LinearBackward" && detail.EndsWith(" gated", StringComparison.Ordinal)) MaskedGemms++;
         }
@@ -80,6 +81,50 @@ public sealed class FusedReluTests(string device)
             new Conv2d(4, 5, 3, padding: 2, dilation: 2, generator: g), new ReLU(), new MaxPool2d(3, stride: 1, padding: 1),
             new Conv2d(5, 2, 1, generator: g), new ReLU(), new MaxPool2d((2, 1)), new Flatten());
         Check(model, Tensor.Randn([2, 3, 10, 9], g), fused: 3, pooled: 3, handedOn: 0, convPooled: 3);
+    }
+
+    [Test]
+    public void AFirstLayersWeightGradientsComeStraightFromThePooledGradient()
+    {
+        // A plain backward (no graph of the gradients): the first convolution's weight and bias
+        // gradients in one call from its pooled output's gradient, the full-size gradient never kept;
+        // the second's input wants its gradient, so it is pooled back as before. Bit for bit the
+        // gradients of the modules one by one.
+        var g = new Generator(10);
+        var model = new Sequential(
+            new Conv2d(2, 4, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2),
+            new Conv2d(4, 3, 3, padding: 1, generator: g), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(3 * 2 * 2, 2, generator: g));
+        var x = Tensor.Randn([3, 2, 8, 8], g);
+        var weights = Tensor.Randn([3, 2], new Generator(11));
+        float[][] Gradients(Func<Tensor, Tensor> forward, Counter counter)
+        {
+            foreach (var parameter in model.Parameters()) parameter.Grad = null;
+            var backend = Device.Default.Backend;
+            var loss = (forward(x) * weights).Sum();
+            backend.Observer = counter;
+            try
+            {
+                loss.Backward();
+            }
+            finally
+            {
+                backend.Observer = null;
+            }
+            return model.Parameters().Select(p => p.Grad!.ToFloatArray()).ToArray();
+        }
+        var fused = new Counter();
+        var plain = new Counter();
+        var fusedGrads = Gradients(model.Forward, fused);
+        var plainGrads = Gradients(input =>
+        {
+            for (int i = 0; i < model.Count; i++) input = model[i].Forward(input);
+            return input;
+        }, plain);
+        Assert.That(fused.WeightsOfPools, Is.EqualTo(1), "weight gradients made from a pooled gradient");
+        Assert.That(fused.GatedPools, Is.EqualTo(1), "pooling backwards left (the second layer's)");
+        Assert.That(plain.WeightsOfPools, Is.Zero);
+        for (int i = 0; i < fusedGrads.Length; i++) Assert.That(fusedGrads[i], Is.EqualTo(plainGrads[i]), $"parameter {i}");
+        Assert.That(fusedGrads[0].Any(v => v != 0), Is.True, "first layer's weight gradient all zero");
     }
 
     [Test]

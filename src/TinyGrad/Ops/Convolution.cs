@@ -34,7 +34,26 @@ public sealed partial class Tensor
         var indices = Empty([p.N, p.C, p.OutH, p.OutW], DType.Int32, x.Device);
         RunKernel("conv2d+max_pool2d", g, () => x.Backend.Conv2dForwardMaxPool(g, p, x.Buffer, w.Buffer, b?.Buffer, Epilogue.Relu, y.Buffer, indices.Buffer));
         Tensor[] inputs = b is null ? [x, w] : [x, w, b];
-        return y.Record("conv2d_relu_max_pool2d", inputs, dy => ConvGradients(g, inputs, MaxPoolBackward(p, indices, dy, gate: y)));
+        return y.Record("conv2d_relu_max_pool2d", inputs, dy => PooledConvGradients(g, p, inputs, indices, y, dy));
+    }
+
+    /// <summary>
+    /// The gradients of a convolution, ReLU and max pooling run as one op: the pooling's backward
+    /// (gated by the pooled output), then the convolution's. When they are not being recorded (no
+    /// double backward) and the input wants no gradient (a first layer), one backend call makes the
+    /// weight and bias gradients straight from the pooled gradient
+    /// (<see cref="Backend.Conv2dBackwardWeightOfMaxPool"/>), with the same bits, and the full-size
+    /// gradient, which nothing else would read, is never kept.
+    /// </summary>
+    private static Tensor?[] PooledConvGradients(Conv2dGeometry g, Pool2dGeometry p, Tensor[] inputs, Tensor indices, Tensor y, Tensor dy)
+    {
+        if (Autograd.IsEnabled || inputs[0].RequiresGrad || !inputs[1].RequiresGrad) return ConvGradients(g, inputs, MaxPoolBackward(p, indices, dy, gate: y));
+        var x = inputs[0];
+        dy = dy.Dense();
+        var dw = Empty([g.O, g.C, g.KH, g.KW], dy.DType, dy.Device);
+        var db = inputs.Length > 2 && inputs[2].RequiresGrad ? Empty([g.O], dy.DType, dy.Device) : null;
+        RunKernel("conv2d backward-weight of max_pool2d", g, () => x.Backend.Conv2dBackwardWeightOfMaxPool(g, p, x.Buffer, dy.Buffer, indices.Buffer, y.Buffer, dw.Buffer, db?.Buffer));
+        return inputs.Length > 2 ? [null, dw, db] : [null, dw];
     }
 
     /// <summary>The geometry of a convolution of this NCHW tensor by OIHW <paramref name="weight"/>, every argument checked.</summary>

@@ -114,4 +114,34 @@ public static partial class ParityChecks
             }
         }
     }
+
+    /// The weight and bias gradients of a max pooled convolution from the pooled gradient: the
+    /// forward's indices, gated by its pooled ReLU output or not.
+    private static void ConvOfMaxPoolGradient(ParityContext c)
+    {
+        foreach (var dtype in Floats)
+        foreach (var g in ConvGeometries)
+        foreach (var (k, stride, pad) in new[] { (2, 2, 0), (3, 1, 1) })
+        {
+            var pool = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
+            if (g.OutH + 2 * pad < k || g.OutW + 2 * pad < k) continue;
+            var (nx, nw, _) = g.Sizes;
+            int ny = pool.N * pool.C * pool.OutH * pool.OutW;
+            var x = c.Upload(dtype, c.Coarse(nx));
+            var w = c.Upload(dtype, c.Coarse(nw));
+            var y = c.Random(dtype, ny);
+            var idx = c.Random(DType.Int32, ny);
+            c.Both((b, on) => b.Conv2dForwardMaxPool(g, pool, on(x), on(w), null, Epilogue.Relu, on(y), on(idx)));
+            var dy = c.Random(dtype, ny);
+            foreach (bool gated in new[] { false, true })
+            {
+                var dw = c.Random(dtype, nw);
+                var db = c.Random(dtype, g.O);
+                c.Both((b, on) => b.Conv2dBackwardWeightOfMaxPool(g, pool, on(x), on(dy), on(idx), gated ? on(y) : null, on(dw), on(db)));
+                string what = $"conv2d backward-weight of max_pool2d {dtype} {g} pool {k}/{stride}/{pad} gated={gated}";
+                c.AssertSame(dw, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " weight gradient");
+                c.AssertSame(db, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " bias gradient");
+            }
+        }
+    }
 }

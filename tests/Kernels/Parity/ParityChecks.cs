@@ -32,6 +32,7 @@ public static partial class ParityChecks
         new("conv", "conv2d_backward_weight", c => Conv(c, "backward_weight")),
         new("conv", "conv2d_random_geometries", ConvRandomGeometries),
         new("conv", "conv2d_forward_max_pool", ConvMaxPool),
+        new("conv", "conv2d_backward_weight_of_max_pool", ConvOfMaxPoolGradient),
         new("pool", "max_pool2d_forward", MaxPool),
         new("pool", "max_pool2d_backward", MaxPoolBackward),
         new("pool", "avg_pool2d_forward", c => AvgPool(c, backward: false)),

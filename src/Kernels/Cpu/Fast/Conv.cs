@@ -57,6 +57,32 @@ internal static partial class Conv
         CpuBuffer.KeepAlive(x, dy, dw, dbias);
     }
 
+    /// <summary>
+    /// dw (and dbias when given) of a convolution whose output was max pooled, from the pooled
+    /// gradient: each image's full-size gradient is unpooled (<see cref="Pool.MaxBackwardPlane{T}"/>)
+    /// into a scratch that stays in L2 for that image's weight gradient, instead of the whole batch's
+    /// being written and read back (mnist's first is 10 MB a step); the same bits.
+    /// </summary>
+    public static void BackwardWeightOfMaxPool<T>(in Conv2dGeometry geometry, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pooled = new PooledGradient<T>(pool, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<int>(indices), gate is null ? null : CpuBuffer.ArrayOf<T>(gate));
+        BackwardWeight(geometry, CpuBuffer.ArrayOf<T>(x), null, CpuBuffer.ArrayOf<T>(dw), dbias is null ? null : CpuBuffer.ArrayOf<T>(dbias), pooled);
+        CpuBuffer.KeepAlive(x, dy, indices, gate);
+        CpuBuffer.KeepAlive(dw, dbias);
+    }
+
+    /// <summary>The gradient of a convolution's max pooled output, its pooling's indices and the ReLU gate of its pooled values.</summary>
+    private readonly record struct PooledGradient<T>(Pool2dGeometry Geometry, T[] Dy, int[] Indices, T[]? Gates) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Image <paramref name="n"/>'s full-size gradient (O planes) into <paramref name="image"/>.</summary>
+        public void Unpool(int n, T[] image)
+        {
+            int channels = Geometry.C, plane = Geometry.H * Geometry.W;
+            for (int c = 0; c < channels; c++) Pool.MaxBackwardPlane(Geometry, n * channels + c, Dy, Indices, Gates, image.AsSpan(c * plane, plane));
+        }
+    }
+
     private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null, Epilogue epilogue = Epilogue.None) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (RunsImplicit(g))
@@ -153,7 +179,8 @@ internal static partial class Conv
         return new Conv2dGeometry(g.N, g.O, g.OutH, g.OutW, g.C, g.KH, g.KW, 1, 1, g.KH - 1 - g.PadH, g.KW - 1 - g.PadW, 1, 1);
     }
 
-    private static void BackwardWeight<T>(Conv2dGeometry g, T[] x, T[] dy, T[] dw, T[]? dbias) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>dw (and dbias), dy read from <paramref name="dy"/>, or unpooled image by image from <paramref name="pooled"/>.</summary>
+    private static void BackwardWeight<T>(Conv2dGeometry g, T[] x, T[]? dy, T[] dw, T[]? dbias, PooledGradient<T>? pooled = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ckk = g.C * g.KH * g.KW, ohw = g.OutH * g.OutW, size = g.O * ckk;
         if (g.N == 0 || ohw == 0)
@@ -177,6 +204,7 @@ internal static partial class Conv
             Partition.Parallel(chunks, (long)g.N * g.O * ckk * ohw, (lo, hi) =>
             {
                 var unfold = new Unfolder<T>(g);
+                T[]? image = pooled is null ? null : ArrayPool<T>.Shared.Rent(g.O * ohw);
                 try
                 {
                     for (int chunk = lo; chunk < hi; chunk++)
@@ -185,17 +213,25 @@ internal static partial class Conv
                         for (int n = n0; n < n1; n++)
                         {
                             T[] col = unfold.Image(x, n);
+                            T[] gy = dy!;
+                            int at = n * g.O * ohw;
+                            if (pooled is { } p)
+                            {
+                                p.Unpool(n, image!);
+                                (gy, at) = (image!, 0);
+                            }
                             // dw^T (CKK x O) (+)= col (CKK x OHW) * dy[n]^T (OHW x O), or dw (O x CKK) (+)= dy[n] * col^T, images in order.
-                            if (byOutput) Gemm.Serial(new GemmArgs(1, g.O, ckk, ohw, false, true, n * g.O * ohw, ohw, 0, 0, ohw, 0, chunk * size, ckk, 0, 1, n == n0 ? 0 : 1), dy, col, partial);
-                            else Gemm.Serial(new GemmArgs(1, ckk, g.O, ohw, false, true, 0, ohw, 0, n * g.O * ohw, ohw, 0, chunk * size, g.O, 0, 1, n == n0 ? 0 : 1), col, dy, partial);
+                            if (byOutput) Gemm.Serial(new GemmArgs(1, g.O, ckk, ohw, false, true, at, ohw, 0, 0, ohw, 0, chunk * size, ckk, 0, 1, n == n0 ? 0 : 1), gy, col, partial);
+                            else Gemm.Serial(new GemmArgs(1, ckk, g.O, ohw, false, true, 0, ohw, 0, at, ohw, 0, chunk * size, g.O, 0, 1, n == n0 ? 0 : 1), col, gy, partial);
                             if (planeSums is null) continue;
-                            for (int o = 0; o < g.O; o++) planeSums[n * g.O + o] = Reduce.RowSum<T>(dy.AsSpan((n * g.O + o) * ohw, ohw));
+                            for (int o = 0; o < g.O; o++) planeSums[n * g.O + o] = Reduce.RowSum<T>(gy.AsSpan(at + o * ohw, ohw));
                         }
                     }
                 }
                 finally
                 {
                     unfold.Dispose();
+                    if (image is not null) ArrayPool<T>.Shared.Return(image);
                 }
             });
             for (int o = 0; o < g.O; o++)

@@ -165,6 +165,14 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc />
+    protected override void RunConv2dBackwardWeightOfMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
+    {
+        // The bias gradient's bits are Reduce's: in the pass only where the pass repeats its order.
+        if (dbias is null || Fast.Conv.SumsBiasInPass(conv)) Fast.Conv.BackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
+        else base.RunConv2dBackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
+    }
+
+    /// <inheritdoc />
     protected override void RunLinearBackward<T>(int rows, int inFeatures, int outFeatures, DeviceBuffer g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer dw, DeviceBuffer? dx, bool gateByInput, DeviceBuffer? dbias)
     {
         if (Fast.Linear.Fuses(rows, inFeatures, outFeatures)) Fast.Linear.Backward<T>(rows, inFeatures, outFeatures, g, x, w, dw, dx, gateByInput, dbias);

@@ -47,22 +47,25 @@ internal static partial class Pool
         int[] idx = CpuBuffer.ArrayOf<int>(indices);
         int planeIn = g.H * g.W, planeOut = g.OutH * g.OutW;
         var geometry = g;
-        bool twoByTwo = typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 };
         Partition.Parallel(g.N * g.C, (long)g.N * g.C * (planeIn + planeOut), (lo, hi) =>
         {
-            for (int nc = lo; nc < hi; nc++)
-            {
-                var plane = gx.AsSpan(nc * planeIn, planeIn);
-                var from = gy.AsSpan(nc * planeOut, planeOut);
-                var at = idx.AsSpan(nc * planeOut, planeOut);
-                var by = gates is null ? default : gates.AsSpan(nc * planeOut, planeOut);
-                if (twoByTwo && MaxBackward2x2(geometry, MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(from), at, MemoryMarshal.Cast<T, float>(by), gates is not null)) continue;
-                plane.Clear();
-                if (gates is null) for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
-                else for (int o = 0; o < from.Length; o++) plane[at[o]] += EpilogueMath.Gate(from[o], by[o]);
-            }
+            for (int nc = lo; nc < hi; nc++) MaxBackwardPlane(geometry, nc, gy, idx, gates, gx.AsSpan(nc * planeIn, planeIn));
         });
         CpuBuffer.KeepAlive(dy, indices, dx, gate);
+    }
+
+    /// <summary>Plane <paramref name="nc"/> of max pooling's backward (see <see cref="MaxBackward{T}"/>) into <paramref name="plane"/>.</summary>
+    internal static void MaxBackwardPlane<T>(in Pool2dGeometry g, int nc, T[] dy, int[] indices, T[]? gates, Span<T> plane) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int planeOut = g.OutH * g.OutW;
+        var from = dy.AsSpan(nc * planeOut, planeOut);
+        var at = indices.AsSpan(nc * planeOut, planeOut);
+        var by = gates is null ? default : gates.AsSpan(nc * planeOut, planeOut);
+        bool twoByTwo = typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && g is { KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 };
+        if (twoByTwo && MaxBackward2x2(g, MemoryMarshal.Cast<T, float>(plane), MemoryMarshal.Cast<T, float>(from), at, MemoryMarshal.Cast<T, float>(by), gates is not null)) return;
+        plane.Clear();
+        if (gates is null) for (int o = 0; o < from.Length; o++) plane[at[o]] += from[o];
+        else for (int o = 0; o < from.Length; o++) plane[at[o]] += EpilogueMath.Gate(from[o], by[o]);
     }
 
     private static void MaxPool<T>(Pool2dGeometry g, T[] x, T[] y, int[] idx) where T : unmanaged, IFloatingPointIeee754<T>

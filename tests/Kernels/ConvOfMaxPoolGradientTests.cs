@@ -1,0 +1,85 @@
+using NUnit.Framework;
+using TinyGrad.Kernels;
+
+namespace TinyGrad.Tests.Kernels;
+
+/// A convolution's weight (and bias) gradients from the gradient of its max pooled output, in one
+/// call, give the bits of the pooling's backward (gated by the pooled ReLU output, or not) into a
+/// full-size gradient followed by the weight and bias gradients: 2x2 / stride 2 pools (the vector
+/// unpooling) and others (the scatter), odd sizes, first-layer and deeper geometries, float and
+/// double, with zeros and a NaN in the gate and a NaN in the pooled gradient.
+public sealed class ConvOfMaxPoolGradientTests
+{
+    private static readonly (Conv2dGeometry Conv, (int K, int Stride, int Pad) Pool)[] Cases =
+    [
+        (new(4, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1), (2, 2, 0)),
+        (new(3, 3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1), (2, 2, 0)),
+        (new(3, 5, 9, 11, 6, 3, 3, 1, 1, 1, 1, 1, 1), (2, 2, 0)),
+        (new(2, 3, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1), (3, 1, 1)),
+        (new(3, 2, 10, 10, 5, 3, 3, 2, 2, 1, 1, 1, 1), (2, 2, 0)),
+        (new(1, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1), (2, 2, 0)),
+    ];
+
+    [Test]
+    public void OneCallGivesThePoolingBackwardThenTheWeightGradientsBits()
+    {
+        var backend = Device.Cpu.Backend;
+        ulong seed = 110;
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        foreach (var (g, (k, stride, pad)) in Cases)
+        foreach (var (gated, withBias) in new[] { (true, true), (false, true), (true, false) })
+        {
+            var p = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
+            var (xs, ws, ys) = g.Sizes;
+            int pooled = p.N * p.C * p.OutH * p.OutW;
+            double[] xv = HostData.Uniform<double>(xs, seed++), wv = HostData.Uniform<double>(ws, seed++), dyv = HostData.Uniform<double>(pooled, seed++);
+            dyv[pooled / 2] = double.NaN;
+            using var x = backend.Upload(dtype, xv);
+            using var w = backend.Upload(dtype, wv);
+            using var y = backend.Allocate(dtype, ys);
+            using var py = backend.Allocate(dtype, pooled);
+            using var indices = backend.Allocate(DType.Int32, pooled);
+            // The forward's own indices and pooled ReLU outputs (zero about half the time), one gate a NaN.
+            backend.Conv2dForward(g, x, w, y, epilogue: Epilogue.Relu);
+            backend.MaxPool2dForward(p, y, py, indices);
+            double[] gate = backend.ReadDoubles(py);
+            gate[pooled / 3] = double.NaN;
+            using var gates = backend.Upload(dtype, gate);
+            using var dy = backend.Upload(dtype, dyv);
+            using var full = backend.Allocate(dtype, ys);
+            using var dw0 = backend.Allocate(dtype, ws);
+            using var db0 = backend.Allocate(dtype, g.O);
+            using var dw1 = backend.Allocate(dtype, ws);
+            using var db1 = backend.Allocate(dtype, g.O);
+            backend.MaxPool2dBackward(p, dy, indices, full, gated ? gates : null);
+            if (withBias) backend.Conv2dBackwardWeightAndBias(g, x, full, dw0, db0);
+            else backend.Conv2dBackwardWeight(g, x, full, dw0);
+            backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, gated ? gates : null, dw1, withBias ? db1 : null);
+            string what = $"{dtype} {g} pool {k}/{stride}/{pad} gated={gated}";
+            AssertBits(backend, dw0, dw1, what + " weight gradient");
+            if (withBias) AssertBits(backend, db0, db1, what + " bias gradient");
+        }
+    }
+
+    [Test]
+    public void APoolingOfAnythingButTheConvolutionsOutputIsRefused()
+    {
+        var backend = Device.Cpu.Backend;
+        var g = new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        var p = new Pool2dGeometry(2, 4, 6, 8, 2, 2, 2, 2, 0, 0);
+        using var x = backend.Allocate(DType.Float32, g.Sizes.X);
+        using var dw = backend.Allocate(DType.Float32, g.Sizes.W);
+        using var dy = backend.Allocate(DType.Float32, 2 * 4 * 4 * 4);
+        using var indices = backend.Allocate(DType.Int32, 2 * 4 * 4 * 4);
+        Assert.That(() => backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, null, dw, null),
+            Throws.ArgumentException.With.Message.Contains("is not the convolution's output"));
+    }
+
+    private static void AssertBits(Backend backend, DeviceBuffer expected, DeviceBuffer actual, string what)
+    {
+        double[] e = backend.ReadDoubles(expected), a = backend.ReadDoubles(actual);
+        for (int i = 0; i < e.Length; i++)
+            if (BitConverter.DoubleToInt64Bits(e[i]) != BitConverter.DoubleToInt64Bits(a[i]))
+                Assert.Fail($"{what}: [{i}] = {a[i]}, separately {e[i]}");
+    }
+}
