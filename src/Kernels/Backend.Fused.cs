@@ -63,11 +63,13 @@ public abstract partial class Backend
 
     /// <summary>
     /// The weight gradient of a convolution whose output was max pooled (<paramref name="pool"/> of
-    /// exactly its output, as <see cref="Conv2dForwardMaxPool"/> makes), and its bias gradient when
-    /// <paramref name="dbias"/> is given, from the gradient of the pooled output: the bits of
-    /// <see cref="MaxPool2dBackward"/> (with <paramref name="gate"/>) into a temporary, then
-    /// <see cref="Conv2dBackwardWeightAndBias"/> (or <see cref="Conv2dBackwardWeight"/>). The
-    /// convolution's full-size gradient is not kept: a backend may make it image by image in cache.
+    /// exactly its output, as <see cref="Conv2dForwardMaxPool"/> makes, whose
+    /// <paramref name="indices"/> it takes), and its bias gradient when <paramref name="dbias"/> is
+    /// given, from the gradient of the pooled output: the values of <see cref="MaxPool2dBackward"/>
+    /// (with <paramref name="gate"/>) into a temporary, then <see cref="Conv2dBackwardWeightAndBias"/>
+    /// (or <see cref="Conv2dBackwardWeight"/>), which the default gives bit for bit. The full-size
+    /// gradient is not kept: a backend may make it image by image in cache, or sum only its nonzero
+    /// terms (the windows' maxima), in an order of its own that depends on the shapes only.
     /// </summary>
     public void Conv2dBackwardWeightOfMaxPool(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
     {

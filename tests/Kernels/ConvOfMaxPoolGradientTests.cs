@@ -4,10 +4,12 @@ using TinyGrad.Kernels;
 namespace TinyGrad.Tests.Kernels;
 
 /// A convolution's weight (and bias) gradients from the gradient of its max pooled output, in one
-/// call, give the bits of the pooling's backward (gated by the pooled ReLU output, or not) into a
-/// full-size gradient followed by the weight and bias gradients: 2x2 / stride 2 pools (the vector
-/// unpooling) and others (the scatter), odd sizes, first-layer and deeper geometries, float and
-/// double, with zeros and a NaN in the gate and a NaN in the pooled gradient.
+/// call, against the pooling's backward (gated by the pooled ReLU output, or not) into a full-size
+/// gradient followed by the weight and bias gradients: summed window by window where the pooling
+/// keeps at most half the outputs (the same values within rounding), else unpooled image by image
+/// (the same bits); 2x2 / stride 2 pools and others, odd sizes, first-layer and deeper geometries,
+/// float and double, with zeros and a NaN in the gate, a NaN in the pooled gradient, and a NaN
+/// input pixel (which must reach dw through the zero terms, as the dense product's 0 * NaN does).
 public sealed class ConvOfMaxPoolGradientTests
 {
     private static readonly (Conv2dGeometry Conv, (int K, int Stride, int Pad) Pool)[] Cases =
@@ -25,15 +27,17 @@ public sealed class ConvOfMaxPoolGradientTests
     {
         var backend = Device.Cpu.Backend;
         ulong seed = 110;
+        int windowed = 0;
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         foreach (var (g, (k, stride, pad)) in Cases)
-        foreach (var (gated, withBias) in new[] { (true, true), (false, true), (true, false) })
+        foreach (var (gated, withBias, nanPixel) in new[] { (true, true, false), (false, true, false), (true, false, false), (true, true, true) })
         {
             var p = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
             var (xs, ws, ys) = g.Sizes;
             int pooled = p.N * p.C * p.OutH * p.OutW;
             double[] xv = HostData.Uniform<double>(xs, seed++), wv = HostData.Uniform<double>(ws, seed++), dyv = HostData.Uniform<double>(pooled, seed++);
             dyv[pooled / 2] = double.NaN;
+            if (nanPixel) xv[xs / 3] = double.NaN;
             using var x = backend.Upload(dtype, xv);
             using var w = backend.Upload(dtype, wv);
             using var y = backend.Allocate(dtype, ys);
@@ -55,9 +59,30 @@ public sealed class ConvOfMaxPoolGradientTests
             if (withBias) backend.Conv2dBackwardWeightAndBias(g, x, full, dw0, db0);
             else backend.Conv2dBackwardWeight(g, x, full, dw0);
             backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, gated ? gates : null, dw1, withBias ? db1 : null);
-            string what = $"{dtype} {g} pool {k}/{stride}/{pad} gated={gated}";
+            string what = $"{dtype} {g} pool {k}/{stride}/{pad} gated={gated} nan pixel={nanPixel}";
+            if (TinyGrad.Kernels.Cpu.Fast.Conv.WindowByWindow(g, p) && !nanPixel)
+            {
+                windowed++;
+                // Only the nonzero terms, in window order: the same values within rounding.
+                double tolerance = (dtype == DType.Float32 ? 2e-6 : 1e-14) * g.N * g.OutH * g.OutW;
+                AssertClose(backend, dw0, dw1, tolerance, what + " weight gradient");
+                if (withBias) AssertClose(backend, db0, db1, tolerance, what + " bias gradient");
+                continue;
+            }
             AssertBits(backend, dw0, dw1, what + " weight gradient");
             if (withBias) AssertBits(backend, db0, db1, what + " bias gradient");
+        }
+        Assert.That(windowed, Is.EqualTo(2 * 5 * 3), "cases summed window by window");
+    }
+
+    private static void AssertClose(Backend backend, DeviceBuffer expected, DeviceBuffer actual, double tolerance, string what)
+    {
+        double[] e = backend.ReadDoubles(expected), a = backend.ReadDoubles(actual);
+        Assert.That(e.Any(v => v != 0 && !double.IsNaN(v)), Is.True, what + ": all zero");
+        for (int i = 0; i < e.Length; i++)
+        {
+            if (double.IsNaN(e[i])) Assert.That(a[i], Is.NaN, $"{what} [{i}]");
+            else Assert.That(a[i], Is.EqualTo(e[i]).Within(tolerance), $"{what} [{i}]");
         }
     }
 
@@ -73,6 +98,26 @@ public sealed class ConvOfMaxPoolGradientTests
         using var indices = backend.Allocate(DType.Int32, 2 * 4 * 4 * 4);
         Assert.That(() => backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, null, dw, null),
             Throws.ArgumentException.With.Message.Contains("is not the convolution's output"));
+    }
+
+    [Test]
+    public void AnIndexOutsideThePlaneIsRefused()
+    {
+        // Summed window by window and unpooled: both refuse an index that is not the forward's.
+        var backend = Device.Cpu.Backend;
+        foreach (int k in new[] { 2, 3 })
+        {
+            var g = new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+            var p = new Pool2dGeometry(2, 4, 8, 8, k, k, k == 2 ? 2 : 1, k == 2 ? 2 : 1, k == 2 ? 0 : 1, k == 2 ? 0 : 1);
+            int pooled = p.N * p.C * p.OutH * p.OutW;
+            using var x = backend.Upload(DType.Float32, HostData.Uniform<double>(g.Sizes.X, 3));
+            using var dw = backend.Allocate(DType.Float32, g.Sizes.W);
+            using var dy = backend.Upload(DType.Float32, HostData.Uniform<double>(pooled, 4));
+            var bad = new int[pooled];
+            bad[pooled - 1] = 64;
+            using var indices = backend.Upload(bad);
+            Assert.That(() => backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, null, dw, null), Throws.InstanceOf<IndexOutOfRangeException>(), $"pool {k}");
+        }
     }
 
     private static void AssertBits(Backend backend, DeviceBuffer expected, DeviceBuffer actual, string what)

@@ -57,32 +57,6 @@ internal static partial class Conv
         CpuBuffer.KeepAlive(x, dy, dw, dbias);
     }
 
-    /// <summary>
-    /// dw (and dbias when given) of a convolution whose output was max pooled, from the pooled
-    /// gradient: each image's full-size gradient is unpooled (<see cref="Pool.MaxBackwardPlane{T}"/>)
-    /// into a scratch that stays in L2 for that image's weight gradient, instead of the whole batch's
-    /// being written and read back (mnist's first is 10 MB a step); the same bits.
-    /// </summary>
-    public static void BackwardWeightOfMaxPool<T>(in Conv2dGeometry geometry, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var pooled = new PooledGradient<T>(pool, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<int>(indices), gate is null ? null : CpuBuffer.ArrayOf<T>(gate));
-        BackwardWeight(geometry, CpuBuffer.ArrayOf<T>(x), null, CpuBuffer.ArrayOf<T>(dw), dbias is null ? null : CpuBuffer.ArrayOf<T>(dbias), pooled);
-        CpuBuffer.KeepAlive(x, dy, indices, gate);
-        CpuBuffer.KeepAlive(dw, dbias);
-    }
-
-    /// <summary>The gradient of a convolution's max pooled output, its pooling's indices and the ReLU gate of its pooled values.</summary>
-    private readonly record struct PooledGradient<T>(Pool2dGeometry Geometry, T[] Dy, int[] Indices, T[]? Gates) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        /// <summary>Image <paramref name="n"/>'s full-size gradient (O planes) into <paramref name="image"/>.</summary>
-        public void Unpool(int n, T[] image)
-        {
-            int channels = Geometry.C, plane = Geometry.H * Geometry.W;
-            for (int c = 0; c < channels; c++) Pool.MaxBackwardPlane(Geometry, n * channels + c, Dy, Indices, Gates, image.AsSpan(c * plane, plane));
-        }
-    }
-
     private static void Forward<T>(Conv2dGeometry g, T[] x, T[] w, T[] y, T[]? bias = null, Epilogue epilogue = Epilogue.None) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (RunsImplicit(g))

@@ -167,9 +167,9 @@ public sealed class CpuBackend : Backend
     /// <inheritdoc />
     protected override void RunConv2dBackwardWeightOfMaxPool<T>(in Conv2dGeometry conv, in Pool2dGeometry pool, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer indices, DeviceBuffer? gate, DeviceBuffer dw, DeviceBuffer? dbias)
     {
-        // The bias gradient's bits are Reduce's: in the pass only where the pass repeats its order.
-        if (dbias is null || Fast.Conv.SumsBiasInPass(conv)) Fast.Conv.BackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
-        else base.RunConv2dBackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
+        // Unpooled, the bias gradient keeps Reduce's bits: in the pass only where the pass repeats its order.
+        if (dbias is not null && !Fast.Conv.WindowByWindow(conv, pool) && !Fast.Conv.SumsBiasInPass(conv)) base.RunConv2dBackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
+        else Fast.Conv.BackwardWeightOfMaxPool<T>(conv, pool, x, dy, indices, gate, dw, dbias);
     }
 
     /// <inheritdoc />

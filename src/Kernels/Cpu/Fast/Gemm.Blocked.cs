@@ -74,7 +74,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// (arrays themselves are only 8-byte aligned; 16 bytes off took 1.04-1.08x as long on the mlp's
     /// products, one core, in pairs, Xeon family 6 model 207).
     /// </summary>
-    private static unsafe (T[] Array, int Start) ScratchB(int length)
+    internal static unsafe (T[] Array, int Start) ScratchB(int length)
     {
         int slack = 64 / Unsafe.SizeOf<T>();
         if (packB is null || packB.Length < length + slack)

@@ -6,7 +6,7 @@ namespace TinyGrad.Kernels.Cpu.Fast;
 internal static partial class GemmBlocked<T, TVec, TTile>
 {
     /// <summary>Packs rows [k0, k0 + kb) of op(B), column panels [p0, p1): dst[offset + (p - p0) * kb * nr + k * nr + j] = op(B)(k0 + k, p * nr + j), zero past N.</summary>
-    private static void PackB(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int nr, int offset = 0)
+    internal static void PackB(in GemmArgs g, T[] b, int ob, int k0, int kb, int p0, int p1, T[] dst, int nr, int offset = 0)
     {
         for (int p = p0; p < p1; p++)
         {
