@@ -106,6 +106,7 @@ public sealed class ConvOfMaxPoolGradientTests
         // Summed window by window and unpooled: both refuse an index that is not the forward's.
         var backend = Device.Cpu.Backend;
         foreach (int k in new[] { 2, 3 })
+        foreach (int index in new[] { 64, -1 })
         {
             var g = new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
             var p = new Pool2dGeometry(2, 4, 8, 8, k, k, k == 2 ? 2 : 1, k == 2 ? 2 : 1, k == 2 ? 0 : 1, k == 2 ? 0 : 1);
@@ -114,9 +115,9 @@ public sealed class ConvOfMaxPoolGradientTests
             using var dw = backend.Allocate(DType.Float32, g.Sizes.W);
             using var dy = backend.Upload(DType.Float32, HostData.Uniform<double>(pooled, 4));
             var bad = new int[pooled];
-            bad[pooled - 1] = 64;
+            bad[pooled - 1] = index;
             using var indices = backend.Upload(bad);
-            Assert.That(() => backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, null, dw, null), Throws.InstanceOf<IndexOutOfRangeException>(), $"pool {k}");
+            Assert.That(() => backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, null, dw, null), Throws.InstanceOf<IndexOutOfRangeException>(), $"pool {k} index {index}");
         }
     }
 

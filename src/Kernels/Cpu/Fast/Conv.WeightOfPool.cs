@@ -126,8 +126,9 @@ internal static partial class Conv
                                 pooled.Gated(n, planes);
                                 var at = pooled.Indices.AsSpan(n * g.O * windows, g.O * windows);
                                 // The patches are read at these indices unchecked: an index outside the plane
-                                // (not the forward's) fails here, as the pooling's backward would fail.
-                                if (TensorPrimitives.Min(at) < 0 || TensorPrimitives.Max(at) >= ohw)
+                                // (not the forward's; a negative one is a large unsigned) fails here, as the
+                                // pooling's backward would fail.
+                                if (TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(at)) >= (uint)ohw)
                                     throw new IndexOutOfRangeException($"conv2d backward-weight of max_pool2d: image {n} has a pooling index outside its {ohw}-element plane");
                                 int pw = pooled.Geometry.OutW;
                                 for (int k0 = 0; k0 < windows; k0 += pw)
