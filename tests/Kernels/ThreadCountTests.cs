@@ -90,6 +90,15 @@ public static class KernelBits
         Add("linear_backward_weight", ldw);
         Add("linear_backward_input", ldx);
         Add("linear_backward_bias", ldb);
+        // A pooled first layer's weight and bias gradients, summed window by window in two image chunks.
+        var cg = new Conv2dGeometry(6, 3, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        var cp = new Pool2dGeometry(6, 8, 12, 12, 2, 2, 2, 2, 0, 0);
+        DeviceBuffer cx = Normal(cg.Sizes.X, 17), cw = Normal(cg.Sizes.W, 18), cy = cpu.Allocate(DType.Float32, 6 * 8 * 36), ci = cpu.Allocate(DType.Int32, 6 * 8 * 36);
+        cpu.Conv2dForwardMaxPool(cg, cp, cx, cw, null, Epilogue.Relu, cy, ci);
+        DeviceBuffer cdy = Normal(6 * 8 * 36, 19), cdw = cpu.Allocate(DType.Float32, cg.Sizes.W), cdb = cpu.Allocate(DType.Float32, 8);
+        cpu.Conv2dBackwardWeightOfMaxPool(cg, cp, cx, cdy, ci, cy, cdw, cdb);
+        Add("conv2d_backward_weight_of_max_pool", cdw);
+        Add("conv2d_backward_bias_of_max_pool", cdb);
         // Elementwise over split ranges and rows, reductions of rows, columns and channels.
         var big = Normal(300 * 230, 7);
         var sum = cpu.Allocate(DType.Float32, 300 * 230);
