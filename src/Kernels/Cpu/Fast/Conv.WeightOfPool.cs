@@ -151,13 +151,7 @@ internal static partial class Conv
                     for (int chunk = 1; chunk < chunks; chunk++) sum += partial[chunk * size + o * width + k];
                     dw[o * ckk + k] = sum;
                 }
-                if (planeSums is null) return;
-                for (int o = 0; o < g.O; o++)
-                {
-                    T sum = T.Zero;
-                    for (int n = 0; n < g.N; n++) sum += planeSums[n * g.O + o];
-                    dbias![o] = sum;
-                }
+                if (planeSums is not null) BiasFromPlaneSums(planeSums, g.N, g.O, dbias!);
             }
             finally
             {

@@ -219,18 +219,23 @@ internal static partial class Conv
                     row[k] = sum;
                 }
             }
-            if (planeSums is null) return;
-            for (int o = 0; o < g.O; o++)
-            {
-                T sum = T.Zero;
-                for (int n = 0; n < g.N; n++) sum += planeSums[n * g.O + o];
-                dbias![o] = sum;
-            }
+            if (planeSums is not null) BiasFromPlaneSums(planeSums, g.N, g.O, dbias!);
         }
         finally
         {
             ArrayPool<T>.Shared.Return(partial);
             if (planeSums is not null) ArrayPool<T>.Shared.Return(planeSums);
+        }
+    }
+
+    /// <summary>dbias[o] = the sum over images of planeSums[n * O + o], from zero in image order (Reduce's split path's order).</summary>
+    private static void BiasFromPlaneSums<T>(T[] planeSums, int images, int channels, T[] dbias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int o = 0; o < channels; o++)
+        {
+            T sum = T.Zero;
+            for (int n = 0; n < images; n++) sum += planeSums[n * channels + o];
+            dbias[o] = sum;
         }
     }
 }
