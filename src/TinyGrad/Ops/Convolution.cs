@@ -42,8 +42,9 @@ public sealed partial class Tensor
     /// (gated by the pooled output), then the convolution's. When they are not being recorded (no
     /// double backward) and the input wants no gradient (a first layer), one backend call makes the
     /// weight and bias gradients straight from the pooled gradient
-    /// (<see cref="Backend.Conv2dBackwardWeightOfMaxPool"/>), with the same bits, and the full-size
-    /// gradient, which nothing else would read, is never kept.
+    /// (<see cref="Backend.Conv2dBackwardWeightOfMaxPool"/>: the same values, summed in an order of the
+    /// backend's own; the CPU adds only the windows' maxima), and the full-size gradient, which nothing
+    /// else would read, is never kept.
     /// </summary>
     private static Tensor?[] PooledConvGradients(Conv2dGeometry g, Pool2dGeometry p, Tensor[] inputs, Tensor indices, Tensor y, Tensor dy)
     {

@@ -15,7 +15,7 @@ internal static class Linear
     /// <summary>
     /// Whether the fused pass applies: the weight gradient cut in two halves along the rows (a deep
     /// product with a small output, <see cref="GemmBlocking.CutsK"/>), each half on its own core, and
-    /// both layers wider than one feature (a one-wide layer takes the GEMM's matrix-vector paths).
+    /// more than one input and output feature (a one-wide layer takes the GEMM's matrix-vector paths).
     /// </summary>
     public static bool Fuses(int rows, int inFeatures, int outFeatures) =>
         inFeatures > 1 && outFeatures > 1 && GemmBlocking.CutsK(outFeatures, inFeatures, rows);
