@@ -84,6 +84,17 @@ public static partial class ParityChecks
         }
     }
 
+    /// Each convolution geometry with a 2x2 / stride 2 pooling of its output and an overlapping padded
+    /// 3x3 / stride 1 one (where the window fits), in float and double.
+    private static IEnumerable<(DType, Conv2dGeometry, Pool2dGeometry)> PooledConvolutions()
+    {
+        foreach (var dtype in Floats)
+        foreach (var g in ConvGeometries)
+        foreach (var (k, stride, pad) in new[] { (2, 2, 0), (3, 1, 1) })
+            if (g.OutH + 2 * pad >= k && g.OutW + 2 * pad >= k)
+                yield return (dtype, g, new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad));
+    }
+
     /// <summary>
     /// The convolution pooled in its own call, on coarse inputs (sums exact, so values and ties
     /// agree across backends to the bit and the indices must match): 2x2 windows (fused on the CPU
@@ -92,12 +103,8 @@ public static partial class ParityChecks
     /// </summary>
     private static void ConvMaxPool(ParityContext c)
     {
-        foreach (var dtype in Floats)
-        foreach (var g in ConvGeometries)
-        foreach (var (k, stride, pad) in new[] { (2, 2, 0), (3, 1, 1) })
+        foreach (var (dtype, g, pool) in PooledConvolutions())
         {
-            var pool = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
-            if (g.OutH + 2 * pad < k || g.OutW + 2 * pad < k) continue;
             var (nx, nw, _) = g.Sizes;
             int ny = pool.N * pool.C * pool.OutH * pool.OutW;
             var x = c.Upload(dtype, c.Coarse(nx));
@@ -108,7 +115,7 @@ public static partial class ParityChecks
                 var y = c.Random(dtype, ny + 2);
                 var idx = c.Random(DType.Int32, ny + 2, -9, 9);
                 c.Both((b, on) => b.Conv2dForwardMaxPool(g, pool, on(x), on(w), relu ? on(bias) : null, relu ? Epilogue.Relu : Epilogue.None, on(y), on(idx)));
-                string what = $"conv2d+max_pool2d {dtype} {g} pool {k}/{stride}/{pad} relu={relu}";
+                string what = $"conv2d+max_pool2d {dtype} {g} {pool} relu={relu}";
                 c.AssertSame(y, 0, what + " values");
                 c.AssertSame(idx, 0, what + " indices");
             }
@@ -119,12 +126,8 @@ public static partial class ParityChecks
     /// forward's indices, gated by its pooled ReLU output or not.
     private static void ConvOfMaxPoolGradient(ParityContext c)
     {
-        foreach (var dtype in Floats)
-        foreach (var g in ConvGeometries)
-        foreach (var (k, stride, pad) in new[] { (2, 2, 0), (3, 1, 1) })
+        foreach (var (dtype, g, pool) in PooledConvolutions())
         {
-            var pool = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
-            if (g.OutH + 2 * pad < k || g.OutW + 2 * pad < k) continue;
             var (nx, nw, _) = g.Sizes;
             int ny = pool.N * pool.C * pool.OutH * pool.OutW;
             var x = c.Upload(dtype, c.Coarse(nx));
@@ -138,7 +141,7 @@ public static partial class ParityChecks
                 var dw = c.Random(dtype, nw);
                 var db = c.Random(dtype, g.O);
                 c.Both((b, on) => b.Conv2dBackwardWeightOfMaxPool(g, pool, on(x), on(dy), on(idx), gated ? on(y) : null, on(dw), on(db)));
-                string what = $"conv2d backward-weight of max_pool2d {dtype} {g} pool {k}/{stride}/{pad} gated={gated}";
+                string what = $"conv2d backward-weight of max_pool2d {dtype} {g} {pool} gated={gated}";
                 c.AssertSame(dw, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " weight gradient");
                 c.AssertSame(db, ParityContext.Tolerance(dtype, g.N * g.OutH * g.OutW), what + " bias gradient");
             }
