@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TinyGrad.Kernels;
+using TinyGrad.Kernels.Cpu.Fast;
 
 namespace TinyGrad.Tests.Kernels;
 
@@ -60,7 +61,7 @@ public sealed class ConvOfMaxPoolGradientTests
             else backend.Conv2dBackwardWeight(g, x, full, dw0);
             backend.Conv2dBackwardWeightOfMaxPool(g, p, x, dy, indices, gated ? gates : null, dw1, withBias ? db1 : null);
             string what = $"{dtype} {g} pool {k}/{stride}/{pad} gated={gated} nan pixel={nanPixel}";
-            if (TinyGrad.Kernels.Cpu.Fast.Conv.WindowByWindow(g, p) && !nanPixel)
+            if (Conv.WindowByWindow(g, p) && !nanPixel)
             {
                 windowed++;
                 // Only the nonzero terms, in window order: the same values within rounding.
@@ -83,6 +84,47 @@ public sealed class ConvOfMaxPoolGradientTests
         {
             if (double.IsNaN(e[i])) Assert.That(a[i], Is.NaN, $"{what} [{i}]");
             else Assert.That(a[i], Is.EqualTo(e[i]).Within(tolerance), $"{what} [{i}]");
+        }
+    }
+
+    public static IEnumerable<string> Kernels => GemmKernels.ByName.Keys;
+
+    /// Every kernel's vectors and panel width (widths this CPU lacks in .NET's software vectors) sum
+    /// each lane of dw in the same order: the host kernel's bits, float and double.
+    [TestCaseSource(nameof(Kernels))]
+    public void WindowSumsGiveTheHostKernelsBits(string kernel)
+    {
+        WindowSumsBits<float>(GemmKernels.ByName[kernel]);
+        WindowSumsBits<double>(GemmKernels.ByName[kernel]);
+    }
+
+    private static void WindowSumsBits<T>(GemmKernel kernel) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var backend = Device.Cpu.Backend;
+        ulong seed = 150;
+        foreach (var (g, (k, stride, pad)) in Cases)
+        {
+            var p = new Pool2dGeometry(g.N, g.O, g.OutH, g.OutW, k, k, stride, stride, pad, pad);
+            if (!Conv.WindowByWindow(g, p)) continue;
+            var (xs, ws, ys) = g.Sizes;
+            int pooled = p.N * p.C * p.OutH * p.OutW;
+            T[] x = HostData.Uniform<T>(xs, seed++), w = HostData.Uniform<T>(ws, seed++), dy = HostData.Uniform<T>(pooled, seed++);
+            using var xb = backend.Upload(x);
+            using var wb = backend.Upload(w);
+            using var yb = backend.Allocate(typeof(T) == typeof(float) ? DType.Float32 : DType.Float64, ys);
+            using var py = backend.Allocate(typeof(T) == typeof(float) ? DType.Float32 : DType.Float64, pooled);
+            using var ib = backend.Allocate(DType.Int32, pooled);
+            backend.Conv2dForward(g, xb, wb, yb, epilogue: Epilogue.Relu);
+            backend.MaxPool2dForward(p, yb, py, ib);
+            T[] gate = backend.Read<T>(py);
+            int[] indices = backend.Read<int>(ib);
+            T[] dw0 = new T[ws], db0 = new T[g.O], dw1 = new T[ws], db1 = new T[g.O];
+            Conv.WindowSums(GemmKernels.Host, g, p, x, dy, indices, gate, dw0, db0);
+            Conv.WindowSums(kernel, g, p, x, dy, indices, gate, dw1, db1);
+            for (int i = 0; i < ws; i++)
+                if (!dw0[i].Equals(dw1[i])) Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g}: dw[{i}] = {dw1[i]}, the host kernel gives {dw0[i]}");
+            for (int o = 0; o < g.O; o++)
+                if (!db0[o].Equals(db1[o])) Assert.Fail($"{GemmKernels.Name(kernel)} {typeof(T).Name} {g}: db[{o}] = {db1[o]}, the host kernel gives {db0[o]}");
         }
     }
 

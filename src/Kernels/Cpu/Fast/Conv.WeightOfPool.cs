@@ -25,10 +25,7 @@ internal static partial class Conv
         var pooled = new PooledGradient<T>(pool, CpuBuffer.ArrayOf<T>(dy), CpuBuffer.ArrayOf<int>(indices), gate is null ? null : CpuBuffer.ArrayOf<T>(gate));
         // A non-finite pixel must reach dw through the zero terms as the dense product's 0 * x does.
         if (WindowByWindow(geometry, pool) && TensorPrimitives.IsFiniteAll<T>(xa.AsSpan(0, geometry.Sizes.X)))
-        {
-            var body = new WindowBody<T>(geometry, xa, pooled, dwa, dba);
-            Gemm.With<T, WindowBody<T>>(GemmKernels.Host, ref body);
-        }
+            WindowSums(GemmKernels.Host, geometry, pool, xa, pooled.Dy, pooled.Indices, pooled.Gates, dwa, dba);
         else BackwardWeight(geometry, xa, null, dwa, dba, pooled);
         CpuBuffer.KeepAlive(x, dy, indices, gate);
         CpuBuffer.KeepAlive(dw, dbias);
@@ -39,6 +36,17 @@ internal static partial class Conv
     /// pooling keeps at most half the convolution's outputs (else the dense product does no more work).
     /// </summary>
     internal static bool WindowByWindow(in Conv2dGeometry g, in Pool2dGeometry p) => 2L * p.OutH * p.OutW <= (long)g.OutH * g.OutW;
+
+    /// <summary>
+    /// The window-by-window sums (<see cref="Windows{T, TVec, TTile}"/>) with the vectors and panel
+    /// width of <paramref name="kernel"/> (tests run every kernel: each gives the same bits).
+    /// </summary>
+    internal static void WindowSums<T>(GemmKernel kernel, in Conv2dGeometry g, in Pool2dGeometry pool, T[] x, T[] dy, int[] indices, T[]? gates, T[] dw, T[]? dbias)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var body = new WindowBody<T>(g, x, new PooledGradient<T>(pool, dy, indices, gates), dw, dbias);
+        Gemm.With<T, WindowBody<T>>(kernel, ref body);
+    }
 
     /// <summary>The gradient of a convolution's max pooled output, its pooling's indices and the ReLU gate of its pooled values.</summary>
     private readonly record struct PooledGradient<T>(Pool2dGeometry Geometry, T[] Dy, int[] Indices, T[]? Gates) where T : unmanaged, IFloatingPointIeee754<T>
