@@ -319,8 +319,8 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         {
             ref T dst = ref c[at + r * ldc];
             ref T mask = ref Unsafe.Add(ref aux, r * ldc);
-            var tail = backTail ? Apply(ref dst, ref src, ref mask, width - w, add, relu, gate) : default;
-            for (int j = 0; j < whole; j += w) Apply(ref dst, ref src, ref mask, j, add, relu, gate).Store(ref dst, (nuint)j);
+            var tail = backTail ? Post(TVec.Load(ref dst, (nuint)(width - w)), false, default, ref src, ref mask, (nuint)(width - w), add, relu, gate) : default;
+            for (int j = 0; j < whole; j += w) Post(TVec.Load(ref dst, (nuint)j), false, default, ref src, ref mask, (nuint)j, add, relu, gate).Store(ref dst, (nuint)j);
             if (backTail) tail.Store(ref dst, (nuint)(width - w));
             else
             {
@@ -332,17 +332,6 @@ internal static partial class GemmBlocked<T, TVec, TTile>
                 }
             }
         }
-    }
-
-    /// <summary>The vector of a C row at <paramref name="j"/> after the bias and the epilogue (not stored).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Apply(ref T dst, ref T bias, ref T mask, int j, bool add, bool relu, bool gate)
-    {
-        var v = TVec.Load(ref dst, (nuint)j);
-        if (add) v = TVec.Add(v, TVec.Load(ref bias, (nuint)j));
-        if (relu) v = TVec.Relu(v);
-        if (gate) v = TVec.Gate(v, TVec.Load(ref mask, (nuint)j));
-        return v;
     }
 
     private static void ScaleC(in GemmArgs g, T[] c, int oc, T beta)

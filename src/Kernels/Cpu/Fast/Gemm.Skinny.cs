@@ -10,7 +10,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
     /// (matrix-vector: a dot product per row), depth 1 (an outer product, its bias and epilogue
     /// applied as each row is made) and one output row or a column from a transposed A. Rows are
     /// independent, so splitting them over <paramref name="workers"/> changes nothing in the result.
-    /// The bias and epilogue are applied too. False when not applicable.
+    /// Every path applies the bias and the epilogue. False when not applicable.
     /// </summary>
     private static bool Skinny(in GemmArgs g, T[] a, int oa, T[] b, int ob, T[] c, int oc, T alpha, T beta, in GemmPost<T> post, int workers)
     {
@@ -156,7 +156,7 @@ internal static partial class GemmBlocked<T, TVec, TTile>
         tail.Store(ref row, last);
     }
 
-    /// <summary>A product vector at column <paramref name="j"/> scaled, with the bias and the epilogue.</summary>
+    /// <summary>A vector of C at column <paramref name="j"/> scaled (when asked), with the bias and the epilogue (the outer rows' and <see cref="Finish"/>'s).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Post(TVec v, bool scale, TVec alpha, ref T bias, ref T mask, nuint j, bool add, bool relu, bool gate)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace TinyGrad.Kernels.Cpu.Fast;
 
@@ -74,19 +75,19 @@ internal static class Linear
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int depth = GemmBlocking.KBlockDepth(r1 - r0, transA: true);
-        int rowBytes = (2 * inFeatures + outFeatures) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        int rowBytes = (2 * inFeatures + outFeatures) * Unsafe.SizeOf<T>();
         int chunk = depth * Math.Clamp(ChunkBytes / rowBytes / depth, 1, 8);
         for (int c0 = r0; c0 < r1; c0 += chunk)
         {
             int rows = Math.Min(chunk, r1 - c0);
             if (dx is not null)
-                Gemm.Serial(new GemmArgs(1, rows, inFeatures, outFeatures, false, false, c0 * outFeatures, outFeatures, 0, 0, inFeatures, 0, c0 * inFeatures, inFeatures, 0), g, w, dx, post);
+                Gemm.Serial(LinearShapes.InputGradient(rows, inFeatures, outFeatures) with { OffsetA = c0 * outFeatures, OffsetC = c0 * inFeatures }, g, w, dx, post);
             // The chunk starts a K block, so a product whose own blocks are `depth` deep sums the same blocks.
             int step = GemmBlocking.KBlockDepth(rows, transA: true) == depth ? rows : depth;
             for (int k0 = c0; k0 < c0 + rows; k0 += step)
             {
                 int kb = Math.Min(step, c0 + rows - k0);
-                Gemm.Serial(new GemmArgs(1, outFeatures, inFeatures, kb, true, false, k0 * outFeatures, outFeatures, 0, k0 * inFeatures, inFeatures, 0, 0, inFeatures, 0, 1, k0 == r0 ? 0 : 1), g, x, dwPart);
+                Gemm.Serial(LinearShapes.WeightGradient(kb, inFeatures, outFeatures) with { OffsetA = k0 * outFeatures, OffsetB = k0 * inFeatures, Beta = k0 == r0 ? 0 : 1 }, g, x, dwPart);
             }
             if (bias is null) continue;
             var sum = bias.AsSpan(biasAt, outFeatures);
