@@ -9,8 +9,9 @@ namespace TinyGrad.Tests.Nn;
 /// epilogue, and moves ReLU's gradient rule to the consumer when it can take it (a MaxPool2d: on the
 /// pooled output; a Linear: in its input gradient's GEMM), and runs a Conv2d, ReLU and MaxPool2d as
 /// one call that never keeps the convolution's output: outputs, gradients and Hessian-vector
-/// products bit for bit those of the modules run one after the other, on every device, and the
-/// separate relu passes (forward) and mask passes (backward) are really gone.
+/// products bit for bit those of the modules run one after the other, on every device (a first
+/// convolution's weight and bias gradients in a plain backward: the same values within rounding),
+/// and the separate relu passes (forward) and mask passes (backward) are really gone.
 /// </summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.Names))]
 public sealed class FusedReluTests(string device)

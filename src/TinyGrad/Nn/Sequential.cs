@@ -35,7 +35,9 @@ public sealed class Sequential : Module
     /// gradient's GEMM (the ReluGradient epilogue) instead of a pass of its own. A Conv2d, ReLU and
     /// MaxPool2d run as one call that pools each image's output while it is in cache and never
     /// keeps the convolution's output. Values, gradients and their derivatives are the bits of the
-    /// modules run one by one.
+    /// modules run one by one, but for a first convolution's weight and bias gradients in a plain
+    /// backward (no graph of the gradients), which a backend may sum in an order of its own from the
+    /// pooled gradient (the same values within rounding).
     /// </summary>
     public override Tensor Forward(Tensor input)
     {

@@ -20,7 +20,8 @@ public sealed partial class Tensor
     /// conv2d with the ReLU epilogue, then max pooling of its output that takes the ReLU's gradient
     /// rule (<see cref="MaxPool2dOfRelu"/>), in one backend call (<see cref="Backend.Conv2dForwardMaxPool"/>)
     /// that never keeps the convolution's output: values, gradients and their derivatives are those
-    /// of the two ops run one after the other (the backward is theirs, composed).
+    /// of the two ops run one after the other (the backward is theirs, composed), bit for bit but for
+    /// a first layer's weight and bias gradients in a plain backward (see <see cref="PooledConvGradients"/>).
     /// </summary>
     internal Tensor Conv2dReluMaxPool(Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
         (int H, int W) poolKernel, (int H, int W) poolStride, (int H, int W) poolPadding)
